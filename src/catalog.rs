@@ -1,0 +1,186 @@
+//! The built-in catalog: which roots the services anchor on, with pins and where to get them.
+//! Pure data, kept in one place so a reviewer can check every line against the vendors' pages.
+
+use crate::fingerprint::Fingerprint;
+
+/// One root certificate as published by its vendor.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CertSpec {
+    pub name: &'static str,
+    /// The name the vendor publishes it under (used for the default path and `--mirror`).
+    pub file_name: &'static str,
+    /// SHA-256 over the DER bytes, colon-separated.
+    pub sha256: &'static str,
+    /// In order of preference.
+    pub urls: &'static [&'static str],
+}
+
+impl CertSpec {
+    pub fn pin(&self) -> Fingerprint {
+        self.sha256.parse().expect("catalog pins are valid")
+    }
+}
+
+/// A named set of certificates that a service needs in its `sslrootcert` file.
+#[derive(Debug)]
+pub struct Profile {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub description: &'static str,
+    pub certs: &'static [&'static CertSpec],
+    /// File name to save under when the published one does not fit (several certificates, or
+    /// a published DER name such as `.crt` for what rootcert saves as PEM).
+    pub saved_as: Option<&'static str>,
+}
+
+impl Profile {
+    /// The default file name when this profile is fetched on its own.
+    pub fn file_name(&self) -> &'static str {
+        match (self.saved_as, self.certs) {
+            (Some(name), _) => name,
+            (None, [only]) => only.file_name,
+            (None, _) => self.name,
+        }
+    }
+}
+
+pub const DIGICERT_GLOBAL_ROOT_G2: CertSpec = CertSpec {
+    name: "DigiCert Global Root G2",
+    file_name: "DigiCertGlobalRootG2.crt.pem",
+    sha256: "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F",
+    urls: &[
+        "https://cacerts.digicert.com/DigiCertGlobalRootG2.crt.pem",
+        "https://cacerts.digicert.com/DigiCertGlobalRootG2.crt",
+    ],
+};
+
+pub const MICROSOFT_RSA_ROOT_2017: CertSpec = CertSpec {
+    name: "Microsoft RSA Root Certificate Authority 2017",
+    file_name: "Microsoft RSA Root Certificate Authority 2017.crt",
+    sha256: "C7:41:F7:0F:4B:2A:8D:88:BF:2E:71:C1:41:22:EF:53:EF:10:EB:A0:CF:A5:E6:4C:FA:20:F4:18:85:30:73:E0",
+    urls: &[
+        "https://www.microsoft.com/pkiops/certs/Microsoft%20RSA%20Root%20Certificate%20Authority%202017.crt",
+    ],
+};
+
+pub const DIGICERT_GLOBAL_ROOT_CA: CertSpec = CertSpec {
+    name: "DigiCert Global Root CA",
+    file_name: "DigiCertGlobalRootCA.crt.pem",
+    sha256: "43:48:A0:E9:44:4C:78:CB:26:5E:05:8D:5E:89:44:B4:D8:4F:96:62:BD:26:DB:25:7F:89:34:A4:43:C7:01:61",
+    urls: &[
+        "https://cacerts.digicert.com/DigiCertGlobalRootCA.crt.pem",
+        "https://cacerts.digicert.com/DigiCertGlobalRootCA.crt",
+    ],
+};
+
+pub const ISRG_ROOT_X1: CertSpec = CertSpec {
+    name: "ISRG Root X1",
+    file_name: "isrgrootx1.pem",
+    sha256: "96:BC:EC:06:26:49:76:F3:74:60:77:9A:CF:28:C5:A7:CF:E8:A3:C0:AA:E1:1A:8F:FC:EE:05:C0:BD:DF:08:C6",
+    // Plain HTTP is safe here: the pin, not the transport, is the trust.
+    urls: &[
+        "https://letsencrypt.org/certs/isrgrootx1.pem",
+        "http://x1.i.lencr.org/",
+    ],
+};
+
+pub const DEFAULT_PROFILE: &str = "digicert-global-root-g2";
+
+pub static PROFILES: &[Profile] = &[
+    Profile {
+        name: DEFAULT_PROFILE,
+        aliases: &["azure-cosmos-postgres", "digicert-g2"],
+        description: "DigiCert Global Root G2 (Azure Cosmos DB for PostgreSQL; the default)",
+        certs: &[&DIGICERT_GLOBAL_ROOT_G2],
+        saved_as: None,
+    },
+    Profile {
+        name: "microsoft-rsa-root-2017",
+        aliases: &["microsoft-rsa-2017"],
+        description: "Microsoft RSA Root Certificate Authority 2017 (published as DER; saved as PEM)",
+        certs: &[&MICROSOFT_RSA_ROOT_2017],
+        saved_as: Some("MicrosoftRSARootCertificateAuthority2017.crt.pem"),
+    },
+    Profile {
+        name: "digicert-global-root-ca",
+        aliases: &["digicert-g1"],
+        description: "DigiCert Global Root CA (older Azure services and regions; browsers \
+                      distrust it for TLS since 2026-04-15: move to G2)",
+        certs: &[&DIGICERT_GLOBAL_ROOT_CA],
+        saved_as: None,
+    },
+    Profile {
+        name: "isrg-root-x1",
+        aliases: &["letsencrypt"],
+        description: "ISRG Root X1 (Let's Encrypt)",
+        certs: &[&ISRG_ROOT_X1],
+        saved_as: None,
+    },
+    Profile {
+        name: "azure-postgres-flexible",
+        aliases: &["azure-postgres", "azure-flexible-server"],
+        description: "Azure Database for PostgreSQL flexible server: DigiCert Global Root G2 \
+                      and Microsoft RSA Root Certificate Authority 2017 in one file",
+        certs: &[&DIGICERT_GLOBAL_ROOT_G2, &MICROSOFT_RSA_ROOT_2017],
+        saved_as: Some("azure-postgres-flexible.pem"),
+    },
+];
+
+/// Looks a profile up by name or alias, case-insensitively.
+pub fn find(name: &str) -> Option<&'static Profile> {
+    PROFILES.iter().find(|p| {
+        p.name.eq_ignore_ascii_case(name) || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+/// The usage error for a name that is not in the catalog.
+pub fn unknown_profile_message(name: &str) -> String {
+    let known: Vec<&str> = PROFILES.iter().map(|p| p.name).collect();
+    format!(
+        "unknown profile '{name}'. Known profiles: {} (see `rootcert list`)",
+        known.join(", ")
+    )
+}
+
+/// The profile a certificate belongs to, by pin: the single-certificate profile first.
+pub fn profile_of(pin: &crate::fingerprint::Fingerprint) -> Option<&'static Profile> {
+    let holds = |p: &&Profile| p.certs.iter().any(|c| c.pin() == *pin);
+    PROFILES.iter().filter(holds).min_by_key(|p| p.certs.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique_and_pins_parse() {
+        let mut names: Vec<&str> = PROFILES
+            .iter()
+            .flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied()))
+            .collect();
+        let total = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), total);
+        for profile in PROFILES {
+            for cert in profile.certs {
+                assert_eq!(cert.pin().to_string(), cert.sha256);
+                assert!(!cert.urls.is_empty());
+            }
+        }
+        assert!(find(DEFAULT_PROFILE).is_some());
+        assert_eq!(find("Azure-Cosmos-Postgres").unwrap().name, DEFAULT_PROFILE);
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(
+            find(DEFAULT_PROFILE).unwrap().file_name(),
+            "DigiCertGlobalRootG2.crt.pem"
+        );
+        assert_eq!(
+            find("azure-postgres-flexible").unwrap().file_name(),
+            "azure-postgres-flexible.pem"
+        );
+    }
+}

@@ -1,0 +1,301 @@
+//! One parsed certificate and what rootcert reports about it.
+
+use std::time::{Duration, SystemTime};
+
+use der::Decode;
+use sha1::Sha1;
+use sha2::Digest;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::BasicConstraints;
+
+use crate::fingerprint::{Fingerprint, colon_hex};
+
+/// A certificate with its original DER bytes (the fingerprint is over these).
+#[derive(Clone)]
+pub struct Cert {
+    der: Vec<u8>,
+    x509: Certificate,
+    pub sha256: Fingerprint,
+}
+
+/// What checking a certificate's self-signature found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelfSignature {
+    /// Subject equals issuer and the signature verifies with the certificate's own key.
+    Valid,
+    /// Subject equals issuer but the signature does not verify.
+    Invalid,
+    /// Issued by someone else.
+    NotSelfIssued,
+    /// Self-issued, with a signature algorithm we cannot check (e.g. RSA-PSS, P-521).
+    Unchecked,
+}
+
+const WARN_EXPIRING_DAYS: u64 = 30;
+
+impl Cert {
+    /// Parses exactly one DER certificate; trailing bytes are an error.
+    pub fn from_der(der: &[u8]) -> Result<Self, String> {
+        let x509 = Certificate::from_der(der).map_err(|e| e.to_string())?;
+        Ok(Cert {
+            sha256: Fingerprint::of_der(der),
+            der: der.to_vec(),
+            x509,
+        })
+    }
+
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    pub fn x509(&self) -> &Certificate {
+        &self.x509
+    }
+
+    /// RFC 4514 string, as `openssl x509 -noout -subject -nameopt RFC2253` prints it.
+    pub fn subject(&self) -> String {
+        self.x509.tbs_certificate().subject().to_string()
+    }
+
+    pub fn issuer(&self) -> String {
+        self.x509.tbs_certificate().issuer().to_string()
+    }
+
+    /// The common name, or the whole subject when there is none.
+    pub fn display_name(&self) -> String {
+        let subject = self.x509.tbs_certificate().subject();
+        subject
+            .common_name()
+            .ok()
+            .flatten()
+            .map(|cn| cn.value().into_owned())
+            .unwrap_or_else(|| subject.to_string())
+    }
+
+    pub fn not_before(&self) -> SystemTime {
+        self.x509
+            .tbs_certificate()
+            .validity()
+            .not_before
+            .to_system_time()
+    }
+
+    pub fn not_after(&self) -> SystemTime {
+        self.x509
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_system_time()
+    }
+
+    /// RFC 3339, UTC.
+    pub fn not_before_rfc3339(&self) -> String {
+        self.x509
+            .tbs_certificate()
+            .validity()
+            .not_before
+            .to_date_time()
+            .to_string()
+    }
+
+    pub fn not_after_rfc3339(&self) -> String {
+        self.x509
+            .tbs_certificate()
+            .validity()
+            .not_after
+            .to_date_time()
+            .to_string()
+    }
+
+    /// Upper-case hex without sign padding, as `openssl x509 -serial` prints it.
+    pub fn serial_hex(&self) -> String {
+        let bytes = self.x509.tbs_certificate().serial_number().as_bytes();
+        let bytes = match bytes {
+            [0, rest @ ..] if !rest.is_empty() => rest,
+            other => other,
+        };
+        hex::encode_upper(bytes)
+    }
+
+    pub fn sha1_colon_hex(&self) -> String {
+        colon_hex(&Sha1::digest(&self.der))
+    }
+
+    pub fn is_ca(&self) -> bool {
+        matches!(
+            self.x509
+                .tbs_certificate()
+                .get_extension::<BasicConstraints>(),
+            Ok(Some((_, BasicConstraints { ca: true, .. })))
+        )
+    }
+
+    pub fn is_self_issued(&self) -> bool {
+        self.x509.tbs_certificate().subject() == self.x509.tbs_certificate().issuer()
+    }
+
+    /// Public key type and size or curve, e.g. `RSA 2048`, `EC P-384`.
+    pub fn key_description(&self) -> String {
+        let spki = self.x509.tbs_certificate().subject_public_key_info();
+        let key = spki.subject_public_key.raw_bytes();
+        match spki.algorithm.oid.to_string().as_str() {
+            "1.2.840.113549.1.1.1" => match rsa_modulus_bits(key) {
+                Some(bits) => format!("RSA {bits}"),
+                None => "RSA (malformed key)".to_string(),
+            },
+            "1.2.840.10045.2.1" => format!("EC {}", curve_name(self).unwrap_or("unknown curve")),
+            "1.3.101.112" => "Ed25519".to_string(),
+            "1.3.101.113" => "Ed448".to_string(),
+            other => format!("unknown ({other})"),
+        }
+    }
+
+    pub fn self_signature(&self) -> SelfSignature {
+        if !self.is_self_issued() {
+            return SelfSignature::NotSelfIssued;
+        }
+        let Some(algorithm) = verification_algorithm(self) else {
+            return SelfSignature::Unchecked;
+        };
+        let Some(tbs) = tbs_bytes(&self.der) else {
+            return SelfSignature::Invalid;
+        };
+        let key = self
+            .x509
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes();
+        let signature = self.x509.signature().raw_bytes();
+        match ring::signature::UnparsedPublicKey::new(algorithm, key).verify(tbs, signature) {
+            Ok(()) => SelfSignature::Valid,
+            Err(_) => SelfSignature::Invalid,
+        }
+    }
+
+    /// Canonical PEM: 64-column base64, LF line endings.
+    pub fn to_pem(&self) -> String {
+        let block = pem::Pem::new("CERTIFICATE", self.der.clone());
+        pem::encode_config(
+            &block,
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        )
+    }
+
+    /// Sanity checks for a trust anchor. Warnings only: the pin is the trust, and machines
+    /// often boot with a wrong clock.
+    pub fn warnings(&self, now: SystemTime) -> Vec<String> {
+        let name = self.display_name();
+        let mut warnings = Vec::new();
+        if now < self.not_before() {
+            warnings.push(format!(
+                "{name} is not valid until {} (is this machine's clock right?)",
+                self.not_before_rfc3339()
+            ));
+        }
+        if now > self.not_after() {
+            warnings.push(format!(
+                "{name} expired on {} (is this machine's clock right? if so, the service \
+                 has moved to a new root)",
+                self.not_after_rfc3339()
+            ));
+        } else if now + Duration::from_secs(WARN_EXPIRING_DAYS * 86_400) > self.not_after() {
+            warnings.push(format!(
+                "{name} expires within {WARN_EXPIRING_DAYS} days, on {}",
+                self.not_after_rfc3339()
+            ));
+        }
+        if !self.is_ca() {
+            warnings.push(format!(
+                "{name} is not a CA certificate (no basicConstraints cA=TRUE)"
+            ));
+        }
+        match self.self_signature() {
+            SelfSignature::NotSelfIssued => warnings.push(format!(
+                "{name} is not self-signed (issued by {}): it is an intermediate, not a root",
+                self.issuer()
+            )),
+            SelfSignature::Invalid => {
+                warnings.push(format!("{name}: its self-signature does not verify"))
+            }
+            SelfSignature::Valid | SelfSignature::Unchecked => {}
+        }
+        warnings
+    }
+}
+
+/// Reads one DER TLV: returns (tag, header + value length, value). Definite lengths only.
+pub(crate) fn read_tlv(input: &[u8]) -> Option<(u8, usize, &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, header) = if first < 0x80 {
+        (first as usize, 2)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, &b| (acc << 8) | b as usize);
+        (len, 2 + n)
+    };
+    let value = input.get(header..header.checked_add(len)?)?;
+    Some((tag, header + len, value))
+}
+
+/// The exact signed bytes: the first element of the outer SEQUENCE, header included.
+fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
+    let (_, _, outer) = read_tlv(der)?;
+    let (_, tbs_len, _) = read_tlv(outer)?;
+    outer.get(..tbs_len)
+}
+
+fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
+    let (_, _, seq) = read_tlv(rsa_public_key)?;
+    let (_, _, modulus) = read_tlv(seq)?;
+    let first_nonzero = modulus.iter().position(|&b| b != 0)?;
+    let significant = &modulus[first_nonzero..];
+    Some(significant.len() * 8 - significant[0].leading_zeros() as usize)
+}
+
+fn curve_name(cert: &Cert) -> Option<&'static str> {
+    let params = cert
+        .x509
+        .tbs_certificate()
+        .subject_public_key_info()
+        .algorithm
+        .parameters
+        .as_ref()?;
+    let oid = params.decode_as::<der::asn1::ObjectIdentifier>().ok()?;
+    match oid.to_string().as_str() {
+        "1.2.840.10045.3.1.7" => Some("P-256"),
+        "1.3.132.0.34" => Some("P-384"),
+        "1.3.132.0.35" => Some("P-521"),
+        _ => None,
+    }
+}
+
+fn verification_algorithm(
+    cert: &Cert,
+) -> Option<&'static dyn ring::signature::VerificationAlgorithm> {
+    use ring::signature::*;
+    let curve = curve_name(cert);
+    Some(
+        match (
+            cert.x509.signature_algorithm().oid.to_string().as_str(),
+            curve,
+        ) {
+            ("1.2.840.113549.1.1.5", _) => &RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            ("1.2.840.113549.1.1.11", _) => &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+            ("1.2.840.113549.1.1.12", _) => &RSA_PKCS1_2048_8192_SHA384,
+            ("1.2.840.113549.1.1.13", _) => &RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+            ("1.2.840.10045.4.3.2", Some("P-256")) => &ECDSA_P256_SHA256_ASN1,
+            ("1.2.840.10045.4.3.2", Some("P-384")) => &ECDSA_P384_SHA256_ASN1,
+            ("1.2.840.10045.4.3.3", Some("P-256")) => &ECDSA_P256_SHA384_ASN1,
+            ("1.2.840.10045.4.3.3", Some("P-384")) => &ECDSA_P384_SHA384_ASN1,
+            ("1.3.101.112", _) => &ED25519,
+            _ => return None,
+        },
+    )
+}

@@ -1,0 +1,298 @@
+//! HTTP(S) downloads with the limits a trust-file fetcher needs: a body cap, a whole-request
+//! deadline, bounded redirects that never downgrade to http, and retries with backoff.
+//!
+//! Built only when a run actually downloads: the TLS configuration, root store and async
+//! runtime cost milliseconds that the in-place re-run must not pay.
+
+use std::error::Error as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use reqwest::StatusCode;
+use reqwest::header::RETRY_AFTER;
+
+use crate::error::Error;
+use crate::parse::parse_certificates;
+
+/// Larger than any root certificate bundle by far; an endless body stops here.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub const MAX_REDIRECTS: usize = 5;
+/// Longest wait we honour from a server's `Retry-After`.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+const BACKOFF_BASE: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Clone)]
+pub struct NetOptions {
+    /// Deadline for one download as a whole (connect, headers and body).
+    pub timeout: Duration,
+    pub retries: u32,
+    /// Trust only this CA for TLS instead of the OS roots.
+    pub ca_file: Option<PathBuf>,
+}
+
+pub struct Downloader {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    options: NetOptions,
+    no_os_roots: bool,
+}
+
+/// Why one try failed, and whether another try could help.
+struct Failure {
+    message: String,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
+impl Failure {
+    fn fatal(message: impl Into<String>) -> Self {
+        Failure {
+            message: message.into(),
+            retryable: false,
+            retry_after: None,
+        }
+    }
+}
+
+impl Downloader {
+    pub fn new(options: &NetOptions) -> Result<Self, Error> {
+        let (roots, no_os_roots) = match &options.ca_file {
+            Some(path) => (roots_from_ca_file(path)?, false),
+            None => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+                let empty = roots.is_empty();
+                (roots, empty)
+            }
+        };
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                return attempt.error(format!(
+                    "more than {MAX_REDIRECTS} redirects (a redirect loop?)"
+                ));
+            }
+            let from_https = attempt
+                .previous()
+                .last()
+                .is_some_and(|u| u.scheme() == "https");
+            if from_https && attempt.url().scheme() == "http" {
+                let to = attempt.url().to_string();
+                return attempt.error(format!(
+                    "refused a redirect from https to plain http ({to})"
+                ));
+            }
+            attempt.follow()
+        });
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .user_agent(concat!("rootcert/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirects)
+            .connect_timeout(options.timeout)
+            .timeout(options.timeout)
+            .build()
+            .map_err(|e| Error::Internal(format!("HTTP client setup: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(Downloader {
+            runtime,
+            client,
+            options: options.clone(),
+            no_os_roots,
+        })
+    }
+
+    /// Downloads `url`, retrying what may pass (connection errors, timeouts, 408, 429, 5xx).
+    /// `on_retry` hears, before each wait, what failed and when the next try starts.
+    pub fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, String> {
+        let retries = self.options.retries;
+        for attempt in 0..=retries {
+            let failure = match self.runtime.block_on(self.get_once(url)) {
+                Ok(body) => return Ok(body),
+                Err(failure) => failure,
+            };
+            if !failure.retryable || attempt == retries {
+                return Err(self.explain(failure.message));
+            }
+            let delay = failure
+                .retry_after
+                .unwrap_or_else(|| backoff(attempt))
+                .min(MAX_RETRY_AFTER);
+            on_retry(&format!(
+                "{url}: {}; retrying in {:.1} s (retry {} of {retries})",
+                failure.message,
+                delay.as_secs_f64(),
+                attempt + 1
+            ));
+            std::thread::sleep(delay);
+        }
+        unreachable!("the loop returns on its last attempt")
+    }
+
+    async fn get_once(&self, url: &str) -> Result<Vec<u8>, Failure> {
+        let timeout = self.options.timeout;
+        match tokio::time::timeout(timeout, self.request(url)).await {
+            Ok(result) => result,
+            Err(_) => Err(Failure {
+                message: format!("timed out after {} s", timeout.as_secs_f64()),
+                retryable: true,
+                retry_after: None,
+            }),
+        }
+    }
+
+    async fn request(&self, url: &str) -> Result<Vec<u8>, Failure> {
+        let mut response = self.client.get(url).send().await.map_err(from_reqwest)?;
+        let status = response.status();
+        if !status.is_success() {
+            let retryable = status == StatusCode::REQUEST_TIMEOUT
+                || status == StatusCode::TOO_MANY_REQUESTS
+                || status.is_server_error();
+            return Err(Failure {
+                message: format!("HTTP {status}"),
+                retryable,
+                retry_after: retryable.then(|| retry_after(&response)).flatten(),
+            });
+        }
+        if let Some(length) = response.content_length() {
+            if length > MAX_BODY_BYTES as u64 {
+                return Err(Failure::fatal(too_large(Some(length))));
+            }
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(Failure::fatal(too_large(None)));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn explain(&self, message: String) -> String {
+        if self.no_os_roots && message.contains("UnknownIssuer") {
+            format!(
+                "{message} (this system has no CA store: install ca-certificates, or pass --ca-file)"
+            )
+        } else if message.contains("UnknownIssuer") {
+            format!("{message} (behind an intercepting proxy? pass its CA with --ca-file)")
+        } else {
+            message
+        }
+    }
+}
+
+fn too_large(length: Option<u64>) -> String {
+    let size = length.map_or("more than that".to_string(), |l| format!("{l} bytes"));
+    format!(
+        "body too large: {size}; a certificate file is far smaller than the {MAX_BODY_BYTES}-byte limit"
+    )
+}
+
+/// 0.25–0.5 s, 0.5–1 s, 1–2 s, …: exponential with jitter so a fleet does not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = BACKOFF_BASE.saturating_mul(1u32 << attempt.min(16));
+    base + base.mul_f64(fastrand::f64())
+}
+
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let value = response.headers().get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or_default())
+}
+
+fn from_reqwest(err: reqwest::Error) -> Failure {
+    let causes = causes(&err);
+    let tls_rejected = is_tls_certificate_error(&err);
+    let message = if err.is_timeout() {
+        "timed out".to_string()
+    } else if err.is_connect() {
+        format!("could not connect: {causes}")
+    } else if err.is_redirect() || err.is_body() || err.is_decode() {
+        causes
+    } else {
+        format!("{err}: {causes}")
+    };
+    Failure {
+        message,
+        // A TLS certificate problem or a refused redirect does not pass on its own.
+        retryable: !tls_rejected && !err.is_redirect() && !err.is_builder(),
+        retry_after: None,
+    }
+}
+
+/// The chain of causes below reqwest's generic "error sending request".
+fn causes(err: &reqwest::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    if parts.is_empty() {
+        err.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+fn is_tls_certificate_error(err: &reqwest::Error) -> bool {
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let rustls_error = cause.downcast_ref::<rustls::Error>().or_else(|| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if rustls_error.is_some() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+fn roots_from_ca_file(path: &std::path::Path) -> Result<rustls::RootCertStore, Error> {
+    let shown = path.display();
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Usage(format!("cannot read --ca-file {shown}: {e}")))?;
+    let certs =
+        parse_certificates(&bytes).map_err(|e| Error::Usage(format!("--ca-file {shown}: {e}")))?;
+    let mut roots = rustls::RootCertStore::empty();
+    let (added, _ignored) =
+        roots.add_parsable_certificates(certs.iter().map(|c| c.der().to_vec().into()));
+    if added == 0 {
+        return Err(Error::Usage(format!(
+            "--ca-file {shown} holds no usable CA certificate"
+        )));
+    }
+    Ok(roots)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_with_jitter() {
+        for attempt in 0..4 {
+            let base = BACKOFF_BASE * (1 << attempt);
+            let delay = backoff(attempt);
+            assert!(delay >= base && delay <= base * 2, "{attempt}: {delay:?}");
+        }
+    }
+}

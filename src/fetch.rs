@@ -1,0 +1,459 @@
+//! `rootcert fetch`: get the pinned certificates from the first source that has them, and
+//! save them as one PEM file, or do nothing when the file already holds them.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::catalog::{self, Profile};
+use crate::cert::Cert;
+use crate::cli::FetchArgs;
+use crate::download::{Downloader, NetOptions};
+use crate::error::{Attempt, Error};
+use crate::fingerprint::Fingerprint;
+use crate::output::{CertSummary, Log, print_json, usage_lines};
+use crate::parse::parse_certificates;
+use crate::save::{check_parent, save_atomically};
+use crate::system_store::SystemStore;
+
+/// One certificate to fetch: a name for messages, its pin, and its URLs in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    pub name: String,
+    pub pin: Fingerprint,
+    pub urls: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    Stdout,
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    pub wanted: Vec<Wanted>,
+    pub destination: Destination,
+    pub use_network: bool,
+    pub use_system: bool,
+    pub net: NetOptions,
+    pub force: bool,
+    pub refresh: bool,
+    pub json: bool,
+    pub log: Log,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FetchReport {
+    pub status: &'static str,
+    pub path: Option<String>,
+    pub certificates: Vec<CertSummary>,
+    pub warnings: Vec<String>,
+}
+
+impl FetchOptions {
+    pub fn from_args(args: FetchArgs) -> Result<Self, Error> {
+        let profiles = resolve_profiles(&args.profiles)?;
+        let wanted = wanted_certificates(&profiles, &args.sha256, &args.url);
+        if args.json && args.out.as_deref() == Some(Path::new("-")) {
+            return Err(Error::Usage(
+                "--json and -o - both write to stdout; save to a file with -o PATH".into(),
+            ));
+        }
+        let destination = match args.out {
+            Some(out) if out.as_os_str() == "-" => Destination::Stdout,
+            // An existing directory, or a path written as one (`-o certs/`), gets the file name.
+            Some(out) if out.is_dir() || ends_with_separator(&out) => {
+                Destination::File(out.join(file_name(&profiles)))
+            }
+            Some(out) => Destination::File(out),
+            None => Destination::File(default_dir()?.join(file_name(&profiles))),
+        };
+        let destination = match destination {
+            Destination::File(path) => Destination::File(std::path::absolute(&path)?),
+            stdout => stdout,
+        };
+        Ok(FetchOptions {
+            wanted,
+            destination,
+            use_network: !args.offline,
+            use_system: !args.no_system,
+            net: NetOptions {
+                timeout: args.timeout,
+                retries: args.retries,
+                ca_file: args.ca_file,
+            },
+            force: args.force,
+            refresh: args.refresh,
+            json: args.json,
+            log: Log {
+                quiet: args.quiet || args.json,
+            },
+        })
+    }
+}
+
+pub fn resolve_profiles(names: &[String]) -> Result<Vec<&'static Profile>, Error> {
+    if names.is_empty() {
+        return Ok(vec![
+            catalog::find(catalog::DEFAULT_PROFILE).expect("default profile exists"),
+        ]);
+    }
+    names
+        .iter()
+        .map(|name| {
+            catalog::find(name).ok_or_else(|| Error::Usage(catalog::unknown_profile_message(name)))
+        })
+        .collect()
+}
+
+/// The certificates to fetch, each once, in the order the profiles name them.
+fn wanted_certificates(
+    profiles: &[&Profile],
+    pins: &[Fingerprint],
+    urls: &[String],
+) -> Vec<Wanted> {
+    let specs = profiles.iter().flat_map(|p| p.certs.iter());
+    let mut wanted: Vec<Wanted> = Vec::new();
+    if pins.is_empty() {
+        for spec in specs {
+            if wanted.iter().all(|w| w.pin != spec.pin()) {
+                wanted.push(Wanted {
+                    name: spec.name.to_string(),
+                    pin: spec.pin(),
+                    urls: spec.urls.iter().map(|u| u.to_string()).collect(),
+                });
+            }
+        }
+    } else {
+        // Custom pins: the profiles' URLs, any of which may deliver any pinned certificate.
+        let mut profile_urls: Vec<String> = Vec::new();
+        for url in specs.flat_map(|s| s.urls.iter()) {
+            if !profile_urls.iter().any(|u| u == url) {
+                profile_urls.push(url.to_string());
+            }
+        }
+        for pin in pins {
+            if wanted.iter().all(|w| w.pin != *pin) {
+                wanted.push(Wanted {
+                    name: format!("the certificate pinned as {pin}"),
+                    pin: *pin,
+                    urls: profile_urls.clone(),
+                });
+            }
+        }
+    }
+    if !urls.is_empty() {
+        for w in &mut wanted {
+            w.urls = urls.to_vec();
+        }
+    }
+    wanted
+}
+
+fn file_name(profiles: &[&Profile]) -> String {
+    match profiles {
+        [one] => one.file_name().to_string(),
+        several => {
+            let names: Vec<&str> = several.iter().map(|p| p.name).collect();
+            format!("{}.pem", names.join("+"))
+        }
+    }
+}
+
+fn ends_with_separator(path: &Path) -> bool {
+    path.as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator)
+}
+
+fn default_dir() -> Result<PathBuf, Error> {
+    if let Some(dir) = std::env::var_os("ROOTCERT_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "rootcert")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            Error::Usage(
+                "cannot find a data directory (is HOME set?); pass --out or set ROOTCERT_DIR"
+                    .into(),
+            )
+        })
+}
+
+pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
+    let pins: Vec<Fingerprint> = options.wanted.iter().map(|w| w.pin).collect();
+    if let Destination::File(path) = &options.destination {
+        check_parent(path)?;
+        if let Some(report) = check_existing(path, &pins, options)? {
+            return Ok(report);
+        }
+    }
+
+    let mut sources = Sources::new(options);
+    let mut found: Vec<(Cert, String)> = Vec::new();
+    for wanted in &options.wanted {
+        found.push(sources.get(wanted)?);
+    }
+
+    let pem: String = found.iter().map(|(cert, _)| cert.to_pem()).collect();
+    let path = match &options.destination {
+        Destination::Stdout => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(pem.as_bytes())?;
+            stdout.flush()?;
+            None
+        }
+        Destination::File(path) => {
+            save_atomically(path, pem.as_bytes())?;
+            Some(path.display().to_string())
+        }
+    };
+    let certs: Vec<(&Cert, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
+    Ok(report("saved", path, &certs))
+}
+
+/// The in-place re-run: no client, no TLS, no store, just one file read.
+fn check_existing(
+    path: &Path,
+    pins: &[Fingerprint],
+    options: &FetchOptions,
+) -> Result<Option<FetchReport>, Error> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(Error::Destination(format!(
+                "cannot read {}: {e}; choose another path with --out",
+                path.display()
+            )));
+        }
+    };
+    let held = parse_certificates(&bytes);
+    if let Ok(certs) = &held {
+        if holds_exactly(certs, pins) {
+            if options.refresh {
+                return Ok(None);
+            }
+            let source = format!("file:{}", path.display());
+            let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
+            return Ok(Some(report(
+                "unchanged",
+                Some(path.display().to_string()),
+                &certs,
+            )));
+        }
+    }
+    if options.force {
+        return Ok(None);
+    }
+    let holds = match held {
+        Ok(certs) => certs
+            .iter()
+            .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Err(reason) => format!("something that is not a certificate: {reason}"),
+    };
+    Err(Error::Destination(format!(
+        "{} already holds a different certificate: {holds}. \
+         Pass --force to replace it, or choose another path with --out",
+        path.display()
+    )))
+}
+
+/// The same set of certificates, each pin once (order and encoding do not matter).
+fn holds_exactly(certs: &[Cert], pins: &[Fingerprint]) -> bool {
+    let mut held: Vec<Fingerprint> = certs.iter().map(|c| c.sha256).collect();
+    let mut wanted = pins.to_vec();
+    held.sort();
+    held.dedup();
+    wanted.sort();
+    held == wanted && certs.len() == held.len()
+}
+
+fn report(status: &'static str, path: Option<String>, certs: &[(&Cert, &str)]) -> FetchReport {
+    let now = SystemTime::now();
+    FetchReport {
+        status,
+        path,
+        certificates: certs.iter().map(|(c, s)| CertSummary::new(c, s)).collect(),
+        warnings: certs.iter().flat_map(|(c, _)| c.warnings(now)).collect(),
+    }
+}
+
+/// The sources a run may use, built lazily and shared between certificates: one download
+/// per URL and one read of the OS store, however many certificates come from them.
+struct Sources<'a> {
+    options: &'a FetchOptions,
+    downloader: Option<Downloader>,
+    bodies: HashMap<String, Result<Vec<Cert>, Attempt>>,
+    store: Option<SystemStore>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(options: &'a FetchOptions) -> Self {
+        Sources {
+            options,
+            downloader: None,
+            bodies: HashMap::new(),
+            store: None,
+        }
+    }
+
+    fn get(&mut self, wanted: &Wanted) -> Result<(Cert, String), Error> {
+        let mut attempts: Vec<Attempt> = Vec::new();
+        if self.options.use_network {
+            for url in &wanted.urls {
+                match self.certs_from(url)? {
+                    Ok(certs) => match certs.iter().find(|c| c.sha256 == wanted.pin) {
+                        Some(cert) => return Ok((cert.clone(), url.clone())),
+                        None => attempts.push(wrong_certificate(url, wanted, certs)),
+                    },
+                    Err(attempt) => attempts.push(attempt.clone()),
+                }
+                let last = attempts.last().expect("just pushed");
+                self.options.log.note(&format!(
+                    "{}: {}; trying the next source",
+                    last.source, last.error
+                ));
+            }
+        }
+        if self.options.use_system {
+            let pins: Vec<Fingerprint> = self.options.wanted.iter().map(|w| w.pin).collect();
+            let store = self.store.get_or_insert_with(|| SystemStore::load(&pins));
+            match store.find(&wanted.pin) {
+                Some(cert) => return Ok((cert.clone(), store.source())),
+                None => {
+                    let mut error = "not in the OS trust store".to_string();
+                    if !store.errors.is_empty() {
+                        error.push_str(&format!(" ({})", store.errors.join("; ")));
+                    }
+                    attempts.push(Attempt {
+                        source: store.source(),
+                        error,
+                        wrong_content: false,
+                    });
+                }
+            }
+        }
+        Err(Error::from_attempts(
+            &format!("{} (sha256 {})", wanted.name, wanted.pin),
+            attempts,
+        ))
+    }
+
+    /// Downloads and parses `url` once per run.
+    fn certs_from(&mut self, url: &str) -> Result<&Result<Vec<Cert>, Attempt>, Error> {
+        if !self.bodies.contains_key(url) {
+            let downloader = match &self.downloader {
+                Some(d) => d,
+                None => self.downloader.insert(Downloader::new(&self.options.net)?),
+            };
+            let log = self.options.log;
+            let result = match downloader.get(url, &mut |msg| log.note(msg)) {
+                Ok(body) => parse_certificates(&body).map_err(|error| Attempt {
+                    source: url.to_string(),
+                    error,
+                    wrong_content: true,
+                }),
+                Err(error) => Err(Attempt {
+                    source: url.to_string(),
+                    error,
+                    wrong_content: false,
+                }),
+            };
+            self.bodies.insert(url.to_string(), result);
+        }
+        Ok(&self.bodies[url])
+    }
+}
+
+fn wrong_certificate(url: &str, wanted: &Wanted, certs: &[Cert]) -> Attempt {
+    let got: Vec<String> = certs
+        .iter()
+        .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))
+        .collect();
+    Attempt {
+        source: url.to_string(),
+        error: format!(
+            "not the pinned certificate: expected sha256 {}, got {}",
+            wanted.pin,
+            got.join("; ")
+        ),
+        wrong_content: true,
+    }
+}
+
+/// Prints the result: the path (or JSON) on stdout, the summary and how to use it on stderr.
+pub fn print_report(report: &FetchReport, options: &FetchOptions) {
+    if options.json {
+        print_json(report);
+        return;
+    }
+    let log = options.log;
+    let names: Vec<&str> = options.wanted.iter().map(|w| w.name.as_str()).collect();
+    match (&report.path, report.status) {
+        (Some(path), "unchanged") => log.note(&format!(
+            "{path} already holds {}; nothing to do",
+            names.join(" and ")
+        )),
+        (Some(path), _) => log.note(&format!("saved {} to {path}", names.join(" and "))),
+        (None, _) => log.note(&format!("wrote {} to stdout", names.join(" and "))),
+    }
+    for cert in &report.certificates {
+        cert.print(&log);
+    }
+    for warning in &report.warnings {
+        log.warn(warning);
+    }
+    if let Some(path) = &report.path {
+        log.detail(&format!("\n{}", usage_lines(path)));
+        println!("{path}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundles_list_each_certificate_once_in_order() {
+        let profiles = resolve_profiles(&[
+            "azure-postgres-flexible".into(),
+            "digicert-global-root-g2".into(),
+            "isrg-root-x1".into(),
+        ])
+        .unwrap();
+        let wanted = wanted_certificates(&profiles, &[], &[]);
+        let names: Vec<&str> = wanted.iter().map(|w| w.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "DigiCert Global Root G2",
+                "Microsoft RSA Root Certificate Authority 2017",
+                "ISRG Root X1"
+            ]
+        );
+    }
+
+    #[test]
+    fn urls_and_pins_override_the_profile() {
+        let profiles = resolve_profiles(&[]).unwrap();
+        let pin: Fingerprint = catalog::ISRG_ROOT_X1.sha256.parse().unwrap();
+        let wanted = wanted_certificates(&profiles, &[pin], &["http://127.0.0.1:1/x".into()]);
+        assert_eq!(wanted.len(), 1);
+        assert_eq!(wanted[0].pin, pin);
+        assert_eq!(wanted[0].urls, ["http://127.0.0.1:1/x"]);
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_known_ones() {
+        let err = resolve_profiles(&["nope".into()]).unwrap_err();
+        assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+        assert!(err.to_string().contains("azure-postgres-flexible"));
+    }
+}

@@ -1,0 +1,127 @@
+//! SHA-256 certificate fingerprints: parsing what users paste, printing what openssl prints.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sha2::{Digest, Sha256};
+
+/// The SHA-256 of a certificate's DER encoding (not of a file).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Fingerprint(pub [u8; 32]);
+
+impl Fingerprint {
+    pub fn of_der(der: &[u8]) -> Self {
+        Fingerprint(Sha256::digest(der).into())
+    }
+}
+
+/// Colon-separated upper-case hex, as `openssl x509 -fingerprint` prints it.
+pub fn colon_hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        out.push_str(&format!("{b:02X}"));
+    }
+    out
+}
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&colon_hex(&self.0))
+    }
+}
+
+impl fmt::Debug for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Fingerprint({self})")
+    }
+}
+
+const OPENSSL_HINT: &str = "openssl x509 -in CERT.pem -noout -sha256 -fingerprint";
+
+impl FromStr for Fingerprint {
+    type Err = String;
+
+    /// Accepts `CB:3C:...`, plain hex in any case, spaces, a `sha256:` prefix, or a pasted
+    /// openssl line (`sha256 Fingerprint=CB:3C:...`).
+    fn from_str(input: &str) -> Result<Self, Self::Err> {
+        let trimmed = input.trim();
+        // A pasted openssl line: keep what follows the '='.
+        let value = trimmed.rsplit_once('=').map_or(trimmed, |(_, v)| v);
+        let lower = value.trim().to_ascii_lowercase();
+        let value = ["sha256:", "sha-256:", "sha256"]
+            .iter()
+            .find_map(|p| lower.strip_prefix(p))
+            .unwrap_or(&lower);
+        let digits: String = value
+            .chars()
+            .filter(|c| !matches!(c, ':' | ' ' | '\t' | '-'))
+            .collect();
+        let bytes = hex::decode(&digits).map_err(|_| {
+            format!(
+                "'{input}' is not a SHA-256 fingerprint: expected 64 hex digits, \
+                 optionally colon-separated (as `{OPENSSL_HINT}` prints them)"
+            )
+        })?;
+        match bytes.len() {
+            32 => Ok(Fingerprint(bytes.try_into().expect("length checked"))),
+            20 => Err(format!(
+                "'{input}' is a SHA-1 fingerprint (20 bytes); rootcert pins SHA-256. \
+                 Print the SHA-256 fingerprint with: {OPENSSL_HINT}"
+            )),
+            n => Err(format!(
+                "'{input}' is {n} bytes long; a SHA-256 fingerprint is 32 bytes (64 hex digits). \
+                 Print it with: {OPENSSL_HINT}"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const G2: &str = "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F";
+
+    #[test]
+    fn accepts_every_pasted_form() {
+        let expected: Fingerprint = G2.parse().unwrap();
+        let plain = G2.replace(':', "");
+        for form in [
+            plain.clone(),
+            plain.to_lowercase(),
+            G2.to_lowercase(),
+            format!("sha256:{plain}"),
+            format!("SHA256:{G2}"),
+            format!("sha256 Fingerprint={G2}"),
+            format!("SHA256 Fingerprint={G2}\n"),
+            G2.replace(':', " "),
+            format!("  {G2}  "),
+        ] {
+            assert_eq!(form.parse::<Fingerprint>(), Ok(expected), "{form}");
+        }
+        assert_eq!(expected.to_string(), G2);
+    }
+
+    #[test]
+    fn sha1_is_refused_with_the_openssl_command() {
+        let err = "DF:3C:24:F9:BF:D6:66:76:1B:26:80:73:FE:06:D1:CC:8D:4F:82:A4"
+            .parse::<Fingerprint>()
+            .unwrap_err();
+        assert!(err.contains("SHA-1"), "{err}");
+        assert!(err.contains("-sha256 -fingerprint"), "{err}");
+    }
+
+    #[test]
+    fn refuses_non_hex_and_wrong_length() {
+        assert!("not a fingerprint".parse::<Fingerprint>().is_err());
+        assert!(
+            "CB:3C"
+                .parse::<Fingerprint>()
+                .unwrap_err()
+                .contains("2 bytes")
+        );
+    }
+}
