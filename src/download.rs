@@ -252,14 +252,16 @@ fn causes(err: &reqwest::Error) -> String {
 fn is_tls_certificate_error(err: &reqwest::Error) -> bool {
     let mut source = err.source();
     while let Some(cause) = source {
-        let rustls_error = cause.downcast_ref::<rustls::Error>().or_else(|| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if rustls_error.is_some() {
-            return true;
+        // io::Error::source() skips the error it wraps, so unwrap io errors by hand.
+        let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(cause);
+        while let Some(e) = inner {
+            if e.is::<rustls::Error>() {
+                return true;
+            }
+            inner = e.downcast_ref::<std::io::Error>().and_then(|io| {
+                io.get_ref()
+                    .map(|r| r as &(dyn std::error::Error + 'static))
+            });
         }
         source = cause.source();
     }

@@ -1,0 +1,399 @@
+//! Shared test helpers: the real binary in a clean environment, local HTTP(S) servers on
+//! 127.0.0.1, a test CA, and the certificate fixtures in their many encodings.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+pub const G2_SHA256: &str = "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F";
+pub const ISRG_SHA256: &str = "96:BC:EC:06:26:49:76:F3:74:60:77:9A:CF:28:C5:A7:CF:E8:A3:C0:AA:E1:1A:8F:FC:EE:05:C0:BD:DF:08:C6";
+pub const MS2017_SHA256: &str = "C7:41:F7:0F:4B:2A:8D:88:BF:2E:71:C1:41:22:EF:53:EF:10:EB:A0:CF:A5:E6:4C:FA:20:F4:18:85:30:73:E0";
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+pub fn g2_pem() -> String {
+    fixture_text("DigiCertGlobalRootG2.crt.pem")
+}
+
+pub fn isrg_pem() -> String {
+    fixture_text("isrgrootx1.pem")
+}
+
+pub fn ms2017_pem() -> String {
+    fixture_text("MicrosoftRSARootCertificateAuthority2017.crt.pem")
+}
+
+pub fn der_of(pem_text: &str) -> Vec<u8> {
+    pem::parse(pem_text).unwrap().into_contents()
+}
+
+// ---------------------------------------------------------------------------------------
+// The binary in a clean environment.
+
+/// A temporary HOME, output directory and OS store, so a developer's machine cannot leak
+/// into a test: no proxies, no ROOTCERT_DIR of theirs, an empty OS trust store.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        std::fs::create_dir_all(dir.path().join("out")).unwrap();
+        std::fs::write(dir.path().join("empty-store.pem"), "").unwrap();
+        Env { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The default destination of the default profile.
+    pub fn default_out(&self) -> PathBuf {
+        self.path("out/DigiCertGlobalRootG2.crt.pem")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootcert"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("ROOTCERT_DIR", self.path("out"))
+            .env("SSL_CERT_FILE", self.path("empty-store.pem"))
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
+        cmd
+    }
+
+    /// Runs `rootcert ARGS` and returns what it did.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.cmd().args(args).output().unwrap())
+    }
+
+    /// Uses `store` (a PEM bundle) as the OS trust store.
+    pub fn run_with_store(&self, store: &Path, args: &[&str]) -> Run {
+        Run::from(
+            self.cmd()
+                .env("SSL_CERT_FILE", store)
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    }
+}
+
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().expect("exited normally"),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}): {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn expect(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Every file under `dir` with its bytes: compare before and after a failing run to prove
+/// that nothing was written, replaced or left behind.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                out.extend(snapshot(&path));
+                out.insert(path, b"<dir>".to_vec());
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+/// `openssl x509` reads the file as PEM and prints the SHA-256 fingerprint.
+pub fn openssl_fingerprint(path: &Path) -> String {
+    let out = Command::new("openssl")
+        .args(["x509", "-noout", "-sha256", "-fingerprint", "-in"])
+        .arg(path)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "openssl rejected {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.trim().rsplit_once('=').unwrap().1.to_string()
+}
+
+// ---------------------------------------------------------------------------------------
+// Local servers.
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The request target as sent: a path, or an absolute URL when we act as a proxy.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+type Handler = dyn Fn(&Request, &mut dyn Write) + Send + Sync;
+
+/// A server on 127.0.0.1 that hands every request to one closure, which writes the raw
+/// response (so tests can send broken, slow or endless ones).
+pub struct Server {
+    addr: SocketAddr,
+    scheme: &'static str,
+    requests: Arc<Mutex<Vec<Request>>>,
+}
+
+impl Server {
+    pub fn http(handler: impl Fn(&Request, &mut dyn Write) + Send + Sync + 'static) -> Server {
+        Server::start("http", None, Arc::new(handler))
+    }
+
+    pub fn https(
+        ca: &TestCa,
+        handler: impl Fn(&Request, &mut dyn Write) + Send + Sync + 'static,
+    ) -> Server {
+        Server::start("https", Some(ca.server_config()), Arc::new(handler))
+    }
+
+    /// Serves `body` with status 200 on every path.
+    pub fn serving(body: impl Into<Vec<u8>>) -> Server {
+        let body = body.into();
+        Server::http(move |_, w| respond(w, "200 OK", &[], &body))
+    }
+
+    fn start(
+        scheme: &'static str,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: Arc<Handler>,
+    ) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (handler, seen, tls) = (handler.clone(), seen.clone(), tls.clone());
+                std::thread::spawn(move || serve(stream, tls, &*handler, &seen));
+            }
+        });
+        Server {
+            addr,
+            scheme,
+            requests,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}://{}{}", self.scheme, self.addr, path)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn hits(&self) -> usize {
+        self.requests.lock().unwrap().len()
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn serve(
+    stream: TcpStream,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    handler: &Handler,
+    seen: &Mutex<Vec<Request>>,
+) {
+    match tls {
+        None => {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut writer = stream;
+            // One response per connection (Connection: close) keeps raw handlers simple.
+            if let Some(request) = read_request(&mut reader) {
+                seen.lock().unwrap().push(request.clone());
+                handler(&request, &mut writer);
+                let _ = writer.flush();
+            }
+        }
+        Some(config) => {
+            let conn = rustls::ServerConnection::new(config).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, stream);
+            let request = {
+                let mut reader = BufReader::new(&mut tls);
+                read_request(&mut reader)
+            };
+            if let Some(request) = request {
+                seen.lock().unwrap().push(request.clone());
+                handler(&request, &mut tls);
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        }
+    }
+}
+
+fn read_request(reader: &mut impl BufRead) -> Option<Request> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?.to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':') {
+            headers.push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    Some(Request {
+        method,
+        target,
+        headers,
+    })
+}
+
+/// Writes a complete response with Content-Length.
+pub fn respond(w: &mut dyn Write, status: &str, headers: &[(&str, &str)], body: &[u8]) {
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = w.write_all(head.as_bytes());
+    let _ = w.write_all(body);
+}
+
+/// A port on 127.0.0.1 where nothing listens.
+pub fn closed_port_url(path: &str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}{path}")
+}
+
+// ---------------------------------------------------------------------------------------
+// A test PKI, generated per test run.
+
+pub struct TestCa {
+    pub cert_pem: String,
+    server_pem: String,
+    server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
+    server_key: Vec<u8>,
+}
+
+impl TestCa {
+    /// A root CA and a server certificate for `localhost` and `127.0.0.1` signed by it.
+    pub fn new(name: &str) -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params.distinguished_name.push(DnType::CommonName, name);
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+        let server_key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let server = params.signed_by(&server_key, &ca).unwrap();
+        TestCa {
+            cert_pem: ca.pem(),
+            server_pem: server.pem(),
+            server_chain: vec![server.der().clone()],
+            server_key: server_key.serialize_der(),
+        }
+    }
+
+    /// The server (leaf) certificate: not a CA, not self-signed.
+    pub fn server_pem(&self) -> String {
+        self.server_pem.clone()
+    }
+
+    pub fn server_sha256(&self) -> String {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&self.server_chain[0]))
+    }
+
+    pub fn write_to(&self, path: &Path) {
+        std::fs::write(path, &self.cert_pem).unwrap();
+    }
+
+    fn server_config(&self) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(self.server_key.clone().into());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(self.server_chain.clone(), key)
+            .unwrap();
+        Arc::new(config)
+    }
+}
