@@ -52,13 +52,13 @@ impl Cert {
         &self.x509
     }
 
-    /// RFC 4514 string, as `openssl x509 -noout -subject -nameopt RFC2253` prints it.
+    /// RFC 2253 string, as `openssl x509 -noout -subject -nameopt RFC2253,-esc_msb` prints it.
     pub fn subject(&self) -> String {
-        self.x509.tbs_certificate().subject().to_string()
+        rfc2253(self.x509.tbs_certificate().subject())
     }
 
     pub fn issuer(&self) -> String {
-        self.x509.tbs_certificate().issuer().to_string()
+        rfc2253(self.x509.tbs_certificate().issuer())
     }
 
     /// The common name, or the whole subject when there is none.
@@ -224,6 +224,98 @@ impl Cert {
     }
 }
 
+/// A distinguished name the way OpenSSL prints it with `-nameopt RFC2253,-esc_msb`: last RDN
+/// first, OpenSSL's short attribute names, string values escaped, other values as `#` hex.
+/// (x509-cert's Display differs on names such as `emailAddress` and `organizationIdentifier`.)
+fn rfc2253(name: &x509_cert::name::Name) -> String {
+    let rdns: Vec<String> = name
+        .iter_rdn()
+        .map(|rdn| {
+            let atvs: Vec<String> = rdn.iter().map(attribute).collect();
+            atvs.join("+")
+        })
+        .collect();
+    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
+}
+
+fn attribute(atv: &x509_cert::attr::AttributeTypeAndValue) -> String {
+    let oid = atv.oid.to_string();
+    let short = attribute_short_name(&oid);
+    let value = match string_value(&atv.value) {
+        Some(text) if short.is_some() => escape_rfc2253(&text),
+        // OpenSSL prints unknown attribute types by OID with the DER value in hex.
+        _ => format!(
+            "#{}",
+            hex::encode(der::Encode::to_der(&atv.value).unwrap_or_default())
+        ),
+    };
+    format!("{}={value}", short.unwrap_or(&oid))
+}
+
+fn attribute_short_name(oid: &str) -> Option<&'static str> {
+    Some(match oid {
+        "2.5.4.3" => "CN",
+        "2.5.4.4" => "SN",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "street",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.12" => "title",
+        "2.5.4.15" => "businessCategory",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.42" => "GN",
+        "2.5.4.43" => "initials",
+        "2.5.4.44" => "generationQualifier",
+        "2.5.4.46" => "dnQualifier",
+        "2.5.4.65" => "pseudonym",
+        "2.5.4.97" => "organizationIdentifier",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "1.2.840.113549.1.9.1" => "emailAddress",
+        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
+        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
+        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
+        _ => return None,
+    })
+}
+
+/// The text of a directory string (UTF8, Printable, IA5, Teletex as Latin-1, BMP).
+fn string_value(value: &der::Any) -> Option<String> {
+    let bytes = value.value();
+    match der::Tagged::tag(value) {
+        der::Tag::Utf8String | der::Tag::PrintableString | der::Tag::Ia5String => {
+            String::from_utf8(bytes.to_vec()).ok()
+        }
+        der::Tag::TeletexString => Some(bytes.iter().map(|&b| b as char).collect()),
+        der::Tag::BmpString => {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).ok()
+        }
+        _ => None,
+    }
+}
+
+fn escape_rfc2253(text: &str) -> String {
+    let last = text.chars().count().saturating_sub(1);
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || (i == 0 && matches!(c, '#' | ' '))
+            || (i == last && c == ' ');
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Reads one DER TLV: returns (tag, header + value length, value). Definite lengths only.
 pub(crate) fn read_tlv(input: &[u8]) -> Option<(u8, usize, &[u8])> {
     let (&tag, rest) = input.split_first()?;
@@ -298,4 +390,66 @@ fn verification_algorithm(
             _ => return None,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const G2_PEM: &str = include_str!("../fixtures/DigiCertGlobalRootG2.crt.pem");
+
+    fn g2() -> Cert {
+        Cert::from_der(pem::parse(G2_PEM).unwrap().contents()).unwrap()
+    }
+
+    fn at(rfc3339_date: (i32, u8, u8)) -> SystemTime {
+        let (y, m, d) = rfc3339_date;
+        der::DateTime::new(y as u16, m, d, 0, 0, 0)
+            .unwrap()
+            .to_system_time()
+    }
+
+    #[test]
+    fn a_valid_root_has_no_warnings() {
+        let cert = g2();
+        assert_eq!(cert.self_signature(), SelfSignature::Valid);
+        assert!(cert.warnings(at((2030, 1, 1))).is_empty());
+    }
+
+    #[test]
+    fn the_clock_decides_validity_warnings() {
+        let cert = g2();
+        let before = cert.warnings(at((2010, 1, 1)));
+        assert!(
+            before[0].contains("not valid until 2013-08-01T12:00:00Z"),
+            "{before:?}"
+        );
+        let soon = cert.warnings(at((2038, 1, 1)));
+        assert!(soon[0].contains("expires within 30 days"), "{soon:?}");
+        let after = cert.warnings(at((2039, 1, 1)));
+        assert!(
+            after[0].contains("expired on 2038-01-15T12:00:00Z"),
+            "{after:?}"
+        );
+    }
+
+    #[test]
+    fn a_broken_self_signature_is_reported() {
+        let mut der = pem::parse(G2_PEM).unwrap().into_contents();
+        let last = der.len() - 1;
+        der[last] ^= 0x01;
+        let cert = Cert::from_der(&der).unwrap();
+        assert_eq!(cert.self_signature(), SelfSignature::Invalid);
+        let warnings = cert.warnings(at((2030, 1, 1)));
+        assert!(
+            warnings[0].contains("self-signature does not verify"),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn names_are_escaped_like_openssl() {
+        assert_eq!(escape_rfc2253("a,b+c"), "a\\,b\\+c");
+        assert_eq!(escape_rfc2253(" #x "), "\\ #x\\ ");
+    }
 }

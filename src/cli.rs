@@ -46,6 +46,24 @@ pub enum Command {
         after_help = FETCH_AFTER_HELP,
     )]
     Fetch(FetchArgs),
+
+    /// Check that a file holds the pinned certificates (no network)
+    #[command(
+        long_about = "Check that a file holds every pinned certificate, without any network.\n\n\
+            Other certificates in the file are allowed and reported. This is what a cron \
+            job, a health check or a CI step runs.",
+        after_help = VERIFY_AFTER_HELP,
+        override_usage = "rootcert verify [OPTIONS] [PROFILE]... PATH",
+    )]
+    Verify(VerifyArgs),
+
+    /// Show what certificates a file, stdin or URL holds
+    #[command(after_help = INSPECT_AFTER_HELP)]
+    Inspect(InspectArgs),
+
+    /// List the built-in catalog of profiles
+    #[command(after_help = "Examples:\n  rootcert list\n  rootcert list --json")]
+    List(ListArgs),
 }
 
 const FETCH_AFTER_HELP: &str = concat!(
@@ -58,6 +76,57 @@ const FETCH_AFTER_HELP: &str = concat!(
 ",
     exit_codes_help!()
 );
+
+const VERIFY_AFTER_HELP: &str = "\
+Examples:
+  rootcert verify ~/.postgresql/root.crt
+  rootcert verify azure-postgres-flexible --min-days 30 /etc/myapp/azure-postgres-flexible.pem
+  rootcert verify --sha256 CB:3C:... --json root.pem
+
+Exit codes:
+  0  every pinned certificate is present (and, with --min-days, valid long enough)
+  2  usage error
+  4  a pinned certificate is missing or expires within --min-days, or the file holds no certificate
+  5  the file cannot be read";
+
+const INSPECT_AFTER_HELP: &str = "\
+Examples:
+  rootcert inspect DigiCertGlobalRootG2.crt.pem
+  rootcert inspect --json https://cacerts.digicert.com/DigiCertGlobalRootG2.crt
+  openssl s_client -showcerts -connect host:443 </dev/null | rootcert inspect -
+
+Exit codes:
+  0  every source holds at least one certificate
+  2  usage error
+  3  a download failed
+  4  a source holds no certificate
+  5  a file cannot be read";
+
+/// Download settings shared by every command that may download.
+#[derive(Debug, Args)]
+pub struct NetArgs {
+    /// Trust this CA (PEM) for the download's TLS, e.g. an intercepting proxy's
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Deadline for each download as a whole, in seconds
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
+    pub timeout: Duration,
+
+    /// Retries per URL for connection errors, timeouts, 408, 429 and 5xx
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+}
+
+impl NetArgs {
+    pub fn options(&self) -> crate::download::NetOptions {
+        crate::download::NetOptions {
+            timeout: self.timeout,
+            retries: self.retries,
+            ca_file: self.ca_file.clone(),
+        }
+    }
+}
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
@@ -72,8 +141,13 @@ pub struct FetchArgs {
 
     /// Download from this URL instead of the profile's (repeatable, tried in order);
     /// the pin still applies
-    #[arg(long, value_name = "URL", conflicts_with = "offline")]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["offline", "mirror"])]
     pub url: Vec<String>,
+
+    /// Fetch every certificate from BASE_URL + its published file name (an internal
+    /// mirror or an air-gapped network); the pins still apply
+    #[arg(long, value_name = "BASE_URL", conflicts_with = "offline")]
+    pub mirror: Option<String>,
 
     /// Pin this SHA-256 fingerprint instead of the profile's (repeatable). Accepts
     /// CB:3C:..., plain hex, sha256:..., or a pasted `openssl -fingerprint` line
@@ -88,17 +162,8 @@ pub struct FetchArgs {
     #[arg(long)]
     pub offline: bool,
 
-    /// Trust this CA (PEM) for the download's TLS, e.g. an intercepting proxy's
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
-
-    /// Deadline for each download as a whole, in seconds
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
-    pub timeout: Duration,
-
-    /// Retries per URL for connection errors, timeouts, 408, 429 and 5xx
-    #[arg(long, value_name = "N", default_value_t = 3)]
-    pub retries: u32,
+    #[command(flatten)]
+    pub net: NetArgs,
 
     /// Replace a destination that holds a different certificate
     #[arg(long)]
@@ -117,11 +182,71 @@ pub struct FetchArgs {
     pub quiet: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Catalog profile(s) whose certificates must be present, then the file to check.
+    /// Without a profile: digicert-global-root-g2, unless --sha256 is given
+    #[arg(value_name = "PROFILE|PATH", required = true, num_args = 1..)]
+    pub args: Vec<String>,
+
+    /// Require the certificate with this SHA-256 fingerprint (repeatable)
+    #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
+    pub sha256: Vec<Fingerprint>,
+
+    /// Fail when a pinned certificate expires within N days
+    #[arg(long, value_name = "N")]
+    pub min_days: Option<u32>,
+
+    /// Print one JSON object on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl VerifyArgs {
+    /// The file to check: the last positional argument.
+    pub fn path(&self) -> PathBuf {
+        PathBuf::from(self.args.last().expect("clap requires one"))
+    }
+
+    /// The profiles: every positional argument but the last.
+    pub fn profiles(&self) -> &[String] {
+        &self.args[..self.args.len() - 1]
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A file, - for stdin, or an http(s) URL (downloaded with fetch's limits, never saved)
+    #[arg(value_name = "SOURCE", required = true)]
+    pub sources: Vec<String>,
+
+    /// Print a JSON array of certificates on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print a JSON array on stdout
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+
+    /// Print the catalog as a Markdown table (as in README.md)
+    #[arg(long)]
+    pub markdown: bool,
+}
+
 impl Cli {
     /// Whether the user asked for JSON, so errors can be reported the same way.
     pub fn json(&self) -> bool {
         match &self.command {
             Command::Fetch(args) => args.json,
+            Command::Verify(args) => args.json,
+            Command::Inspect(args) => args.json,
+            Command::List(args) => args.json,
         }
     }
 }

@@ -57,7 +57,10 @@ pub struct FetchReport {
 impl FetchOptions {
     pub fn from_args(args: FetchArgs) -> Result<Self, Error> {
         let profiles = resolve_profiles(&args.profiles)?;
-        let wanted = wanted_certificates(&profiles, &args.sha256, &args.url);
+        let mut wanted = wanted_certificates(&profiles, &args.sha256, &args.url);
+        if let Some(base) = &args.mirror {
+            apply_mirror(&mut wanted, &profiles, base)?;
+        }
         if args.json && args.out.as_deref() == Some(Path::new("-")) {
             return Err(Error::Usage(
                 "--json and -o - both write to stdout; save to a file with -o PATH".into(),
@@ -81,11 +84,7 @@ impl FetchOptions {
             destination,
             use_network: !args.offline,
             use_system: !args.no_system,
-            net: NetOptions {
-                timeout: args.timeout,
-                retries: args.retries,
-                ca_file: args.ca_file,
-            },
+            net: args.net.options(),
             force: args.force,
             refresh: args.refresh,
             json: args.json,
@@ -152,6 +151,48 @@ fn wanted_certificates(
         }
     }
     wanted
+}
+
+/// Points every certificate at `base` + its published file name, percent-encoded.
+fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Result<(), Error> {
+    let base = if base.ends_with('/') {
+        base.to_string()
+    } else {
+        format!("{base}/")
+    };
+    let parsed = reqwest::Url::parse(&base)
+        .map_err(|e| Error::Usage(format!("--mirror {base}: not a URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(Error::Usage(format!(
+            "--mirror {base}: only http and https are supported"
+        )));
+    }
+    for w in wanted {
+        let spec = profiles
+            .iter()
+            .flat_map(|p| p.certs.iter())
+            .find(|c| c.pin() == w.pin)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--mirror needs a catalog certificate's file name; {} is not in the named profiles",
+                    w.name
+                ))
+            })?;
+        w.urls = vec![format!("{base}{}", percent_encode(spec.file_name))];
+    }
+    Ok(())
+}
+
+/// Percent-encodes a file name for a URL path (RFC 3986 unreserved characters stay).
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 fn file_name(profiles: &[&Profile]) -> String {
@@ -448,6 +489,24 @@ mod tests {
         assert_eq!(wanted.len(), 1);
         assert_eq!(wanted[0].pin, pin);
         assert_eq!(wanted[0].urls, ["http://127.0.0.1:1/x"]);
+    }
+
+    #[test]
+    fn mirror_urls_use_the_published_file_name() {
+        let profiles = resolve_profiles(&["azure-postgres-flexible".into()]).unwrap();
+        let mut wanted = wanted_certificates(&profiles, &[], &[]);
+        apply_mirror(&mut wanted, &profiles, "http://127.0.0.1:8/certs").unwrap();
+        assert_eq!(
+            wanted[0].urls,
+            ["http://127.0.0.1:8/certs/DigiCertGlobalRootG2.crt.pem"]
+        );
+        assert_eq!(
+            wanted[1].urls,
+            [
+                "http://127.0.0.1:8/certs/Microsoft%20RSA%20Root%20Certificate%20Authority%202017.crt"
+            ]
+        );
+        assert!(apply_mirror(&mut wanted, &profiles, "ftp://x/").is_err());
     }
 
     #[test]

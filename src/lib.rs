@@ -11,22 +11,31 @@ pub mod download;
 pub mod error;
 pub mod fetch;
 pub mod fingerprint;
+pub mod inspect;
+pub mod list;
 pub mod output;
 pub mod parse;
 pub mod save;
 pub mod system_store;
+pub mod verify;
 
 use cli::{Cli, Command};
 use error::Error;
 
-/// Runs one parsed command line; the caller turns an error into its exit code.
-pub fn run(cli: Cli) -> Result<(), Error> {
+/// Runs one parsed command line and returns its exit code; the caller reports an error.
+pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Fetch(args) => {
             let options = fetch::FetchOptions::from_args(args)?;
             let report = fetch::run(&options)?;
             fetch::print_report(&report, &options);
-            Ok(())
+            Ok(error::exit::OK)
+        }
+        Command::Verify(args) => verify::run(&args),
+        Command::Inspect(args) => inspect::run(&args).map(|()| error::exit::OK),
+        Command::List(args) => {
+            list::run(&args);
+            Ok(error::exit::OK)
         }
     }
 }

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use rootcert::cli::Cli;
-use rootcert::error::{Error, exit};
+use rootcert::error::Error;
 use rootcert::output::report_error;
 
 fn main() -> ExitCode {
@@ -12,7 +12,7 @@ fn main() -> ExitCode {
     };
     let json = cli.json();
     match rootcert::run(cli) {
-        Ok(()) => ExitCode::from(exit::OK),
+        Ok(code) => ExitCode::from(code),
         Err(err) => ExitCode::from(report_error(&err, json)),
     }
 }

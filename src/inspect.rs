@@ -1,0 +1,141 @@
+//! `rootcert inspect`: what certificates a file, stdin or URL holds, and whose they are.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use crate::catalog;
+use crate::cert::{Cert, SelfSignature};
+use crate::cli::InspectArgs;
+use crate::download::{Downloader, MAX_BODY_BYTES};
+use crate::error::{Attempt, Error};
+use crate::output::print_json;
+use crate::parse::parse_certificates;
+
+#[derive(Serialize)]
+struct CertDetails {
+    source: String,
+    subject: String,
+    issuer: String,
+    serial: String,
+    not_before: String,
+    not_after: String,
+    sha256: String,
+    sha1: String,
+    key: String,
+    is_ca: bool,
+    /// True when self-issued with a self-signature that verifies; null when self-issued
+    /// with an algorithm we cannot check.
+    self_signed: Option<bool>,
+    profile: Option<&'static str>,
+}
+
+impl CertDetails {
+    fn new(cert: &Cert, source: &str) -> Self {
+        CertDetails {
+            source: source.to_string(),
+            subject: cert.subject(),
+            issuer: cert.issuer(),
+            serial: cert.serial_hex(),
+            not_before: cert.not_before_rfc3339(),
+            not_after: cert.not_after_rfc3339(),
+            sha256: cert.sha256.to_string(),
+            sha1: cert.sha1_colon_hex(),
+            key: cert.key_description(),
+            is_ca: cert.is_ca(),
+            self_signed: match cert.self_signature() {
+                SelfSignature::Valid => Some(true),
+                SelfSignature::Invalid | SelfSignature::NotSelfIssued => Some(false),
+                SelfSignature::Unchecked => None,
+            },
+            profile: catalog::profile_of(&cert.sha256).map(|p| p.name),
+        }
+    }
+
+    fn print(&self) {
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        let self_signed = match self.self_signed {
+            Some(true) => "yes (signature verifies)",
+            Some(false) if self.subject == self.issuer => "NO: the self-signature does not verify",
+            Some(false) => "no",
+            None => "yes (signature algorithm not checked)",
+        };
+        println!("  subject      {}", self.subject);
+        println!("  issuer       {}", self.issuer);
+        println!("  serial       {}", self.serial);
+        println!("  not before   {}", self.not_before);
+        println!("  not after    {}", self.not_after);
+        println!("  sha256       {}", self.sha256);
+        println!("  sha1         {}", self.sha1);
+        println!("  key          {}", self.key);
+        println!("  CA           {}", yes_no(self.is_ca));
+        println!("  self-signed  {self_signed}");
+        println!(
+            "  profile      {}",
+            self.profile.unwrap_or("(not in the catalog)")
+        );
+    }
+}
+
+pub fn run(args: &InspectArgs) -> Result<(), Error> {
+    let mut downloader: Option<Downloader> = None;
+    let mut all = Vec::new();
+    for source in &args.sources {
+        let bytes = read_source(source, args, &mut downloader)?;
+        let certs = parse_certificates(&bytes).map_err(|error| Error::Verification {
+            message: format!("{source}: {error}"),
+            attempts: vec![Attempt {
+                source: source.clone(),
+                error,
+                wrong_content: true,
+            }],
+        })?;
+        if !args.json {
+            let plural = if certs.len() == 1 { "" } else { "s" };
+            println!("{source}: {} certificate{plural}", certs.len());
+            for (i, cert) in certs.iter().enumerate() {
+                if i > 0 {
+                    println!();
+                }
+                CertDetails::new(cert, source).print();
+            }
+        }
+        all.extend(certs.iter().map(|c| CertDetails::new(c, source)));
+    }
+    if args.json {
+        print_json(&all);
+    }
+    Ok(())
+}
+
+fn read_source(
+    source: &str,
+    args: &InspectArgs,
+    downloader: &mut Option<Downloader>,
+) -> Result<Vec<u8>, Error> {
+    if source == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .take(MAX_BODY_BYTES as u64 * 16)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::Destination(format!("cannot read stdin: {e}")))?;
+        return Ok(bytes);
+    }
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let downloader = match downloader {
+            Some(d) => d,
+            None => downloader.insert(Downloader::new(&args.net.options())?),
+        };
+        return downloader
+            .get(source, &mut |msg| eprintln!("rootcert: {msg}"))
+            .map_err(|error| Error::Download {
+                message: format!("{source}: {error}"),
+                attempts: vec![Attempt {
+                    source: source.to_string(),
+                    error,
+                    wrong_content: false,
+                }],
+            });
+    }
+    std::fs::read(source).map_err(|e| Error::Destination(format!("cannot read {source}: {e}")))
+}

@@ -1,0 +1,237 @@
+//! `rootcert inspect` against openssl, field by field, on every root Debian ships.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use support::*;
+
+const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// What `openssl x509` prints for one PEM certificate, keyed like our JSON.
+fn openssl_fields(pem_block: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut child = Command::new("openssl")
+        .args([
+            "x509",
+            "-noout",
+            "-nameopt",
+            "RFC2253,-esc_msb",
+            "-subject",
+            "-issuer",
+            "-serial",
+        ])
+        .args(["-dateopt", "iso_8601", "-startdate", "-enddate"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("openssl is installed");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(pem_block.as_bytes())
+        .unwrap();
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let mut fields = serde_json::Map::new();
+    for line in out.lines() {
+        let (key, value) = line.split_once('=').unwrap();
+        let (key, value) = match key {
+            "notBefore" => ("not_before", value.replace(' ', "T")),
+            "notAfter" => ("not_after", value.replace(' ', "T")),
+            other => (other, value.to_string()),
+        };
+        fields.insert(key.to_string(), value.into());
+    }
+    for (key, algorithm) in [("sha256", "-sha256"), ("sha1", "-sha1")] {
+        let mut child = Command::new("openssl")
+            .args(["x509", "-noout", "-fingerprint", algorithm])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(pem_block.as_bytes())
+            .unwrap();
+        let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+        fields.insert(
+            key.to_string(),
+            out.trim().rsplit_once('=').unwrap().1.into(),
+        );
+    }
+    fields
+}
+
+#[test]
+fn inspect_agrees_with_openssl_on_every_system_root() {
+    if !Path::new(SYSTEM_BUNDLE).exists() {
+        eprintln!("SKIP: {SYSTEM_BUNDLE} is missing (install ca-certificates)");
+        return;
+    }
+    let bundle = std::fs::read_to_string(SYSTEM_BUNDLE).unwrap();
+    let blocks: Vec<String> = pem::parse_many(&bundle)
+        .unwrap()
+        .iter()
+        .map(|p| {
+            pem::encode_config(
+                p,
+                pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+            )
+        })
+        .collect();
+    let run = Env::new().run(&["inspect", "--json", SYSTEM_BUNDLE]);
+    run.expect(0);
+    let ours = run.json();
+    let ours = ours.as_array().unwrap();
+    assert_eq!(ours.len(), blocks.len());
+    assert!(
+        ours.len() > 100,
+        "expected Debian's ~140 roots, got {}",
+        ours.len()
+    );
+
+    // openssl runs about 40 ms per call: split the work over a few threads.
+    let chunks: Vec<Vec<(usize, String)>> = blocks
+        .into_iter()
+        .enumerate()
+        .collect::<Vec<_>>()
+        .chunks(40)
+        .map(|c| c.to_vec())
+        .collect();
+    let expected: Vec<(usize, serde_json::Map<String, serde_json::Value>)> =
+        std::thread::scope(|s| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|chunk| {
+                    s.spawn(move || {
+                        chunk
+                            .into_iter()
+                            .map(|(i, b)| (i, openssl_fields(&b)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
+        });
+    for (i, fields) in expected {
+        for (key, value) in &fields {
+            assert_eq!(
+                &ours[i][key], value,
+                "certificate {i} ({}): field {key}",
+                ours[i]["subject"]
+            );
+        }
+        // Every root in the store is a self-signed CA with a valid signature.
+        assert_eq!(ours[i]["is_ca"], true, "{}", ours[i]["subject"]);
+        assert_eq!(ours[i]["self_signed"], true, "{}", ours[i]["subject"]);
+    }
+}
+
+#[test]
+fn inspect_reports_key_ca_and_catalog_profile() {
+    let env = Env::new();
+    let g2 = fixture("DigiCertGlobalRootG2.crt.pem");
+    let run = env.run(&["inspect", "--json", g2.to_str().unwrap()]);
+    run.expect(0);
+    let cert = &run.json()[0];
+    assert_eq!(cert["key"], "RSA 2048");
+    assert_eq!(cert["is_ca"], true);
+    assert_eq!(cert["self_signed"], true);
+    assert_eq!(cert["profile"], "digicert-global-root-g2");
+    assert_eq!(cert["serial"], "033AF1E6A711A9A0BB2864B11D09FAE5");
+    assert_eq!(
+        cert["sha1"],
+        "DF:3C:24:F9:BF:D6:66:76:1B:26:80:73:FE:06:D1:CC:8D:4F:82:A4"
+    );
+
+    // A generated leaf: EC key, not a CA, not self-signed, in no profile.
+    let ca = TestCa::new("rootcert test CA");
+    std::fs::write(env.path("leaf.pem"), ca.server_pem()).unwrap();
+    let run = env.run(&["inspect", "--json", env.path("leaf.pem").to_str().unwrap()]);
+    run.expect(0);
+    let cert = &run.json()[0];
+    assert_eq!(cert["key"], "EC P-256");
+    assert_eq!(cert["is_ca"], false);
+    assert_eq!(cert["self_signed"], false);
+    assert_eq!(cert["profile"], serde_json::Value::Null);
+    assert_eq!(cert["issuer"], "CN=rootcert test CA");
+}
+
+#[test]
+fn inspect_reads_stdin_and_urls_and_never_saves() {
+    let env = Env::new();
+    let mut child = env
+        .cmd()
+        .args(["inspect", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&der_of(&ms2017_pem()))
+        .unwrap();
+    let run = Run::from(child.wait_with_output().unwrap());
+    run.expect(0);
+    assert!(run.stdout.contains("-: 1 certificate"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("CN=Microsoft RSA Root Certificate Authority 2017"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("profile      microsoft-rsa-root-2017"),
+        "{}",
+        run.stdout
+    );
+
+    let server = Server::serving(format!("{}{}", g2_pem(), isrg_pem()));
+    let before = snapshot(env.dir.path());
+    let run = env.run(&["inspect", "--json", &server.url("/bundle.pem")]);
+    run.expect(0);
+    let certs = run.json();
+    assert_eq!(certs.as_array().unwrap().len(), 2);
+    assert_eq!(certs[1]["sha256"], ISRG_SHA256);
+    assert_eq!(certs[1]["source"], server.url("/bundle.pem"));
+    assert_eq!(
+        snapshot(env.dir.path()),
+        before,
+        "inspect must not write anything"
+    );
+}
+
+#[test]
+fn inspect_failures_have_distinct_exit_codes() {
+    let env = Env::new();
+    std::fs::write(env.path("page.html"), "<html><title>Oops</title></html>").unwrap();
+    let run = env.run(&["inspect", env.path("page.html").to_str().unwrap()]);
+    run.expect(4);
+    assert!(
+        run.stderr.contains("HTML page titled \"Oops\""),
+        "{}",
+        run.stderr
+    );
+
+    let run = env.run(&[
+        "inspect",
+        "--json",
+        env.path("missing.pem").to_str().unwrap(),
+    ]);
+    run.expect(5);
+    assert_eq!(run.json()["exit_code"], 5);
+
+    let server = Server::http(|_, w| respond(w, "404 Not Found", &[], b""));
+    let run = env.run(&["inspect", "--retries", "0", &server.url("/x.pem")]);
+    run.expect(3);
+    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+}

@@ -1,0 +1,137 @@
+//! `rootcert verify`: the health check for a trust file. No network.
+
+mod support;
+
+use support::*;
+
+#[test]
+fn the_right_file_passes_and_other_certificates_are_reported() {
+    let env = Env::new();
+    std::fs::write(env.path("root.pem"), format!("{}{}", isrg_pem(), g2_pem())).unwrap();
+    let run = env.run(&["verify", "--json", env.path("root.pem").to_str().unwrap()]);
+    run.expect(0);
+    let json = run.json();
+    assert_eq!(json["status"], "ok");
+    let certs = json["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 2);
+    assert_eq!(certs[0]["sha256"], ISRG_SHA256);
+    assert_eq!(certs[0]["pinned"], false);
+    assert_eq!(certs[0]["profile"], "isrg-root-x1");
+    assert_eq!(certs[1]["pinned"], true);
+    assert!(certs[1]["days_left"].as_i64().unwrap() > 365);
+    assert_eq!(json["missing"], serde_json::json!([]));
+
+    let human = env.run(&["verify", env.path("root.pem").to_str().unwrap()]);
+    human.expect(0);
+    assert!(
+        human.stdout.contains("OK, holds every pinned certificate"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        human.stdout.contains("other   CN=ISRG Root X1"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn a_wrong_file_fails_and_names_the_missing_certificate() {
+    let env = Env::new();
+    std::fs::write(env.path("root.pem"), isrg_pem()).unwrap();
+    let run = env.run(&["verify", env.path("root.pem").to_str().unwrap()]);
+    run.expect(4);
+    assert!(
+        run.stderr.contains("DigiCert Global Root G2 (sha256 CB:3C"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("is missing"), "{}", run.stderr);
+    assert!(run.stderr.contains("rootcert fetch -o"), "{}", run.stderr);
+
+    // Not a certificate at all.
+    std::fs::write(env.path("junk.pem"), "hello").unwrap();
+    env.run(&["verify", env.path("junk.pem").to_str().unwrap()])
+        .expect(4);
+}
+
+#[test]
+fn a_missing_file_is_exit_5() {
+    let env = Env::new();
+    let run = env.run(&["verify", "--json", env.path("nope.pem").to_str().unwrap()]);
+    run.expect(5);
+    assert_eq!(run.json()["status"], "error");
+    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+}
+
+#[test]
+fn a_bundle_missing_one_certificate_fails_naming_it() {
+    let env = Env::new();
+    let path = env.path("azure.pem");
+    std::fs::write(&path, g2_pem()).unwrap();
+    let run = env.run(&[
+        "verify",
+        "--json",
+        "azure-postgres-flexible",
+        path.to_str().unwrap(),
+    ]);
+    run.expect(4);
+    let json = run.json();
+    assert_eq!(json["status"], "error");
+    assert_eq!(json["exit_code"], 4);
+    assert_eq!(
+        json["missing"][0]["name"],
+        "Microsoft RSA Root Certificate Authority 2017"
+    );
+    assert_eq!(json["missing"][0]["sha256"], MS2017_SHA256);
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("rootcert fetch azure-postgres-flexible")
+    );
+
+    std::fs::write(&path, format!("{}{}", g2_pem(), ms2017_pem())).unwrap();
+    env.run(&["verify", "azure-postgres-flexible", path.to_str().unwrap()])
+        .expect(0);
+    // --sha256 alone checks only that pin.
+    env.run(&["verify", "--sha256", MS2017_SHA256, path.to_str().unwrap()])
+        .expect(0);
+    env.run(&["verify", "--sha256", ISRG_SHA256, path.to_str().unwrap()])
+        .expect(4);
+}
+
+#[test]
+fn min_days_fails_on_a_certificate_that_expires_too_soon() {
+    let env = Env::new();
+    let path = env.path("root.pem");
+    std::fs::write(&path, g2_pem()).unwrap();
+    // G2 expires on 2038-01-15: fine for a year, not for 20 years.
+    env.run(&["verify", "--min-days", "365", path.to_str().unwrap()])
+        .expect(0);
+    let run = env.run(&[
+        "verify",
+        "--json",
+        "--min-days",
+        "7300",
+        path.to_str().unwrap(),
+    ]);
+    run.expect(4);
+    let json = run.json();
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("fewer than --min-days 7300"),
+        "{json}"
+    );
+    assert_eq!(json["missing"], serde_json::json!([]));
+}
+
+#[test]
+fn verify_of_an_unknown_profile_is_a_usage_error() {
+    let env = Env::new();
+    std::fs::write(env.path("root.pem"), g2_pem()).unwrap();
+    env.run(&["verify", "nope", env.path("root.pem").to_str().unwrap()])
+        .expect(2);
+}
