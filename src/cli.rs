@@ -61,6 +61,17 @@ pub enum Command {
     #[command(after_help = INSPECT_AFTER_HELP)]
     Inspect(InspectArgs),
 
+    /// Will sslmode=verify-full work against this PostgreSQL server, and if not, why
+    #[command(
+        long_about = "Will sslmode=verify-full work against this PostgreSQL server, and if not, why.\n\n\
+            Connects the way libpq does (SSLRequest, then TLS; or TLS at once with --direct), \
+            records the chain the server sends, and judges it as verify-full would: a path to \
+            a trusted root, the host name by libpq's rules, every certificate within its \
+            validity. No data is sent over the TLS session.",
+        after_help = CHECK_AFTER_HELP,
+    )]
+    Check(CheckArgs),
+
     /// List the built-in catalog of profiles
     #[command(after_help = "Examples:\n  rootcert list\n  rootcert list --json")]
     List(ListArgs),
@@ -101,6 +112,18 @@ Exit codes:
   3  a download failed
   4  a source holds no certificate
   5  a file cannot be read";
+
+const CHECK_AFTER_HELP: &str = "\
+Examples:
+  rootcert check db.example.com
+  rootcert check mydb.postgres.database.azure.com azure-postgres-flexible
+  rootcert check 10.0.0.5:6432 --sni db.internal --ca ./root.crt --json
+
+Exit codes:
+  0  sslmode=verify-full would succeed
+  2  usage error (bad address, unreadable --ca, unknown profile)
+  3  no TLS session could be set up (nothing listening, DNS, timeout, server refuses TLS)
+  4  TLS works but verify-full would fail (untrusted chain, host name, validity)";
 
 /// Download settings shared by every command that may download.
 #[derive(Debug, Args)]
@@ -229,6 +252,37 @@ pub struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The server: HOST, HOST:PORT, or [IPv6]:PORT (default port 5432)
+    #[arg(value_name = "HOST[:PORT]")]
+    pub target: String,
+
+    /// Trust the roots of these catalog profiles (from their fetched files or the OS store)
+    #[arg(value_name = "PROFILE", conflicts_with = "ca")]
+    pub profiles: Vec<String>,
+
+    /// Trust only the roots in this PEM file [default: the file `rootcert fetch` saves]
+    #[arg(long, value_name = "PATH")]
+    pub ca: Option<PathBuf>,
+
+    /// Check the certificate against this name (and send it as SNI) when HOST is an address
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+
+    /// Start TLS at once with ALPN "postgresql" (PostgreSQL 17 sslnegotiation=direct)
+    #[arg(long)]
+    pub direct: bool,
+
+    /// Print one JSON object on stdout
+    #[arg(long)]
+    pub json: bool,
+
+    /// Deadline for connecting and for each read, in seconds
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print a JSON array on stdout
     #[arg(long, conflicts_with = "markdown")]
@@ -246,6 +300,7 @@ impl Cli {
             Command::Fetch(args) => args.json,
             Command::Verify(args) => args.json,
             Command::Inspect(args) => args.json,
+            Command::Check(args) => args.json,
             Command::List(args) => args.json,
         }
     }

@@ -73,7 +73,7 @@ impl FetchOptions {
                 Destination::File(out.join(file_name(&profiles)))
             }
             Some(out) => Destination::File(out),
-            None => Destination::File(default_dir()?.join(file_name(&profiles))),
+            None => Destination::File(default_destination(&profiles)?),
         };
         let destination = match destination {
             Destination::File(path) => Destination::File(std::path::absolute(&path)?),
@@ -209,6 +209,13 @@ fn ends_with_separator(path: &Path) -> bool {
     path.as_os_str()
         .to_string_lossy()
         .ends_with(std::path::is_separator)
+}
+
+/// Where `rootcert fetch PROFILES` saves without `--out`.
+pub fn default_destination(profiles: &[&Profile]) -> Result<PathBuf, Error> {
+    Ok(std::path::absolute(
+        default_dir()?.join(file_name(profiles)),
+    )?)
 }
 
 fn default_dir() -> Result<PathBuf, Error> {

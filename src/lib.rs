@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod cert;
+pub mod check;
 pub mod cli;
 pub mod download;
 pub mod error;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         }
         Command::Verify(args) => verify::run(&args),
         Command::Inspect(args) => inspect::run(&args).map(|()| error::exit::OK),
+        Command::Check(args) => check::run(&args),
         Command::List(args) => {
             list::run(&args);
             Ok(error::exit::OK)

@@ -2,6 +2,8 @@
 //! 127.0.0.1, a test CA, and the certificate fixtures in their many encodings.
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -395,5 +397,54 @@ impl TestCa {
             .with_single_cert(self.server_chain.clone(), key)
             .unwrap();
         Arc::new(config)
+    }
+}
+
+/// root -> intermediate -> server certificate for `DNS:localhost`, as PostgreSQL tests need.
+pub struct TestChain {
+    pub root_pem: String,
+    pub root_sha256: String,
+    /// What the server sends: leaf then intermediate.
+    pub server: pg::ServerTls,
+}
+
+impl TestChain {
+    pub fn new(root_name: &str, leaf_expired: bool) -> TestChain {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
+            date_time_ymd,
+        };
+        let ca_params = |name: &str| {
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.distinguished_name.push(DnType::CommonName, name);
+            params
+        };
+        let root = CertifiedIssuer::self_signed(ca_params(root_name), KeyPair::generate().unwrap())
+            .unwrap();
+        let intermediate = CertifiedIssuer::signed_by(
+            ca_params(&format!("{root_name} intermediate")),
+            KeyPair::generate().unwrap(),
+            &root,
+        )
+        .unwrap();
+        let leaf_key = KeyPair::generate().unwrap();
+        let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        leaf.distinguished_name
+            .push(DnType::CommonName, "localhost");
+        if leaf_expired {
+            leaf.not_before = date_time_ymd(2020, 1, 1);
+            leaf.not_after = date_time_ymd(2021, 1, 1);
+        }
+        let leaf = leaf.signed_by(&leaf_key, &intermediate).unwrap();
+        use sha2::Digest;
+        TestChain {
+            root_sha256: hex::encode(sha2::Sha256::digest(root.der())),
+            root_pem: root.pem(),
+            server: pg::ServerTls {
+                chain_pem: format!("{}{}", leaf.pem(), intermediate.pem()),
+                key_pem: leaf_key.serialize_pem(),
+            },
+        }
     }
 }

@@ -1,0 +1,331 @@
+//! `rootcert check` against a real PostgreSQL, with psql as the oracle: for every case,
+//! rootcert's verdict must agree with what `psql "sslmode=verify-full ..."` actually does.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use support::pg::{PgServer, binaries};
+use support::*;
+
+/// A server with a valid chain. Each test has its own (stopped when dropped): a shared
+/// static one would outlive the test process, since pg_ctl daemonizes it.
+fn valid_server() -> Option<(PgServer, TestChain)> {
+    let bins = binaries()?;
+    let chain = TestChain::new("rootcert test root", false);
+    Some((PgServer::start(bins, Some(&chain.server)), chain))
+}
+
+fn write_root(env: &Env, name: &str, pem_text: &str) -> std::path::PathBuf {
+    let path = env.path(name);
+    std::fs::write(&path, pem_text).unwrap();
+    path
+}
+
+#[test]
+fn the_right_root_passes_and_psql_connects() {
+    let Some((server, chain)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let run = env.run(&[
+        "check",
+        &server.target("localhost"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains("OK: sslmode=verify-full will succeed"),
+        "{}",
+        run.stdout
+    );
+    let expected_line = format!(
+        "psql \"sslmode=verify-full sslrootcert={} host=localhost port={} dbname=<db> user=<user>\"",
+        root.display(),
+        server.port
+    );
+    assert!(run.stdout.contains(&expected_line), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains(&format!("export PGSSLROOTCERT={}", root.display())),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(server.psql_verify_full("localhost", None, &root), Ok(()));
+
+    let json = env.run(&[
+        "check",
+        "--json",
+        &server.target("localhost"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    json.expect(0);
+    let report = json.json();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["problems"], serde_json::json!([]));
+    let sent = report["chain"].as_array().unwrap();
+    assert_eq!(sent.len(), 2, "leaf and intermediate");
+    assert_eq!(sent[0]["subject"], "CN=localhost");
+    assert_eq!(sent[1]["subject"], "CN=rootcert test root intermediate");
+    assert!(sent[0]["not_after"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(report["root"]["subject"], "CN=rootcert test root");
+    assert_eq!(
+        report["root"]["sha256"]
+            .as_str()
+            .unwrap()
+            .replace(':', "")
+            .to_lowercase(),
+        chain.root_sha256
+    );
+    assert!(
+        report["suggestion"]
+            .as_str()
+            .unwrap()
+            .contains("sslmode=verify-full")
+    );
+}
+
+#[test]
+fn another_root_fails_like_psql_and_names_the_root_needed() {
+    let Some((server, _)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    let other = TestChain::new("some other root", false);
+    let root = write_root(&env, "other.pem", &other.root_pem);
+    let run = env.run(&[
+        "check",
+        "--json",
+        &server.target("localhost"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(4);
+    let report = run.json();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["root"], serde_json::Value::Null);
+    let problems = report["problems"].to_string();
+    assert!(
+        problems.contains("ends at CN=rootcert test root"),
+        "{problems}"
+    );
+    assert_eq!(
+        report["chain"].as_array().unwrap().len(),
+        2,
+        "the chain is reported even when untrusted"
+    );
+    let psql = server
+        .psql_verify_full("localhost", None, &root)
+        .unwrap_err();
+    assert!(psql.contains("certificate verify failed"), "psql: {psql}");
+}
+
+#[test]
+fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
+    let Some((server, chain)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let run = env.run(&[
+        "check",
+        &server.target("127.0.0.1"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(4);
+    assert!(
+        run.stdout
+            .contains("the server certificate is for DNS:localhost, not 127.0.0.1"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("host=localhost hostaddr=127.0.0.1"),
+        "{}",
+        run.stdout
+    );
+    let psql = server
+        .psql_verify_full("127.0.0.1", None, &root)
+        .unwrap_err();
+    assert!(psql.contains("does not match host name"), "psql: {psql}");
+
+    let run = env.run(&[
+        "check",
+        &server.target("127.0.0.1"),
+        "--sni",
+        "localhost",
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains("host=localhost hostaddr=127.0.0.1"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        server.psql_verify_full("localhost", Some("127.0.0.1"), &root),
+        Ok(())
+    );
+}
+
+#[test]
+fn an_expired_server_certificate_is_named() {
+    let Some(bins) = binaries() else { return };
+    let chain = TestChain::new("rootcert expired-test root", true);
+    let server = PgServer::start(bins, Some(&chain.server));
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let run = env.run(&[
+        "check",
+        "--json",
+        &server.target("localhost"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(4);
+    let report = run.json();
+    let problems = report["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(
+        problems[0],
+        "the server certificate CN=localhost expired on 2021-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        report["root"]["subject"], "CN=rootcert expired-test root",
+        "the chain itself is trusted"
+    );
+    // libpq only says "certificate verify failed"; rootcert says which and when.
+    let psql = server
+        .psql_verify_full("localhost", None, &root)
+        .unwrap_err();
+    assert!(psql.contains("certificate verify failed"), "psql: {psql}");
+}
+
+#[test]
+fn a_server_without_tls_answers_n_and_is_exit_3() {
+    let Some(bins) = binaries() else { return };
+    let server = PgServer::start(bins, None);
+    let env = Env::new();
+    let chain = TestChain::new("unused root", false);
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let run = env.run(&[
+        "check",
+        &server.target("localhost"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(3);
+    assert!(
+        run.stderr.contains("does not accept TLS (ssl = off?)"),
+        "{}",
+        run.stderr
+    );
+    let psql = server
+        .psql_verify_full("localhost", None, &root)
+        .unwrap_err();
+    assert!(psql.contains("server does not support SSL"), "psql: {psql}");
+}
+
+#[test]
+fn a_fetched_root_lets_psql_connect_end_to_end() {
+    let Some((server, chain)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    let web = Server::serving(chain.root_pem.clone());
+    let run = env.run(&[
+        "fetch",
+        "-q",
+        "--no-system",
+        "--url",
+        &web.url("/root.pem"),
+        "--sha256",
+        &chain.root_sha256,
+        "-o",
+        "root.crt",
+    ]);
+    run.expect(0);
+    let saved = std::path::PathBuf::from(run.stdout.trim());
+    assert_eq!(server.psql_verify_full("localhost", None, &saved), Ok(()));
+    env.run(&[
+        "check",
+        &server.target("localhost"),
+        "--ca",
+        saved.to_str().unwrap(),
+    ])
+    .expect(0);
+}
+
+// Cases that need no PostgreSQL.
+
+#[test]
+fn nothing_listening_is_exit_3() {
+    let env = Env::new();
+    let chain = TestChain::new("unused root", false);
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let run = env.run(&[
+        "check",
+        "--json",
+        &format!("127.0.0.1:{port}"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(3);
+    assert_eq!(run.json()["exit_code"], 3);
+    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+}
+
+#[test]
+fn a_fake_server_answering_n_is_exit_3() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let answering = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut request = [0u8; 8];
+        conn.read_exact(&mut request).unwrap();
+        conn.write_all(b"N").unwrap();
+        request
+    });
+    let env = Env::new();
+    let chain = TestChain::new("unused root", false);
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let run = env.run(&[
+        "check",
+        &format!("127.0.0.1:{port}"),
+        "--ca",
+        root.to_str().unwrap(),
+    ]);
+    run.expect(3);
+    assert!(
+        run.stderr.contains("does not accept TLS (ssl = off?)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        answering.join().unwrap(),
+        [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f],
+        "an SSLRequest"
+    );
+}
+
+#[test]
+fn a_missing_default_root_file_is_a_usage_error_that_says_what_to_run() {
+    let run = Env::new().run(&["check", "127.0.0.1:1"]);
+    run.expect(2);
+    assert!(
+        run.stderr.contains("run `rootcert fetch` first"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,288 @@
+//! Throwaway PostgreSQL servers for tests, and psql as the oracle.
+//!
+//! `initdb` and `postgres` refuse to run as root: as root they run as the `postgres` user.
+//! Without the binaries the tests print a skip notice, unless ROOTCERT_REQUIRE_POSTGRES is
+//! set (as .ci/run does), which turns the skip into a failure.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub struct Binaries {
+    pub bin_dir: PathBuf,
+}
+
+/// The PostgreSQL server binaries, or `None` (after printing why) when a test should skip.
+pub fn binaries() -> Option<&'static Binaries> {
+    static FOUND: OnceLock<Option<Binaries>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let found = find_bin_dir().filter(|_| which("psql").is_some());
+            if found.is_none() {
+                let message = "PostgreSQL server binaries (initdb, pg_ctl) or psql not found";
+                if std::env::var_os("ROOTCERT_REQUIRE_POSTGRES").is_some() {
+                    panic!("{message}, and ROOTCERT_REQUIRE_POSTGRES is set");
+                }
+                eprintln!("SKIP: {message}; install PostgreSQL to run the `rootcert check` tests");
+            }
+            found.map(|bin_dir| Binaries { bin_dir })
+        })
+        .as_ref()
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn find_bin_dir() -> Option<PathBuf> {
+    if let Some(initdb) = which("initdb") {
+        let real = std::fs::canonicalize(initdb).ok()?;
+        return real.parent().map(Path::to_path_buf);
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|d| d.join("initdb").is_file())
+        .collect();
+    dirs.sort();
+    dirs.pop()
+}
+
+fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the effective user.
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+/// Runs a server binary, as the postgres user when we are root.
+fn pg_command(bins: &Binaries, program: &str) -> Command {
+    let path = bins.bin_dir.join(program);
+    if is_root() {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--"]).arg(path);
+        cmd
+    } else {
+        Command::new(path)
+    }
+}
+
+fn chown_to_postgres(path: &Path) {
+    if is_root() {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(status.success(), "chown {}", path.display());
+    }
+}
+
+fn check(output: Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A data directory made by initdb once and copied for every server. It lives at one fixed
+/// path per PostgreSQL installation, so repeated runs reuse it instead of piling up copies.
+fn template(bins: &Binaries) -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let key = bins.bin_dir.display().to_string().replace('/', "_");
+        let fixed = std::env::temp_dir().join(format!("rootcert-pg-template{key}"));
+        if fixed.join("data/PG_VERSION").is_file() {
+            return fixed.join("data");
+        }
+        let building = world_readable_dir("rootcert-pg-template");
+        let data = building.join("data");
+        std::fs::create_dir(&data).unwrap();
+        chown_to_postgres(&data);
+        let out = pg_command(bins, "initdb")
+            .args(["-D"])
+            .arg(&data)
+            .args([
+                "--auth=trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            ])
+            .output()
+            .unwrap();
+        check(out, "initdb");
+        // Another test process may have won the race; then use its copy.
+        if std::fs::rename(&building, &fixed).is_err() {
+            let _ = std::fs::remove_dir_all(&building);
+        }
+        fixed.join("data")
+    })
+}
+
+/// A fresh directory under the system temp dir that the postgres user can traverse.
+fn world_readable_dir(prefix: &str) -> PathBuf {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .unwrap()
+        .keep();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+/// A running PostgreSQL server on 127.0.0.1, stopped when dropped.
+pub struct PgServer {
+    bins: &'static Binaries,
+    pub dir: PathBuf,
+    data: PathBuf,
+    pub port: u16,
+}
+
+/// TLS material for the server: the chain it sends (leaf first) and its key, as PEM.
+pub struct ServerTls {
+    pub chain_pem: String,
+    pub key_pem: String,
+}
+
+impl PgServer {
+    /// Starts a server with `ssl = on` and the given chain, or `ssl = off` when `tls` is None.
+    pub fn start(bins: &'static Binaries, tls: Option<&ServerTls>) -> PgServer {
+        let dir = world_readable_dir("rootcert-pg");
+        let data = dir.join("data");
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(template(bins))
+            .arg(&data)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let port = free_port();
+        let mut conf = format!(
+            "\nport = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = off\n",
+            data.display()
+        );
+        match tls {
+            Some(tls) => {
+                std::fs::write(data.join("server.crt"), &tls.chain_pem).unwrap();
+                std::fs::write(data.join("server.key"), &tls.key_pem).unwrap();
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(
+                        data.join("server.key"),
+                        std::fs::Permissions::from_mode(0o600),
+                    )
+                    .unwrap();
+                }
+                conf.push_str(
+                    "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+                );
+            }
+            None => conf.push_str("ssl = off\n"),
+        }
+        let mut existing = std::fs::read_to_string(data.join("postgresql.conf")).unwrap();
+        existing.push_str(&conf);
+        std::fs::write(data.join("postgresql.conf"), existing).unwrap();
+        chown_to_postgres(&data);
+        let out = pg_command(bins, "pg_ctl")
+            .args(["-D"])
+            .arg(&data)
+            .args(["-l"])
+            .arg(data.join("log"))
+            .args(["-w", "-t", "30", "start"])
+            .output()
+            .unwrap();
+        let server = PgServer {
+            bins,
+            dir,
+            data,
+            port,
+        };
+        if !out.status.success() {
+            let log = std::fs::read_to_string(server.data.join("log")).unwrap_or_default();
+            panic!(
+                "pg_ctl start failed: {}\n{log}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        server
+    }
+
+    pub fn target(&self, host: &str) -> String {
+        format!("{host}:{}", self.port)
+    }
+
+    /// Whether `psql` connects with `sslmode=verify-full` and `sslrootcert=root`, and its
+    /// error when it does not.
+    pub fn psql_verify_full(
+        &self,
+        host: &str,
+        hostaddr: Option<&str>,
+        root: &Path,
+    ) -> Result<(), String> {
+        let mut conninfo = format!(
+            "sslmode=verify-full sslrootcert={} host={host} port={} dbname=postgres user=postgres connect_timeout=10",
+            root.display(),
+            self.port
+        );
+        if let Some(addr) = hostaddr {
+            conninfo.push_str(&format!(" hostaddr={addr}"));
+        }
+        let home = tempfile::tempdir().unwrap();
+        let out = Command::new("psql")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .args([
+                conninfo.as_str(),
+                "-X",
+                "-A",
+                "-t",
+                "-c",
+                "select ssl from pg_stat_ssl where pid = pg_backend_pid()",
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if out.status.success() && stdout.trim() == "t" {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{}",
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let _ = pg_command(self.bins, "pg_ctl")
+            .args(["-D"])
+            .arg(&self.data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
