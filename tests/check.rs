@@ -23,6 +23,13 @@ fn write_root(env: &Env, name: &str, pem_text: &str) -> std::path::PathBuf {
     path
 }
 
+/// `rootcert check TARGET --ca ROOT EXTRA...`
+fn check(env: &Env, target: &str, root: &std::path::Path, extra: &[&str]) -> Run {
+    let mut args = vec!["check", target, "--ca", root.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
 #[test]
 fn the_right_root_passes_and_psql_connects() {
     let Some((server, chain)) = valid_server() else {
@@ -30,12 +37,7 @@ fn the_right_root_passes_and_psql_connects() {
     };
     let env = Env::new();
     let root = write_root(&env, "root.pem", &chain.root_pem);
-    let run = env.run(&[
-        "check",
-        &server.target("localhost"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &server.target("localhost"), &root, &[]);
     run.expect(0);
     assert!(
         run.stdout.contains("OK: sslmode=verify-full will succeed"),
@@ -56,13 +58,7 @@ fn the_right_root_passes_and_psql_connects() {
     );
     assert_eq!(server.psql_verify_full("localhost", None, &root), Ok(()));
 
-    let json = env.run(&[
-        "check",
-        "--json",
-        &server.target("localhost"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let json = check(&env, &server.target("localhost"), &root, &["--json"]);
     json.expect(0);
     let report = json.json();
     assert_eq!(report["ok"], true);
@@ -97,13 +93,7 @@ fn another_root_fails_like_psql_and_names_the_root_needed() {
     let env = Env::new();
     let other = TestChain::new("some other root", false);
     let root = write_root(&env, "other.pem", &other.root_pem);
-    let run = env.run(&[
-        "check",
-        "--json",
-        &server.target("localhost"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &server.target("localhost"), &root, &["--json"]);
     run.expect(4);
     let report = run.json();
     assert_eq!(report["ok"], false);
@@ -131,12 +121,7 @@ fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
     };
     let env = Env::new();
     let root = write_root(&env, "root.pem", &chain.root_pem);
-    let run = env.run(&[
-        "check",
-        &server.target("127.0.0.1"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &server.target("127.0.0.1"), &root, &[]);
     run.expect(4);
     assert!(
         run.stdout
@@ -154,14 +139,12 @@ fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
         .unwrap_err();
     assert!(psql.contains("does not match host name"), "psql: {psql}");
 
-    let run = env.run(&[
-        "check",
+    let run = check(
+        &env,
         &server.target("127.0.0.1"),
-        "--sni",
-        "localhost",
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+        &root,
+        &["--sni", "localhost"],
+    );
     run.expect(0);
     assert!(
         run.stdout.contains("host=localhost hostaddr=127.0.0.1"),
@@ -181,13 +164,7 @@ fn an_expired_server_certificate_is_named() {
     let server = PgServer::start(bins, Some(&chain.server));
     let env = Env::new();
     let root = write_root(&env, "root.pem", &chain.root_pem);
-    let run = env.run(&[
-        "check",
-        "--json",
-        &server.target("localhost"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &server.target("localhost"), &root, &["--json"]);
     run.expect(4);
     let report = run.json();
     let problems = report["problems"].as_array().unwrap();
@@ -214,12 +191,7 @@ fn a_server_without_tls_answers_n_and_is_exit_3() {
     let env = Env::new();
     let chain = TestChain::new("unused root", false);
     let root = write_root(&env, "root.pem", &chain.root_pem);
-    let run = env.run(&[
-        "check",
-        &server.target("localhost"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &server.target("localhost"), &root, &[]);
     run.expect(3);
     assert!(
         run.stderr.contains("does not accept TLS (ssl = off?)"),
@@ -253,13 +225,7 @@ fn a_fetched_root_lets_psql_connect_end_to_end() {
     run.expect(0);
     let saved = std::path::PathBuf::from(run.stdout.trim());
     assert_eq!(server.psql_verify_full("localhost", None, &saved), Ok(()));
-    env.run(&[
-        "check",
-        &server.target("localhost"),
-        "--ca",
-        saved.to_str().unwrap(),
-    ])
-    .expect(0);
+    check(&env, &server.target("localhost"), &saved, &[]).expect(0);
 }
 
 // Cases that need no PostgreSQL.
@@ -274,13 +240,7 @@ fn nothing_listening_is_exit_3() {
         .local_addr()
         .unwrap()
         .port();
-    let run = env.run(&[
-        "check",
-        "--json",
-        &format!("127.0.0.1:{port}"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &format!("127.0.0.1:{port}"), &root, &["--json"]);
     run.expect(3);
     assert_eq!(run.json()["exit_code"], 3);
     assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
@@ -300,12 +260,7 @@ fn a_fake_server_answering_n_is_exit_3() {
     let env = Env::new();
     let chain = TestChain::new("unused root", false);
     let root = write_root(&env, "root.pem", &chain.root_pem);
-    let run = env.run(&[
-        "check",
-        &format!("127.0.0.1:{port}"),
-        "--ca",
-        root.to_str().unwrap(),
-    ]);
+    let run = check(&env, &format!("127.0.0.1:{port}"), &root, &[]);
     run.expect(3);
     assert!(
         run.stderr.contains("does not accept TLS (ssl = off?)"),

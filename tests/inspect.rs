@@ -2,40 +2,46 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use support::*;
 
 const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 
+/// Runs `openssl x509 ARGS` on one PEM certificate and returns what it printed.
+fn openssl_x509(pem_block: &str, args: &[&str]) -> String {
+    let out = pipe(
+        Command::new("openssl").arg("x509").args(args),
+        pem_block.as_bytes(),
+    );
+    assert!(
+        out.status.success(),
+        "openssl x509 {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// What `openssl x509` prints for one PEM certificate, keyed like our JSON.
 fn openssl_fields(pem_block: &str) -> serde_json::Map<String, serde_json::Value> {
-    let mut child = Command::new("openssl")
-        .args([
-            "x509",
+    let printed = openssl_x509(
+        pem_block,
+        &[
             "-noout",
             "-nameopt",
             "RFC2253,-esc_msb",
             "-subject",
             "-issuer",
             "-serial",
-        ])
-        .args(["-dateopt", "iso_8601", "-startdate", "-enddate"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("openssl is installed");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(pem_block.as_bytes())
-        .unwrap();
-    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+            "-dateopt",
+            "iso_8601",
+            "-startdate",
+            "-enddate",
+        ],
+    );
     let mut fields = serde_json::Map::new();
-    for line in out.lines() {
+    for line in printed.lines() {
         let (key, value) = line.split_once('=').unwrap();
         let (key, value) = match key {
             "notBefore" => ("not_before", value.replace(' ', "T")),
@@ -45,22 +51,10 @@ fn openssl_fields(pem_block: &str) -> serde_json::Map<String, serde_json::Value>
         fields.insert(key.to_string(), value.into());
     }
     for (key, algorithm) in [("sha256", "-sha256"), ("sha1", "-sha1")] {
-        let mut child = Command::new("openssl")
-            .args(["x509", "-noout", "-fingerprint", algorithm])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(pem_block.as_bytes())
-            .unwrap();
-        let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+        let printed = openssl_x509(pem_block, &["-noout", "-fingerprint", algorithm]);
         fields.insert(
             key.to_string(),
-            out.trim().rsplit_once('=').unwrap().1.into(),
+            printed.trim().rsplit_once('=').unwrap().1.into(),
         );
     }
     fields
@@ -167,20 +161,7 @@ fn inspect_reports_key_ca_and_catalog_profile() {
 #[test]
 fn inspect_reads_stdin_and_urls_and_never_saves() {
     let env = Env::new();
-    let mut child = env
-        .cmd()
-        .args(["inspect", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&der_of(&ms2017_pem()))
-        .unwrap();
-    let run = Run::from(child.wait_with_output().unwrap());
+    let run = env.run_with_stdin(&["inspect", "-"], &der_of(&ms2017_pem()));
     run.expect(0);
     assert!(run.stdout.contains("-: 1 certificate"), "{}", run.stdout);
     assert!(

@@ -85,6 +85,13 @@ impl Env {
         Run::from(self.cmd().args(args).output().unwrap())
     }
 
+    /// Runs `rootcert ARGS` with `input` on stdin.
+    pub fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        let mut cmd = self.cmd();
+        cmd.args(args);
+        Run::from(pipe(&mut cmd, input))
+    }
+
     /// Uses `store` (a PEM bundle) as the OS trust store.
     pub fn run_with_store(&self, store: &Path, args: &[&str]) -> Run {
         Run::from(
@@ -151,6 +158,19 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     out
+}
+
+/// Runs `cmd` with `input` on stdin and returns its output.
+pub fn pipe(cmd: &mut Command, input: &[u8]) -> Output {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// `openssl x509` reads the file as PEM and prints the SHA-256 fingerprint.
