@@ -284,3 +284,41 @@ fn a_missing_default_root_file_is_a_usage_error_that_says_what_to_run() {
         run.stderr
     );
 }
+
+#[test]
+fn direct_starts_tls_at_once_with_alpn_postgresql() {
+    let ca = TestCa::new("rootcert direct-test CA");
+    let mut config = (*ca.server_config()).clone();
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
+    let config = std::sync::Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut tcp, _) = listener.accept().unwrap();
+        let mut first = [0u8; 1];
+        tcp.peek(&mut first).unwrap();
+        let mut conn = rustls::ServerConnection::new(config).unwrap();
+        while conn.is_handshaking() {
+            if conn.complete_io(&mut tcp).is_err() {
+                break;
+            }
+        }
+        (first[0], conn.alpn_protocol().map(|p| p.to_vec()))
+    });
+    let env = Env::new();
+    let root = write_root(&env, "ca.pem", &ca.cert_pem);
+    let run = check(
+        &env,
+        &format!("127.0.0.1:{port}"),
+        &root,
+        &["--direct", "--json"],
+    );
+    run.expect(0);
+    assert_eq!(run.json()["ok"], true);
+    let (first_byte, alpn) = server.join().unwrap();
+    assert_eq!(
+        first_byte, 0x16,
+        "a TLS handshake record, not an SSLRequest"
+    );
+    assert_eq!(alpn.as_deref(), Some(&b"postgresql"[..]));
+}
