@@ -121,10 +121,7 @@ impl Downloader {
             if !failure.retryable || attempt == retries {
                 return Err(self.explain(failure.message));
             }
-            let delay = failure
-                .retry_after
-                .unwrap_or_else(|| backoff(attempt))
-                .min(MAX_RETRY_AFTER);
+            let delay = retry_delay(failure.retry_after, attempt);
             on_retry(&format!(
                 "{url}: {}; retrying in {:.1} s (retry {} of {retries})",
                 failure.message,
@@ -194,6 +191,13 @@ fn too_large(length: Option<u64>) -> String {
     format!(
         "body too large: {size}; a certificate file is far smaller than the {MAX_BODY_BYTES}-byte limit"
     )
+}
+
+/// The server's `Retry-After` when it gave one, else our backoff; never above 30 s.
+fn retry_delay(retry_after: Option<Duration>, attempt: u32) -> Duration {
+    retry_after
+        .unwrap_or_else(|| backoff(attempt))
+        .min(MAX_RETRY_AFTER)
 }
 
 /// 0.25–0.5 s, 0.5–1 s, 1–2 s, …: exponential with jitter so a fleet does not retry in step.
@@ -288,6 +292,19 @@ fn roots_from_ca_file(path: &std::path::Path) -> Result<rustls::RootCertStore, E
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_honoured_up_to_30_seconds() {
+        assert_eq!(
+            retry_delay(Some(Duration::from_secs(2)), 0),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            retry_delay(Some(Duration::from_secs(3600)), 0),
+            MAX_RETRY_AFTER
+        );
+        assert!(retry_delay(None, 20) <= MAX_RETRY_AFTER);
+    }
 
     #[test]
     fn backoff_grows_with_jitter() {

@@ -34,6 +34,16 @@ fn assert_fails_cleanly(env: &Env, body: impl Into<Vec<u8>>, code: i32, needle: 
     run
 }
 
+/// After a failed run with nothing in place: no file, not even a temporary one.
+#[track_caller]
+fn assert_out_empty(env: &Env) {
+    assert_eq!(
+        snapshot(&env.path("out")),
+        Default::default(),
+        "the output directory must stay empty"
+    );
+}
+
 #[test]
 fn saves_pem_that_openssl_reads_with_the_pinned_fingerprint() {
     let env = Env::new();
@@ -189,7 +199,7 @@ fn a_404_is_not_retried() {
     run.expect(3);
     assert!(run.stderr.contains("HTTP 404 Not Found"), "{}", run.stderr);
     assert_eq!(server.hits(), 1);
-    assert!(!env.default_out().exists());
+    assert_out_empty(&env);
 }
 
 #[test]
@@ -255,7 +265,7 @@ fn redirects_are_followed_but_bounded() {
         run.stderr
     );
     assert_eq!(looping.hits(), 6);
-    assert!(!env.default_out().exists());
+    assert_out_empty(&env);
 }
 
 #[test]
@@ -335,7 +345,7 @@ fn a_server_that_trickles_bytes_hits_the_deadline() {
         started.elapsed() < Duration::from_secs(5),
         "the deadline must bound the whole download"
     );
-    assert!(!env.default_out().exists());
+    assert_out_empty(&env);
 }
 
 #[test]
@@ -365,7 +375,7 @@ fn a_connection_cut_mid_body_is_a_download_failure_and_is_retried() {
         "a cut connection may pass on a second try"
     );
     assert!(run.stderr.contains("retrying"), "{}", run.stderr);
-    assert!(!env.default_out().exists());
+    assert_out_empty(&env);
 }
 
 #[test]
@@ -396,7 +406,7 @@ fn https_with_the_given_ca_works_and_an_untrusted_ca_fails() {
         "a TLS rejection must not be retried:\n{}",
         run.stderr
     );
-    assert!(!env.default_out().exists());
+    assert_out_empty(&env);
 
     fetch_url(
         &env,
@@ -643,7 +653,7 @@ fn offline_uses_only_the_os_store() {
             .unwrap()
             .starts_with("system:")
     );
-    assert!(!env.default_out().exists());
+    assert_out_empty(&env);
 }
 
 #[test]
@@ -803,4 +813,27 @@ fn http_proxy_from_the_environment_is_honoured() {
         proxy.requests()[0].target,
         "http://certs.example.invalid/G2.pem"
     );
+}
+
+#[test]
+fn no_proxy_bypasses_the_proxy_for_listed_hosts() {
+    let env = Env::new();
+    let direct = Server::serving(g2_pem());
+    let run = Run::from(
+        env.cmd()
+            .env("HTTP_PROXY", closed_port_url(""))
+            .env("NO_PROXY", "127.0.0.1")
+            .args([
+                "fetch",
+                "--no-system",
+                "--retries",
+                "0",
+                "--url",
+                &direct.url("/g2.pem"),
+            ])
+            .output()
+            .unwrap(),
+    );
+    run.expect(0);
+    assert_eq!(direct.hits(), 1);
 }
