@@ -99,6 +99,6 @@ fn list_json_has_the_documented_shape() {
     let human = Env::new().run(&["list"]);
     human.expect(0);
     for profile in PROFILES {
-        assert!(human.stdout.contains(profile.name), "{}", human.stdout);
+        human.stdout_has(profile.name);
     }
 }

@@ -39,17 +39,13 @@ fn the_right_root_passes_and_psql_connects() {
     let root = write_root(&env, "root.pem", &chain.root_pem);
     let run = check(&env, &server.target("localhost"), &root, &[]);
     run.expect(0);
-    assert!(
-        run.stdout.contains("OK: sslmode=verify-full will succeed"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("OK: sslmode=verify-full will succeed");
     let expected_line = format!(
         "psql \"sslmode=verify-full sslrootcert={} host=localhost port={} dbname=<db> user=<user>\"",
         root.display(),
         server.port
     );
-    assert!(run.stdout.contains(&expected_line), "{}", run.stdout);
+    run.stdout_has(&expected_line);
     assert!(
         run.stdout
             .contains(&format!("export PGSSLROOTCERT={}", root.display())),
@@ -123,17 +119,8 @@ fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
     let root = write_root(&env, "root.pem", &chain.root_pem);
     let run = check(&env, &server.target("127.0.0.1"), &root, &[]);
     run.expect(4);
-    assert!(
-        run.stdout
-            .contains("the server certificate is for DNS:localhost, not 127.0.0.1"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("host=localhost hostaddr=127.0.0.1"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("the server certificate is for DNS:localhost, not 127.0.0.1");
+    run.stdout_has("host=localhost hostaddr=127.0.0.1");
     let psql = server
         .psql_verify_full("127.0.0.1", None, &root)
         .unwrap_err();
@@ -146,11 +133,7 @@ fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
         &["--sni", "localhost"],
     );
     run.expect(0);
-    assert!(
-        run.stdout.contains("host=localhost hostaddr=127.0.0.1"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("host=localhost hostaddr=127.0.0.1");
     assert_eq!(
         server.psql_verify_full("localhost", Some("127.0.0.1"), &root),
         Ok(())
@@ -193,11 +176,7 @@ fn a_server_without_tls_answers_n_and_is_exit_3() {
     let root = write_root(&env, "root.pem", &chain.root_pem);
     let run = check(&env, &server.target("localhost"), &root, &[]);
     run.expect(3);
-    assert!(
-        run.stderr.contains("does not accept TLS (ssl = off?)"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("does not accept TLS (ssl = off?)");
     let psql = server
         .psql_verify_full("localhost", None, &root)
         .unwrap_err();
@@ -243,7 +222,7 @@ fn nothing_listening_is_exit_3() {
     let run = check(&env, &format!("127.0.0.1:{port}"), &root, &["--json"]);
     run.expect(3);
     assert_eq!(run.json()["exit_code"], 3);
-    assert!(run.stderr.contains("cannot connect"), "{}", run.stderr);
+    run.stderr_has("cannot connect");
 }
 
 #[test]
@@ -262,11 +241,7 @@ fn a_fake_server_answering_n_is_exit_3() {
     let root = write_root(&env, "root.pem", &chain.root_pem);
     let run = check(&env, &format!("127.0.0.1:{port}"), &root, &[]);
     run.expect(3);
-    assert!(
-        run.stderr.contains("does not accept TLS (ssl = off?)"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("does not accept TLS (ssl = off?)");
     assert_eq!(
         answering.join().unwrap(),
         [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f],
@@ -278,11 +253,7 @@ fn a_fake_server_answering_n_is_exit_3() {
 fn a_missing_default_root_file_is_a_usage_error_that_says_what_to_run() {
     let run = Env::new().run(&["check", "127.0.0.1:1"]);
     run.expect(2);
-    assert!(
-        run.stderr.contains("run `rootcert fetch` first"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("run `rootcert fetch` first");
 }
 
 #[test]

@@ -34,6 +34,11 @@ fn assert_fails_cleanly(env: &Env, body: impl Into<Vec<u8>>, code: i32, needle: 
     run
 }
 
+/// What the run saved at the default destination.
+fn saved(env: &Env) -> String {
+    std::fs::read_to_string(env.default_out()).unwrap()
+}
+
 /// After a failed run with nothing in place: no file, not even a temporary one.
 #[track_caller]
 fn assert_out_empty(env: &Env) {
@@ -124,11 +129,7 @@ fn every_encoding_openssl_accepts_is_saved_as_canonical_pem() {
         let env = Env::new();
         let server = Server::serving(body);
         fetch_url(&env, &server.url("/cert"), &[]).expect(0);
-        assert_eq!(
-            std::fs::read_to_string(env.default_out()).unwrap(),
-            pem_text,
-            "{name}"
-        );
+        assert_eq!(saved(&env), pem_text, "{name}");
         assert_eq!(openssl_fingerprint(&env.default_out()), G2_SHA256, "{name}");
     }
 }
@@ -138,10 +139,7 @@ fn only_the_pinned_certificate_of_a_bundle_is_saved() {
     let env = Env::new();
     let server = Server::serving(format!("{}{}", isrg_pem(), g2_pem()));
     fetch_url(&env, &server.url("/bundle.pem"), &[]).expect(0);
-    assert_eq!(
-        std::fs::read_to_string(env.default_out()).unwrap(),
-        g2_pem()
-    );
+    assert_eq!(saved(&env), g2_pem());
 }
 
 #[test]
@@ -197,7 +195,7 @@ fn a_404_is_not_retried() {
         &server.url("/x"),
     ]);
     run.expect(3);
-    assert!(run.stderr.contains("HTTP 404 Not Found"), "{}", run.stderr);
+    run.stderr_has("HTTP 404 Not Found");
     assert_eq!(server.hits(), 1);
     assert_out_empty(&env);
 }
@@ -234,12 +232,7 @@ fn a_503_with_retry_after_is_retried_then_succeeds() {
         started.elapsed() >= Duration::from_millis(950),
         "Retry-After was not honoured"
     );
-    assert!(
-        run.stderr
-            .contains("HTTP 503 Service Unavailable; retrying in 1.0 s (retry 1 of 2)"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("HTTP 503 Service Unavailable; retrying in 1.0 s (retry 1 of 2)");
 }
 
 #[test]
@@ -259,11 +252,7 @@ fn redirects_are_followed_but_bounded() {
     });
     let run = fetch_url(&env, &looping.url("/loop"), &[]);
     run.expect(3);
-    assert!(
-        run.stderr.contains("more than 5 redirects"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("more than 5 redirects");
     assert_eq!(looping.hits(), 6);
     assert_out_empty(&env);
 }
@@ -284,12 +273,7 @@ fn an_https_to_http_redirect_is_refused() {
         &["--ca-file", env.path("ca.pem").to_str().unwrap()],
     );
     run.expect(3);
-    assert!(
-        run.stderr
-            .contains("refused a redirect from https to plain http"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("refused a redirect from https to plain http");
     assert_eq!(plain.hits(), 0);
 }
 
@@ -310,7 +294,7 @@ fn an_endless_body_is_capped() {
     let before = snapshot(&env.path("out"));
     let run = fetch_url(&env, &server.url("/endless"), &[]);
     run.expect(3);
-    assert!(run.stderr.contains("body too large"), "{}", run.stderr);
+    run.stderr_has("body too large");
     assert_eq!(snapshot(&env.path("out")), before);
 
     let liar = Server::http(|_, w| {
@@ -318,11 +302,7 @@ fn an_endless_body_is_capped() {
     });
     let run = fetch_url(&env, &liar.url("/huge"), &[]);
     run.expect(3);
-    assert!(
-        run.stderr.contains("body too large: 10000000 bytes"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("body too large: 10000000 bytes");
 }
 
 #[test]
@@ -340,7 +320,7 @@ fn a_server_that_trickles_bytes_hits_the_deadline() {
     let started = std::time::Instant::now();
     let run = fetch_url(&env, &server.url("/slow"), &["--timeout", "1"]);
     run.expect(3);
-    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    run.stderr_has("timed out");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "the deadline must bound the whole download"
@@ -374,7 +354,7 @@ fn a_connection_cut_mid_body_is_a_download_failure_and_is_retried() {
         2,
         "a cut connection may pass on a second try"
     );
-    assert!(run.stderr.contains("retrying"), "{}", run.stderr);
+    run.stderr_has("retrying");
     assert_out_empty(&env);
 }
 
@@ -400,7 +380,7 @@ fn https_with_the_given_ca_works_and_an_untrusted_ca_fails() {
         &server.url("/g2.pem"),
     ]);
     run.expect(3);
-    assert!(run.stderr.contains("UnknownIssuer"), "{}", run.stderr);
+    run.stderr_has("UnknownIssuer");
     assert!(
         !run.stderr.contains("retrying"),
         "a TLS rejection must not be retried:\n{}",
@@ -439,10 +419,7 @@ fn the_right_file_in_place_needs_no_network() {
     env.run(&["fetch", "--refresh", "--url", &server.url("/g2.pem")])
         .expect(0);
     assert_eq!(server.hits(), 1);
-    assert_eq!(
-        std::fs::read_to_string(env.default_out()).unwrap(),
-        g2_pem()
-    );
+    assert_eq!(saved(&env), g2_pem());
 }
 
 #[test]
@@ -453,13 +430,8 @@ fn a_different_file_in_place_is_kept_unless_forced() {
     let before = snapshot(&env.path("out"));
     let run = fetch_url(&env, &server.url("/g2.pem"), &[]);
     run.expect(5);
-    assert!(
-        run.stderr
-            .contains("already holds a different certificate: CN=ISRG Root X1"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    run.stderr_has("already holds a different certificate: CN=ISRG Root X1");
+    run.stderr_has("--force");
     assert_eq!(snapshot(&env.path("out")), before);
     assert_eq!(
         server.hits(),
@@ -468,10 +440,7 @@ fn a_different_file_in_place_is_kept_unless_forced() {
     );
 
     fetch_url(&env, &server.url("/g2.pem"), &["--force"]).expect(0);
-    assert_eq!(
-        std::fs::read_to_string(env.default_out()).unwrap(),
-        g2_pem()
-    );
+    assert_eq!(saved(&env), g2_pem());
 }
 
 #[test]
@@ -487,7 +456,7 @@ fn a_parent_that_is_a_file_is_exit_5() {
         &["-o", target.to_str().unwrap()],
     );
     run.expect(5);
-    assert!(run.stderr.contains("is not a directory"), "{}", run.stderr);
+    run.stderr_has("is not a directory");
     assert_eq!(snapshot(&env.path("out")), before);
 }
 
@@ -561,13 +530,8 @@ fn a_sha1_pin_is_a_usage_error_that_shows_the_openssl_command() {
         "DF:3C:24:F9:BF:D6:66:76:1B:26:80:73:FE:06:D1:CC:8D:4F:82:A4",
     ]);
     run.expect(2);
-    assert!(run.stderr.contains("SHA-1"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("openssl x509 -in CERT.pem -noout -sha256 -fingerprint"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("SHA-1");
+    run.stderr_has("openssl x509 -in CERT.pem -noout -sha256 -fingerprint");
 
     let run = env.run(&[
         "fetch",
@@ -604,10 +568,7 @@ fn the_os_store_is_the_last_source() {
         json["certificates"][0]["source"],
         format!("system:{}", store.display())
     );
-    assert_eq!(
-        std::fs::read_to_string(env.default_out()).unwrap(),
-        g2_pem()
-    );
+    assert_eq!(saved(&env), g2_pem());
 
     // --no-system: the store is never consulted.
     let env = Env::new();
@@ -726,7 +687,7 @@ fn quiet_prints_nothing_on_success_and_the_error_on_failure() {
 
     let run = fetch_url(&Env::new(), &closed_port_url("/x"), &["-q"]);
     run.expect(3);
-    assert!(run.stderr.contains("could not connect"), "{}", run.stderr);
+    run.stderr_has("could not connect");
 }
 
 #[test]
@@ -752,16 +713,8 @@ fn sanity_warnings_do_not_block_a_pinned_certificate() {
 fn unknown_profile_is_a_usage_error_listing_the_known_ones() {
     let run = Env::new().run(&["fetch", "no-such-profile"]);
     run.expect(2);
-    assert!(
-        run.stderr.contains("unknown profile 'no-such-profile'"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("digicert-global-root-g2"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("unknown profile 'no-such-profile'");
+    run.stderr_has("digicert-global-root-g2");
 }
 
 #[test]
@@ -781,10 +734,7 @@ fn concurrent_runs_all_end_with_a_valid_file() {
     for mut child in children {
         assert!(child.wait().unwrap().success());
     }
-    assert_eq!(
-        std::fs::read_to_string(env.default_out()).unwrap(),
-        g2_pem()
-    );
+    assert_eq!(saved(&env), g2_pem());
     let entries: Vec<_> = std::fs::read_dir(env.path("out")).unwrap().collect();
     assert_eq!(entries.len(), 1, "no temporary file may be left behind");
 }

@@ -163,18 +163,9 @@ fn inspect_reads_stdin_and_urls_and_never_saves() {
     let env = Env::new();
     let run = env.run_with_stdin(&["inspect", "-"], &der_of(&ms2017_pem()));
     run.expect(0);
-    assert!(run.stdout.contains("-: 1 certificate"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("CN=Microsoft RSA Root Certificate Authority 2017"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("profile      microsoft-rsa-root-2017"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("-: 1 certificate");
+    run.stdout_has("CN=Microsoft RSA Root Certificate Authority 2017");
+    run.stdout_has("profile      microsoft-rsa-root-2017");
 
     let server = Server::serving(format!("{}{}", g2_pem(), isrg_pem()));
     let before = snapshot(env.dir.path());
@@ -197,11 +188,7 @@ fn inspect_failures_have_distinct_exit_codes() {
     std::fs::write(env.path("page.html"), "<html><title>Oops</title></html>").unwrap();
     let run = env.run(&["inspect", env.path("page.html").to_str().unwrap()]);
     run.expect(4);
-    assert!(
-        run.stderr.contains("HTML page titled \"Oops\""),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("HTML page titled \"Oops\"");
 
     let run = env.run(&[
         "inspect",
@@ -214,5 +201,5 @@ fn inspect_failures_have_distinct_exit_codes() {
     let server = Server::http(|_, w| respond(w, "404 Not Found", &[], b""));
     let run = env.run(&["inspect", "--retries", "0", &server.url("/x.pem")]);
     run.expect(3);
-    assert!(run.stderr.contains("HTTP 404"), "{}", run.stderr);
+    run.stderr_has("HTTP 404");
 }

@@ -23,16 +23,8 @@ fn the_right_file_passes_and_other_certificates_are_reported() {
 
     let human = env.run(&["verify", env.path("root.pem").to_str().unwrap()]);
     human.expect(0);
-    assert!(
-        human.stdout.contains("OK, holds every pinned certificate"),
-        "{}",
-        human.stdout
-    );
-    assert!(
-        human.stdout.contains("other   CN=ISRG Root X1"),
-        "{}",
-        human.stdout
-    );
+    human.stdout_has("OK, holds every pinned certificate");
+    human.stdout_has("other   CN=ISRG Root X1");
 }
 
 #[test]
@@ -46,8 +38,8 @@ fn a_wrong_file_fails_and_names_the_missing_certificate() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("is missing"), "{}", run.stderr);
-    assert!(run.stderr.contains("rootcert fetch -o"), "{}", run.stderr);
+    run.stderr_has("is missing");
+    run.stderr_has("rootcert fetch -o");
 
     // Not a certificate at all.
     std::fs::write(env.path("junk.pem"), "hello").unwrap();
@@ -61,7 +53,7 @@ fn a_missing_file_is_exit_5() {
     let run = env.run(&["verify", "--json", env.path("nope.pem").to_str().unwrap()]);
     run.expect(5);
     assert_eq!(run.json()["status"], "error");
-    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+    run.stderr_has("cannot read");
 }
 
 #[test]
