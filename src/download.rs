@@ -158,10 +158,10 @@ impl Downloader {
                 retry_after: retryable.then(|| retry_after(&response)).flatten(),
             });
         }
-        if let Some(length) = response.content_length() {
-            if length > MAX_BODY_BYTES as u64 {
-                return Err(Failure::fatal(too_large(Some(length))));
-            }
+        if let Some(length) = response.content_length()
+            && length > MAX_BODY_BYTES as u64
+        {
+            return Err(Failure::fatal(too_large(Some(length))));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(from_reqwest)? {

@@ -281,19 +281,19 @@ fn check_existing(
         }
     };
     let held = parse_certificates(&bytes);
-    if let Ok(certs) = &held {
-        if holds_exactly(certs, pins) {
-            if options.refresh {
-                return Ok(None);
-            }
-            let source = format!("file:{}", path.display());
-            let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
-            return Ok(Some(report(
-                "unchanged",
-                Some(path.display().to_string()),
-                &certs,
-            )));
+    if let Ok(certs) = &held
+        && holds_exactly(certs, pins)
+    {
+        if options.refresh {
+            return Ok(None);
         }
+        let source = format!("file:{}", path.display());
+        let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
+        return Ok(Some(report(
+            "unchanged",
+            Some(path.display().to_string()),
+            &certs,
+        )));
     }
     if options.force {
         return Ok(None);
