@@ -20,8 +20,8 @@ impl SystemStore {
             certs: Vec::new(),
             errors: Vec::new(),
         };
-        for (location, result) in candidates() {
-            store.add(location, result());
+        for location in locations() {
+            store.add(&location.label, location.load());
             if wanted.iter().all(|pin| store.find(pin).is_some()) {
                 break;
             }
@@ -29,11 +29,11 @@ impl SystemStore {
         store
     }
 
-    fn add(&mut self, location: String, result: rustls_native_certs::CertificateResult) {
+    fn add(&mut self, label: &str, result: rustls_native_certs::CertificateResult) {
         if !self.location.is_empty() {
             self.location.push(',');
         }
-        self.location.push_str(&location);
+        self.location.push_str(label);
         self.errors
             .extend(result.errors.iter().map(|e| e.to_string()));
         self.certs.extend(
@@ -53,10 +53,26 @@ impl SystemStore {
     }
 }
 
-type Loader = Box<dyn FnOnce() -> rustls_native_certs::CertificateResult>;
+/// One place the store is read from, with its label for the `system:` source.
+struct Location {
+    label: String,
+    file: Option<std::path::PathBuf>,
+    dir: Option<std::path::PathBuf>,
+}
 
+impl Location {
+    fn load(&self) -> rustls_native_certs::CertificateResult {
+        if self.file.is_none() && self.dir.is_none() {
+            return rustls_native_certs::load_native_certs();
+        }
+        rustls_native_certs::load_certs_from_paths(self.file.as_deref(), self.dir.as_deref())
+    }
+}
+
+/// `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the bundle and directory OpenSSL would use,
+/// bundle first: it is one read, the directory many.
 #[cfg(all(unix, not(target_os = "macos")))]
-fn candidates() -> Vec<(String, Loader)> {
+fn locations() -> Vec<Location> {
     use std::path::PathBuf;
     let env_file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
     let env_dir = std::env::var_os("SSL_CERT_DIR").map(PathBuf::from);
@@ -66,33 +82,29 @@ fn candidates() -> Vec<(String, Loader)> {
         let probe = openssl_probe::probe();
         (probe.cert_file, probe.cert_dir.into_iter().next())
     };
-    let mut out: Vec<(String, Loader)> = Vec::new();
-    if let Some(file) = file {
-        let location = file.display().to_string();
-        out.push((
-            location,
-            Box::new(move || rustls_native_certs::load_certs_from_paths(Some(&file), None)),
-        ));
-    }
-    if let Some(dir) = dir {
-        let location = dir.display().to_string();
-        out.push((
-            location,
-            Box::new(move || rustls_native_certs::load_certs_from_paths(None, Some(&dir))),
-        ));
-    }
-    out
+    let file = file.map(|f| Location {
+        label: f.display().to_string(),
+        file: Some(f),
+        dir: None,
+    });
+    let dir = dir.map(|d| Location {
+        label: d.display().to_string(),
+        file: None,
+        dir: Some(d),
+    });
+    file.into_iter().chain(dir).collect()
 }
 
 #[cfg(not(all(unix, not(target_os = "macos"))))]
-fn candidates() -> Vec<(String, Loader)> {
-    let name = if cfg!(target_os = "macos") {
+fn locations() -> Vec<Location> {
+    let label = if cfg!(target_os = "macos") {
         "macOS keychain"
     } else {
         "Windows certificate store"
     };
-    vec![(
-        name.to_string(),
-        Box::new(rustls_native_certs::load_native_certs),
-    )]
+    vec![Location {
+        label: label.to_string(),
+        file: None,
+        dir: None,
+    }]
 }
