@@ -142,6 +142,14 @@ pub fn unknown_profile_message(name: &str) -> String {
     )
 }
 
+/// The catalog certificate with this pin.
+pub fn cert_with_pin(pin: &Fingerprint) -> Option<&'static CertSpec> {
+    PROFILES
+        .iter()
+        .flat_map(|p| p.certs.iter().copied())
+        .find(|c| c.pin() == *pin)
+}
+
 /// The profile a certificate belongs to, by pin: the single-certificate profile first.
 pub fn profile_of(pin: &crate::fingerprint::Fingerprint) -> Option<&'static Profile> {
     let holds = |p: &&Profile| p.certs.iter().any(|c| c.pin() == *pin);

@@ -82,22 +82,20 @@ fn required_certificates(args: &VerifyArgs) -> Result<Vec<Required>, Error> {
     } else {
         resolve_profiles(args.profiles())?
     };
-    for spec in profiles.iter().flat_map(|p| p.certs.iter()) {
-        required.push(Required {
-            name: spec.name.to_string(),
-            pin: spec.pin(),
-        });
-    }
-    for pin in &args.sha256 {
-        let name = catalog::profile_of(pin)
-            .and_then(|p| p.certs.iter().find(|c| c.pin() == *pin))
-            .map_or_else(
+    let from_profiles = profiles
+        .iter()
+        .flat_map(|p| p.certs.iter())
+        .map(|spec| spec.pin());
+    // A pin named twice (by a profile and by --sha256) is required once.
+    for pin in from_profiles.chain(args.sha256.iter().copied()) {
+        if required.iter().all(|r| r.pin != pin) {
+            let name = catalog::cert_with_pin(&pin).map_or_else(
                 || "the pinned certificate".to_string(),
                 |c| c.name.to_string(),
             );
-        required.push(Required { name, pin: *pin });
+            required.push(Required { name, pin });
+        }
     }
-    required.dedup_by_key(|r| r.pin);
     Ok(required)
 }
 

@@ -91,6 +91,19 @@ fn a_bundle_missing_one_certificate_fails_naming_it() {
         .expect(0);
     env.run(&["verify", "--sha256", ISRG_SHA256, path.to_str().unwrap()])
         .expect(4);
+
+    // A pin named twice (by profile and by --sha256) is required, and reported, once.
+    std::fs::write(&path, ms2017_pem()).unwrap();
+    let run = env.run(&[
+        "verify",
+        "--json",
+        "azure-postgres-flexible",
+        "--sha256",
+        G2_SHA256,
+        path.to_str().unwrap(),
+    ]);
+    run.expect(4);
+    assert_eq!(run.json()["missing"].as_array().unwrap().len(), 1);
 }
 
 #[test]
