@@ -242,10 +242,7 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
     stream.set_read_timeout(Some(args.timeout))?;
     stream.set_write_timeout(Some(args.timeout))?;
     let io_error = |e: std::io::Error| {
-        if matches!(
-            e.kind(),
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-        ) {
+        if timed_out(&e) {
             no_tls(format!(
                 "{host}:{port} did not answer within {} s",
                 args.timeout.as_secs_f64()
@@ -295,10 +292,7 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
         .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?;
     while conn.is_handshaking() {
         conn.complete_io(&mut stream).map_err(|e| {
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) {
+            if timed_out(&e) {
                 io_error(e)
             } else {
                 no_tls(format!("TLS handshake with {host}:{port} failed: {e}"))
@@ -311,7 +305,18 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
     conn.send_close_notify();
     let _ = conn.complete_io(&mut stream);
     let chain = std::mem::take(&mut *capture.chain.lock().expect("not poisoned"));
+    if chain.is_empty() {
+        return Err(no_tls(format!("{host}:{port} sent no certificate")));
+    }
     Ok(Session { chain, tls_version })
+}
+
+/// A socket read or write that hit its timeout (Unix reports WouldBlock for that).
+fn timed_out(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
 }
 
 /// Records the server's chain and accepts it, so the report can always show it; the
@@ -384,19 +389,8 @@ fn judge(
 ) -> CheckReport {
     let mut problems = Vec::new();
     let mut suggestions = Vec::new();
-    let Some(leaf) = chain.first() else {
-        return CheckReport {
-            ok: false,
-            host: host.to_string(),
-            port,
-            server_name: server_name.to_string(),
-            tls_version,
-            chain: Vec::new(),
-            root: None,
-            problems: vec!["the server sent no certificate".to_string()],
-            suggestion: None,
-        };
-    };
+    // `handshake` refuses a session without a certificate.
+    let leaf = &chain[0];
 
     // Trust, judged at an instant when every certificate is valid, so an expired certificate
     // is reported as expired rather than hiding whether the chain would be trusted.
@@ -427,8 +421,10 @@ fn judge(
     };
 
     // Validity of every certificate that verify-full would check.
+    let mut out_of_date = false;
     for cert in chain.iter().chain(root.iter()) {
         let role = role_of(cert, leaf, root.as_ref());
+        out_of_date |= now > cert.not_after() || now < cert.not_before();
         if now > cert.not_after() {
             problems.push(format!(
                 "the {role} {} expired on {}",
@@ -443,10 +439,7 @@ fn judge(
             ));
         }
     }
-    if problems
-        .iter()
-        .any(|p| p.contains("expired on") || p.contains("not valid until"))
-    {
+    if out_of_date {
         suggestions.push(
             "the server's operator must renew the certificate (or fix the clock)".to_string(),
         );
@@ -519,10 +512,12 @@ fn chain_root(chain: &[Cert], roots: &[Cert], at: SystemTime) -> Result<Cert, St
         .iter()
         .map(|r| CertificateDer::from(r.der().to_vec()))
         .collect();
-    let anchors: Vec<_> = root_ders
+    // Each usable root with its anchor, so the anchor a path ends at names its root.
+    let (usable, anchors): (Vec<&Cert>, Vec<_>) = roots
         .iter()
-        .filter_map(|der| webpki::anchor_from_trusted_cert(der).ok())
-        .collect();
+        .zip(&root_ders)
+        .filter_map(|(root, der)| Some((root, webpki::anchor_from_trusted_cert(der).ok()?)))
+        .unzip();
     let intermediates: Vec<CertificateDer<'static>> = chain[1..]
         .iter()
         .map(|c| CertificateDer::from(c.der().to_vec()))
@@ -546,21 +541,11 @@ fn chain_root(chain: &[Cert], roots: &[Cert], at: SystemTime) -> Result<Cert, St
             webpki::Error::UnknownIssuer => "no path to a trusted root".to_string(),
             other => other.to_string(),
         })?;
-    let anchor_subject = path.anchor().subject.as_ref();
-    roots
+    let index = anchors
         .iter()
-        .find(|r| subject_der(r) == anchor_subject)
-        .cloned()
-        .ok_or_else(|| "the trusted root is not in the list".to_string())
-}
-
-/// The subject Name's contents, as webpki stores a trust anchor's subject.
-fn subject_der(cert: &Cert) -> Vec<u8> {
-    let der = der::Encode::to_der(cert.x509().tbs_certificate().subject()).unwrap_or_default();
-    match crate::cert::read_tlv(&der) {
-        Some((_, _, value)) => value.to_vec(),
-        None => der,
-    }
+        .position(|a| std::ptr::eq(a, path.anchor()))
+        .ok_or_else(|| "the trusted root is not in the list".to_string())?;
+    Ok(usable[index].clone())
 }
 
 /// The catalog profile whose root has this subject's common name.
