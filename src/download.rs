@@ -43,15 +43,22 @@ struct Failure {
     message: String,
     retryable: bool,
     retry_after: Option<Duration>,
+    /// TLS rejected the server's certificate as issued by no trusted CA.
+    unknown_issuer: bool,
 }
 
 impl Failure {
-    fn fatal(message: impl Into<String>) -> Self {
+    fn new(message: impl Into<String>, retryable: bool) -> Self {
         Failure {
             message: message.into(),
-            retryable: false,
+            retryable,
             retry_after: None,
+            unknown_issuer: false,
         }
+    }
+
+    fn fatal(message: impl Into<String>) -> Self {
+        Failure::new(message, false)
     }
 }
 
@@ -119,7 +126,7 @@ impl Downloader {
                 Err(failure) => failure,
             };
             if !failure.retryable || attempt == retries {
-                return Err(self.explain(failure.message));
+                return Err(self.explain(failure));
             }
             let delay = retry_delay(failure.retry_after, attempt);
             on_retry(&format!(
@@ -137,11 +144,10 @@ impl Downloader {
         let timeout = self.options.timeout;
         match tokio::time::timeout(timeout, self.request(url)).await {
             Ok(result) => result,
-            Err(_) => Err(Failure {
-                message: format!("timed out after {} s", timeout.as_secs_f64()),
-                retryable: true,
-                retry_after: None,
-            }),
+            Err(_) => Err(Failure::new(
+                format!("timed out after {} s", timeout.as_secs_f64()),
+                true,
+            )),
         }
     }
 
@@ -153,9 +159,8 @@ impl Downloader {
                 || status == StatusCode::TOO_MANY_REQUESTS
                 || status.is_server_error();
             return Err(Failure {
-                message: format!("HTTP {status}"),
-                retryable,
                 retry_after: retryable.then(|| retry_after(&response)).flatten(),
+                ..Failure::new(format!("HTTP {status}"), retryable)
             });
         }
         if let Some(length) = response.content_length()
@@ -173,15 +178,17 @@ impl Downloader {
         Ok(body)
     }
 
-    fn explain(&self, message: String) -> String {
-        if self.no_os_roots && message.contains("UnknownIssuer") {
-            format!(
+    /// The final failure's message, with the likely fix for an untrusted server certificate.
+    fn explain(&self, failure: Failure) -> String {
+        let message = failure.message;
+        match (failure.unknown_issuer, self.no_os_roots) {
+            (true, true) => format!(
                 "{message} (this system has no CA store: install ca-certificates, or pass --ca-file)"
-            )
-        } else if message.contains("UnknownIssuer") {
-            format!("{message} (behind an intercepting proxy? pass its CA with --ca-file)")
-        } else {
-            message
+            ),
+            (true, false) => {
+                format!("{message} (behind an intercepting proxy? pass its CA with --ca-file)")
+            }
+            (false, _) => message,
         }
     }
 }
@@ -217,7 +224,7 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
 
 fn from_reqwest(err: reqwest::Error) -> Failure {
     let causes = causes(&err);
-    let tls_rejected = is_tls_certificate_error(&err);
+    let tls_error = rustls_error(&err);
     let message = if err.is_timeout() {
         "timed out".to_string()
     } else if err.is_connect() {
@@ -228,10 +235,17 @@ fn from_reqwest(err: reqwest::Error) -> Failure {
         format!("{err}: {causes}")
     };
     Failure {
-        message,
+        unknown_issuer: matches!(
+            tls_error,
+            Some(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer
+            ))
+        ),
         // A TLS certificate problem or a refused redirect does not pass on its own.
-        retryable: !tls_rejected && !err.is_redirect() && !err.is_builder(),
-        retry_after: None,
+        ..Failure::new(
+            message,
+            tls_error.is_none() && !err.is_redirect() && !err.is_builder(),
+        )
     }
 }
 
@@ -253,14 +267,15 @@ fn causes(err: &reqwest::Error) -> String {
     }
 }
 
-fn is_tls_certificate_error(err: &reqwest::Error) -> bool {
+/// The rustls error somewhere in the chain of causes, if TLS failed.
+fn rustls_error(err: &reqwest::Error) -> Option<&rustls::Error> {
     let mut source = err.source();
     while let Some(cause) = source {
         // io::Error::source() skips the error it wraps, so unwrap io errors by hand.
         let mut inner: Option<&(dyn std::error::Error + 'static)> = Some(cause);
         while let Some(e) = inner {
-            if e.is::<rustls::Error>() {
-                return true;
+            if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+                return Some(tls);
             }
             inner = e.downcast_ref::<std::io::Error>().and_then(|io| {
                 io.get_ref()
@@ -269,7 +284,7 @@ fn is_tls_certificate_error(err: &reqwest::Error) -> bool {
         }
         source = cause.source();
     }
-    false
+    None
 }
 
 fn roots_from_ca_file(path: &std::path::Path) -> Result<rustls::RootCertStore, Error> {

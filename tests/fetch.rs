@@ -381,6 +381,7 @@ fn https_with_the_given_ca_works_and_an_untrusted_ca_fails() {
     ]);
     run.expect(3);
     run.stderr_has("UnknownIssuer");
+    run.stderr_has("pass its CA with --ca-file");
     assert!(
         !run.stderr.contains("retrying"),
         "a TLS rejection must not be retried:\n{}",
