@@ -299,11 +299,7 @@ fn check_existing(
         return Ok(None);
     }
     let holds = match held {
-        Ok(certs) => certs
-            .iter()
-            .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))
-            .collect::<Vec<_>>()
-            .join("; "),
+        Ok(certs) => describe(&certs),
         Err(reason) => format!("something that is not a certificate: {reason}"),
     };
     Err(Error::Destination(format!(
@@ -421,19 +417,24 @@ impl<'a> Sources<'a> {
 }
 
 fn wrong_certificate(url: &str, wanted: &Wanted, certs: &[Cert]) -> Attempt {
-    let got: Vec<String> = certs
-        .iter()
-        .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))
-        .collect();
     Attempt {
         source: url.to_string(),
         error: format!(
             "not the pinned certificate: expected sha256 {}, got {}",
             wanted.pin,
-            got.join("; ")
+            describe(certs)
         ),
         wrong_content: true,
     }
+}
+
+/// `subject (sha256 …)` for each certificate, for messages about what arrived or is in place.
+fn describe(certs: &[Cert]) -> String {
+    let described: Vec<String> = certs
+        .iter()
+        .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))
+        .collect();
+    described.join("; ")
 }
 
 /// Prints the result: the path (or JSON) on stdout, the summary and how to use it on stderr.
