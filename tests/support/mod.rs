@@ -215,7 +215,6 @@ pub fn openssl_fingerprint(path: &Path) -> String {
 
 #[derive(Debug, Clone)]
 pub struct Request {
-    pub method: String,
     /// The request target as sent: a path, or an absolute URL when we act as a proxy.
     pub target: String,
     pub headers: Vec<(String, String)>,
@@ -284,10 +283,6 @@ impl Server {
         format!("{}://{}{}", self.scheme, self.addr, path)
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     pub fn hits(&self) -> usize {
         self.requests.lock().unwrap().len()
     }
@@ -337,7 +332,7 @@ fn read_request(reader: &mut impl BufRead) -> Option<Request> {
         return None;
     }
     let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
+    let _method = parts.next()?;
     let target = parts.next()?.to_string();
     let mut headers = Vec::new();
     loop {
@@ -351,11 +346,7 @@ fn read_request(reader: &mut impl BufRead) -> Option<Request> {
             headers.push((name.trim().to_string(), value.trim().to_string()));
         }
     }
-    Some(Request {
-        method,
-        target,
-        headers,
-    })
+    Some(Request { target, headers })
 }
 
 /// Writes a complete response with Content-Length.
