@@ -337,13 +337,13 @@ pub(crate) fn read_tlv(input: &[u8]) -> Option<(u8, usize, &[u8])> {
 }
 
 /// The exact signed bytes: the first element of the outer SEQUENCE, header included.
-fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
+pub(crate) fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
     let (_, _, outer) = read_tlv(der)?;
     let (_, tbs_len, _) = read_tlv(outer)?;
     outer.get(..tbs_len)
 }
 
-fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
+pub(crate) fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
     let (_, _, seq) = read_tlv(rsa_public_key)?;
     let (_, _, modulus) = read_tlv(seq)?;
     let first_nonzero = modulus.iter().position(|&b| b != 0)?;

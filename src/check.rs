@@ -1,30 +1,28 @@
 //! `rootcert check`: would `sslmode=verify-full` succeed against this PostgreSQL server,
 //! and if not, why. Talks to the server the way libpq does (SSLRequest, then TLS), records
-//! the chain it sends, and judges it as libpq would: chain to a trusted root, the host name
-//! by libpq's rules, every certificate within its validity.
+//! the chain it sends, and judges it as libpq would ([`crate::libpq::judge`]).
 //!
-//! The handshake itself accepts any chain (while still checking the handshake signatures),
-//! so the report can always show what the server sent; no data is sent over the session.
+//! The handshake itself accepts any chain, so the report can always show what the server
+//! sent; the handshake signature is still checked, and a failed check is part of the
+//! verdict. No data is sent over the session.
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use serde::Serialize;
-use x509_cert::ext::pkix::SubjectAltName;
-use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::catalog;
 use crate::cert::Cert;
 use crate::cli::CheckArgs;
 use crate::error::{Error, exit};
 use crate::fetch::{default_destination, resolve_profiles};
+use crate::libpq::{self, Format, TrustFile};
 use crate::output::{conninfo_value, in_double_quotes, print_json, shell_word};
 use crate::parse::parse_certificates;
 use crate::system_store::SystemStore;
@@ -35,7 +33,8 @@ const DEFAULT_PORT: u16 = 5432;
 
 /// Where the trusted roots came from, for the report and the psql line.
 struct Trust {
-    roots: Vec<Cert>,
+    /// The roots as libpq would load them from `file`.
+    roots: TrustFile,
     /// The file to name in `sslrootcert`, and how to get it when it is not there yet.
     file: PathBuf,
     fetch_first: Option<String>,
@@ -80,7 +79,21 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     let (host, port) = split_host_port(&args.target)?;
     let server_name = args.sni.clone().unwrap_or_else(|| host.clone());
     let trust = load_trust(args)?;
-    let session = handshake(&host, port, &server_name, args)?;
+    let session = match handshake(&host, port, &server_name, args) {
+        Ok(session) => session,
+        // A trust file psql cannot load fails whatever the server does: say that first.
+        Err(e) => match &trust.roots.error {
+            Some(load_error) => {
+                return Err(Error::verification(format!(
+                    "libpq cannot load the trust file {}: {load_error} (fix: {}); and the server \
+                     could not be checked: {e}",
+                    trust.file.display(),
+                    libpq::trust_file_fix(&trust.file.display().to_string(), trust.roots.format)
+                )));
+            }
+            None => return Err(e),
+        },
+    };
     let chain: Vec<Cert> = session
         .chain
         .iter()
@@ -94,7 +107,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         &host,
         port,
         &server_name,
-        session.tls_version,
+        &session,
         &chain,
         &trust,
         SystemTime::now(),
@@ -147,14 +160,22 @@ fn load_trust(args: &CheckArgs) -> Result<Trust, Error> {
                 file.display()
             ))
         })?;
-        let roots = parse_certificates(&bytes)
-            .map_err(|e| Error::Usage(format!("--ca {}: {e}", file.display())))?;
-        let described = format!(
-            "{} ({} certificate{})",
-            file.display(),
-            roots.len(),
-            if roots.len() == 1 { "" } else { "s" }
-        );
+        // psql is told the file by path, and may run elsewhere: name it absolutely.
+        let file = std::path::absolute(&file).unwrap_or(file);
+        let roots = TrustFile::load(&bytes);
+        let described = match &roots.error {
+            Some(_) => format!(
+                "{} ({}, which libpq cannot load)",
+                file.display(),
+                roots.format.as_str()
+            ),
+            None => format!(
+                "{} ({} certificate{})",
+                file.display(),
+                roots.certs.len(),
+                if roots.certs.len() == 1 { "" } else { "s" }
+            ),
+        };
         return Ok(Trust {
             roots,
             file,
@@ -201,7 +222,11 @@ fn load_trust(args: &CheckArgs) -> Result<Trust, Error> {
     let fetch_first = (!holds_all).then(|| format!("rootcert fetch {}", args.profiles.join(" ")));
     let described = format!("profile {}", args.profiles.join(", "));
     Ok(Trust {
-        roots,
+        roots: TrustFile {
+            format: Format::Pem,
+            certs: roots,
+            error: None,
+        },
         file,
         fetch_first,
         described,
@@ -211,6 +236,8 @@ fn load_trust(args: &CheckArgs) -> Result<Trust, Error> {
 struct Session {
     chain: Vec<CertificateDer<'static>>,
     tls_version: String,
+    /// Why the server's handshake signature could not be verified, when it could not.
+    unverified_signature: Option<String>,
 }
 
 fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Result<Session, Error> {
@@ -275,6 +302,7 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let capture = Arc::new(CaptureChain {
         chain: Mutex::new(Vec::new()),
+        signature_error: Mutex::new(None),
         provider: provider.clone(),
     });
     let mut config = rustls::ClientConfig::builder_with_provider(provider)
@@ -286,14 +314,19 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
     if args.direct {
         config.alpn_protocols = vec![b"postgresql".to_vec()];
     }
-    let name = ServerName::try_from(server_name.to_string())
-        .map_err(|_| Error::Usage(format!("'{server_name}' is not a valid host name")))?;
+    let name = tls_server_name(server_name);
     let mut conn = rustls::ClientConnection::new(Arc::new(config), name)
         .map_err(|e| Error::Internal(format!("TLS setup: {e}")))?;
     while conn.is_handshaking() {
         conn.complete_io(&mut stream).map_err(|e| {
             if timed_out(&e) {
                 io_error(e)
+            } else if args.direct && e.kind() == std::io::ErrorKind::UnexpectedEof {
+                no_tls(format!(
+                    "{host}:{port} closed the connection at the start of direct TLS: the server \
+                     may predate PostgreSQL 17, or a pooler in front of it may not support direct \
+                     TLS (try without --direct)"
+                ))
             } else {
                 no_tls(format!("TLS handshake with {host}:{port} failed: {e}"))
             }
@@ -308,7 +341,24 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
     if chain.is_empty() {
         return Err(no_tls(format!("{host}:{port} sent no certificate")));
     }
-    Ok(Session { chain, tls_version })
+    let unverified_signature = capture.signature_error.lock().expect("not poisoned").take();
+    Ok(Session {
+        chain,
+        tls_version,
+        unverified_signature,
+    })
+}
+
+/// The name rustls needs: libpq sends the host as SNI only when it is not an address, and
+/// an address as libpq reads it (`127.1` too) sends none. A host rustls cannot use as a
+/// name is also sent as none; the name check is ours, not rustls's.
+fn tls_server_name(host: &str) -> ServerName<'static> {
+    let none = |ip: IpAddr| ServerName::IpAddress(ip.into());
+    match crate::libpq::parse_ip(host) {
+        Some(ip) => none(ip),
+        None => ServerName::try_from(host.to_string())
+            .unwrap_or_else(|_| none(IpAddr::from([0, 0, 0, 0]))),
+    }
 }
 
 /// A socket read or write that hit its timeout (Unix reports WouldBlock for that).
@@ -319,12 +369,27 @@ fn timed_out(e: &std::io::Error) -> bool {
     )
 }
 
-/// Records the server's chain and accepts it, so the report can always show it; the
-/// handshake signatures are still verified, and [`judge`] decides trust afterwards.
+/// Records the server's chain and accepts it, so the report can always show it. The
+/// handshake signature is verified; when that fails (a key ring cannot use, such as RSA
+/// 1024, or a certificate webpki cannot parse) the failure is recorded for [`judge`]
+/// instead of ending the handshake, so the verdict can name the real cause.
 #[derive(Debug)]
 struct CaptureChain {
     chain: Mutex<Vec<CertificateDer<'static>>>,
+    signature_error: Mutex<Option<String>>,
     provider: Arc<CryptoProvider>,
+}
+
+impl CaptureChain {
+    fn record(
+        &self,
+        result: Result<HandshakeSignatureValid, rustls::Error>,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        if let Err(e) = result {
+            *self.signature_error.lock().expect("not poisoned") = Some(e.to_string());
+        }
+        Ok(HandshakeSignatureValid::assertion())
+    }
 }
 
 impl ServerCertVerifier for CaptureChain {
@@ -348,12 +413,12 @@ impl ServerCertVerifier for CaptureChain {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
+        self.record(rustls::crypto::verify_tls12_signature(
             message,
             cert,
             dss,
             &self.provider.signature_verification_algorithms,
-        )
+        ))
     }
 
     fn verify_tls13_signature(
@@ -362,12 +427,12 @@ impl ServerCertVerifier for CaptureChain {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
+        self.record(rustls::crypto::verify_tls13_signature(
             message,
             cert,
             dss,
             &self.provider.signature_verification_algorithms,
-        )
+        ))
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -377,278 +442,49 @@ impl ServerCertVerifier for CaptureChain {
     }
 }
 
-/// What verify-full would decide, and why.
+/// What verify-full would decide, and why: [`libpq::judge`], plus the handshake
+/// signature, which psql checks as part of the handshake.
 fn judge(
     host: &str,
     port: u16,
     server_name: &str,
-    tls_version: String,
+    session: &Session,
     chain: &[Cert],
     trust: &Trust,
     now: SystemTime,
 ) -> CheckReport {
-    let mut problems = Vec::new();
-    let mut suggestions = Vec::new();
-    // `handshake` refuses a session without a certificate.
-    let leaf = &chain[0];
-
-    // Trust, judged at an instant when every certificate is valid, so an expired certificate
-    // is reported as expired rather than hiding whether the chain would be trusted.
-    let root = match chain_root(chain, &trust.roots, trust_instant(chain, now)) {
-        Ok(root) => Some(root),
-        Err(reason) => {
-            let top = chain.last().expect("not empty");
-            let needed = if top.is_self_issued() {
-                top.subject()
-            } else {
-                top.issuer()
-            };
-            problems.push(format!(
-                "the server's chain ends at {needed}, which {} does not hold ({reason})",
-                trust.described
-            ));
-            match catalog_profile_for(&needed) {
-                Some(profile) => suggestions.push(format!(
-                    "get that root with `rootcert fetch {profile}` and use its file as sslrootcert"
-                )),
-                None => suggestions.push(format!(
-                    "get the root certificate {needed} from the server's operator, check its fingerprint, \
-                     and pass it with --ca"
-                )),
-            }
-            None
-        }
-    };
-
-    // Validity of every certificate that verify-full would check.
-    let mut out_of_date = false;
-    for cert in chain.iter().chain(root.iter()) {
-        let role = role_of(cert, leaf, root.as_ref());
-        out_of_date |= now > cert.not_after() || now < cert.not_before();
-        if now > cert.not_after() {
-            problems.push(format!(
-                "the {role} {} expired on {}",
-                cert.subject(),
-                cert.not_after_rfc3339()
-            ));
-        } else if now < cert.not_before() {
-            problems.push(format!(
-                "the {role} {} is not valid until {} (or this machine's clock is wrong)",
-                cert.subject(),
-                cert.not_before_rfc3339()
-            ));
-        }
-    }
-    if out_of_date {
-        suggestions.push(
-            "the server's operator must renew the certificate (or fix the clock)".to_string(),
-        );
-    }
-
-    // The host name, by libpq's rules.
-    let names = certificate_names(leaf);
-    if !name_matches(server_name, &names) {
-        let held = names.listed();
-        problems.push(format!(
-            "the server certificate is for {held}, not {server_name}"
+    let trust_name = trust.file.display().to_string();
+    let mut verdict = libpq::judge(&libpq::Case {
+        chain,
+        trust: &trust.roots,
+        trust_name: &trust_name,
+        host: server_name,
+        now,
+    });
+    if verdict.ok
+        && let Some(why) = &session.unverified_signature
+    {
+        verdict.ok = false;
+        verdict.problems.push(format!(
+            "rootcert could not verify the server's handshake signature ({why})"
         ));
-        let connect_with = names.dns.first().or(names.cn.as_ref());
-        match (connect_with, server_name.parse::<IpAddr>().is_ok()) {
-            (Some(dns), true) => suggestions.push(format!(
-                "connect with host={dns} hostaddr={server_name} (or `rootcert check {host}:{port} --sni {dns}`)"
-            )),
-            (Some(dns), false) => suggestions.push(format!("connect with host={dns}")),
-            (None, _) => {}
-        }
     }
-
-    let ok = problems.is_empty();
-    let suggestion = if ok {
+    let suggestion = if verdict.ok {
         Some(psql_lines(host, port, server_name, trust))
     } else {
-        (!suggestions.is_empty()).then(|| suggestions.join("; "))
+        let fixes = verdict.fixes;
+        (!fixes.is_empty()).then(|| fixes.join("\n"))
     };
     CheckReport {
-        ok,
+        ok: verdict.ok,
         host: host.to_string(),
         port,
         server_name: server_name.to_string(),
-        tls_version,
+        tls_version: session.tls_version.clone(),
         chain: chain.iter().map(CertReport::new).collect(),
-        root: root.as_ref().map(CertReport::new),
-        problems,
+        root: verdict.root.as_ref().map(CertReport::new),
+        problems: verdict.problems,
         suggestion,
-    }
-}
-
-fn role_of(cert: &Cert, leaf: &Cert, root: Option<&Cert>) -> &'static str {
-    if cert.sha256 == leaf.sha256 {
-        "server certificate"
-    } else if root.is_some_and(|r| r.sha256 == cert.sha256) {
-        "root certificate"
-    } else {
-        "intermediate certificate"
-    }
-}
-
-/// An instant inside every certificate's validity window, when there is one.
-fn trust_instant(chain: &[Cert], now: SystemTime) -> SystemTime {
-    let latest_start = chain.iter().map(Cert::not_before).max().unwrap_or(now);
-    let earliest_end = chain.iter().map(Cert::not_after).min().unwrap_or(now);
-    if now >= latest_start && now <= earliest_end || latest_start > earliest_end {
-        now
-    } else {
-        latest_start
-    }
-}
-
-/// Builds a path from the leaf through the sent intermediates to one of `roots` (webpki,
-/// server-auth usage), and returns the root it ends at.
-fn chain_root(chain: &[Cert], roots: &[Cert], at: SystemTime) -> Result<Cert, String> {
-    let ee_der = CertificateDer::from(chain[0].der().to_vec());
-    let ee =
-        webpki::EndEntityCert::try_from(&ee_der).map_err(|e| format!("server certificate: {e}"))?;
-    let root_ders: Vec<CertificateDer<'static>> = roots
-        .iter()
-        .map(|r| CertificateDer::from(r.der().to_vec()))
-        .collect();
-    // Each usable root with its anchor, so the anchor a path ends at names its root.
-    let (usable, anchors): (Vec<&Cert>, Vec<_>) = roots
-        .iter()
-        .zip(&root_ders)
-        .filter_map(|(root, der)| Some((root, webpki::anchor_from_trusted_cert(der).ok()?)))
-        .unzip();
-    let intermediates: Vec<CertificateDer<'static>> = chain[1..]
-        .iter()
-        .map(|c| CertificateDer::from(c.der().to_vec()))
-        .collect();
-    let seconds = at
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let provider = rustls::crypto::ring::default_provider();
-    let path = ee
-        .verify_for_usage(
-            provider.signature_verification_algorithms.all,
-            &anchors,
-            &intermediates,
-            UnixTime::since_unix_epoch(Duration::from_secs(seconds)),
-            webpki::KeyUsage::server_auth(),
-            None,
-            None,
-        )
-        .map_err(|e| match e {
-            webpki::Error::UnknownIssuer => "no path to a trusted root".to_string(),
-            other => other.to_string(),
-        })?;
-    let index = anchors
-        .iter()
-        .position(|a| std::ptr::eq(a, path.anchor()))
-        .ok_or_else(|| "the trusted root is not in the list".to_string())?;
-    Ok(usable[index].clone())
-}
-
-/// The catalog profile whose root has this subject's common name.
-fn catalog_profile_for(subject: &str) -> Option<&'static str> {
-    catalog::PROFILES
-        .iter()
-        .filter(|p| p.certs.len() == 1)
-        .find(|p| {
-            p.certs
-                .iter()
-                .any(|c| subject.starts_with(&format!("CN={},", c.name)))
-        })
-        .map(|p| p.name)
-}
-
-/// The names a server certificate holds, as libpq reads them.
-struct CertNames {
-    dns: Vec<String>,
-    ips: Vec<IpAddr>,
-    cn: Option<String>,
-}
-
-impl CertNames {
-    fn listed(&self) -> String {
-        let mut all: Vec<String> = self.dns.iter().map(|d| format!("DNS:{d}")).collect();
-        all.extend(self.ips.iter().map(|ip| format!("IP:{ip}")));
-        if self.dns.is_empty() && self.ips.is_empty() {
-            all.extend(self.cn.iter().map(|cn| format!("CN={cn}")));
-        }
-        if all.is_empty() {
-            "no name at all".to_string()
-        } else {
-            all.join(", ")
-        }
-    }
-}
-
-fn certificate_names(cert: &Cert) -> CertNames {
-    let mut names = CertNames {
-        dns: Vec::new(),
-        ips: Vec::new(),
-        cn: None,
-    };
-    if let Ok(Some((_, san))) = cert
-        .x509()
-        .tbs_certificate()
-        .get_extension::<SubjectAltName>()
-    {
-        for name in san.0 {
-            match name {
-                GeneralName::DnsName(dns) => names.dns.push(dns.to_string()),
-                GeneralName::IpAddress(octets) => match octets.as_bytes().len() {
-                    4 => names.ips.push(IpAddr::from(
-                        <[u8; 4]>::try_from(octets.as_bytes()).expect("4 bytes"),
-                    )),
-                    16 => names.ips.push(IpAddr::from(
-                        <[u8; 16]>::try_from(octets.as_bytes()).expect("16 bytes"),
-                    )),
-                    _ => {}
-                },
-                _ => {}
-            }
-        }
-    }
-    names.cn = cert
-        .x509()
-        .tbs_certificate()
-        .subject()
-        .common_name()
-        .ok()
-        .flatten()
-        .map(|cn| cn.value().into_owned());
-    names
-}
-
-/// libpq's verify-full name check: dNSName entries for a host name, iPAddress entries for
-/// an address; the common name only when the certificate has no entry of the right kind.
-fn name_matches(host: &str, names: &CertNames) -> bool {
-    match host.parse::<IpAddr>() {
-        Ok(ip) => {
-            if names.ips.contains(&ip) {
-                return true;
-            }
-            // libpq falls back to the CN for an address when there is no iPAddress entry.
-            names.ips.is_empty() && names.cn.as_deref().is_some_and(|cn| cn == host)
-        }
-        Err(_) => {
-            if names.dns.iter().any(|d| dns_matches(d, host)) {
-                return true;
-            }
-            names.dns.is_empty() && names.cn.as_deref().is_some_and(|cn| dns_matches(cn, host))
-        }
-    }
-}
-
-/// Case-insensitive; `*.` matches exactly one leftmost label, as in libpq.
-fn dns_matches(pattern: &str, host: &str) -> bool {
-    let (pattern, host) = (pattern.to_ascii_lowercase(), host.to_ascii_lowercase());
-    match pattern.strip_prefix("*.") {
-        Some(suffix) => host
-            .split_once('.')
-            .is_some_and(|(label, rest)| !label.is_empty() && rest == suffix),
-        None => pattern == host,
     }
 }
 
@@ -732,43 +568,5 @@ mod tests {
         assert_eq!(split_host_port("[::1]:7000").unwrap(), ("::1".into(), 7000));
         assert_eq!(split_host_port("::1").unwrap(), ("::1".into(), 5432));
         assert!(split_host_port("host:port").is_err());
-    }
-
-    #[test]
-    fn a_needed_catalog_root_is_named_by_profile() {
-        let g2 = "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US";
-        assert_eq!(catalog_profile_for(g2), Some("digicert-global-root-g2"));
-        let ms = "CN=Microsoft RSA Root Certificate Authority 2017,O=Microsoft Corporation,C=US";
-        assert_eq!(catalog_profile_for(ms), Some("microsoft-rsa-root-2017"));
-        assert_eq!(catalog_profile_for("CN=Someone Else,O=X"), None);
-    }
-
-    #[test]
-    fn libpq_name_rules() {
-        let san = CertNames {
-            dns: vec!["*.example.com".into(), "localhost".into()],
-            ips: vec![],
-            cn: Some("other".into()),
-        };
-        assert!(name_matches("db.example.com", &san));
-        assert!(name_matches("LOCALHOST", &san));
-        assert!(!name_matches("a.b.example.com", &san));
-        assert!(
-            !name_matches("other", &san),
-            "the CN is ignored when dNSName entries exist"
-        );
-        assert!(!name_matches("127.0.0.1", &san));
-        let cn_only = CertNames {
-            dns: vec![],
-            ips: vec![],
-            cn: Some("db.internal".into()),
-        };
-        assert!(name_matches("db.internal", &cn_only));
-        let ip = CertNames {
-            dns: vec![],
-            ips: vec!["127.0.0.1".parse().unwrap()],
-            cn: None,
-        };
-        assert!(name_matches("127.0.0.1", &ip));
     }
 }

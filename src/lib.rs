@@ -13,6 +13,7 @@ pub mod error;
 pub mod fetch;
 pub mod fingerprint;
 pub mod inspect;
+pub mod libpq;
 pub mod list;
 pub mod output;
 pub mod parse;

@@ -119,7 +119,7 @@ fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
     let root = write_root(&env, "root.pem", &chain.root_pem);
     let run = check(&env, &server.target("127.0.0.1"), &root, &[]);
     run.expect(4);
-    run.stdout_has("the server certificate is for DNS:localhost, not 127.0.0.1");
+    run.stdout_has("the server certificate is for DNS:localhost, CN=localhost, not 127.0.0.1");
     run.stdout_has("host=localhost hostaddr=127.0.0.1");
     let psql = server
         .psql_verify_full("127.0.0.1", None, &root)

@@ -90,6 +90,13 @@ fn check(output: Output, what: &str) {
     );
 }
 
+/// PostgreSQL refuses a key file that others can read.
+fn write_key_file(path: &Path, key_pem: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, key_pem).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -167,6 +174,16 @@ pub struct ServerTls {
 impl PgServer {
     /// Starts a server with `ssl = on` and the given chain, or `ssl = off` when `tls` is None.
     pub fn start(bins: &'static Binaries, tls: Option<&ServerTls>) -> PgServer {
+        Self::start_with(bins, tls, false)
+    }
+
+    /// Like `start`; with `weak_tls` the server's OpenSSL runs at security level 0, so that
+    /// it can load and serve weak certificates (RSA 1024, SHA-1) for clients to judge.
+    pub fn start_with(
+        bins: &'static Binaries,
+        tls: Option<&ServerTls>,
+        weak_tls: bool,
+    ) -> PgServer {
         let dir = world_readable_dir("rootcert-pg");
         let data = dir.join("data");
         let status = Command::new("cp")
@@ -184,27 +201,34 @@ impl PgServer {
         match tls {
             Some(tls) => {
                 std::fs::write(data.join("server.crt"), &tls.chain_pem).unwrap();
-                std::fs::write(data.join("server.key"), &tls.key_pem).unwrap();
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    std::fs::set_permissions(
-                        data.join("server.key"),
-                        std::fs::Permissions::from_mode(0o600),
-                    )
-                    .unwrap();
-                }
+                write_key_file(&data.join("server.key"), &tls.key_pem);
                 conf.push_str(
                     "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
                 );
             }
             None => conf.push_str("ssl = off\n"),
         }
+        let openssl_conf = dir.join("openssl.cnf");
+        if weak_tls {
+            // PostgreSQL loads the certificate before it applies ssl_ciphers, so only the
+            // library's configuration lowers the level early enough.
+            std::fs::write(
+                &openssl_conf,
+                "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n\
+                 [sys]\nCipherString = DEFAULT:@SECLEVEL=0\n",
+            )
+            .unwrap();
+            conf.push_str("ssl_ciphers = 'DEFAULT:@SECLEVEL=0'\n");
+        }
         let mut existing = std::fs::read_to_string(data.join("postgresql.conf")).unwrap();
         existing.push_str(&conf);
         std::fs::write(data.join("postgresql.conf"), existing).unwrap();
         chown_to_postgres(&data);
-        let out = pg_command(bins, "pg_ctl")
+        let mut pg_ctl = pg_command(bins, "pg_ctl");
+        if weak_tls {
+            pg_ctl.env("OPENSSL_CONF", &openssl_conf);
+        }
+        let out = pg_ctl
             .args(["-D"])
             .arg(&data)
             .args(["-l"])
@@ -228,6 +252,26 @@ impl PgServer {
         server
     }
 
+    /// Replaces the server's certificate chain and key, and has it reload them. The reload
+    /// is asynchronous: callers wait until the server sends the new certificate.
+    pub fn serve(&self, tls: &ServerTls) {
+        write_key_file(&self.data.join("server.key"), &tls.key_pem);
+        std::fs::write(self.data.join("server.crt"), &tls.chain_pem).unwrap();
+        chown_to_postgres(&self.data.join("server.crt"));
+        chown_to_postgres(&self.data.join("server.key"));
+        let out = pg_command(self.bins, "pg_ctl")
+            .args(["-D"])
+            .arg(&self.data)
+            .arg("reload")
+            .output()
+            .unwrap();
+        check(out, "pg_ctl reload");
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data.join("log")).unwrap_or_default()
+    }
+
     pub fn target(&self, host: &str) -> String {
         format!("{host}:{}", self.port)
     }
@@ -241,7 +285,7 @@ impl PgServer {
         root: &Path,
     ) -> Result<(), String> {
         let mut conninfo = format!(
-            "sslmode=verify-full sslrootcert={} host={host} port={} dbname=postgres user=postgres connect_timeout=10",
+            "sslmode=verify-full sslrootcert='{}' host='{host}' port={} dbname=postgres user=postgres connect_timeout=10",
             root.display(),
             self.port
         );

@@ -1,0 +1,324 @@
+//! libpq's `sslmode=verify-full`, as the specification of rootcert's verdicts.
+//!
+//! psql decides, in this order: can it load the trust file ([`trust_file`]); does OpenSSL
+//! accept the server's chain against it ([`chain`]); does the server certificate name the
+//! host ([`host`]). [`judge`] is that decision as a pure function of the chain the server
+//! sent, the trust file, the host and the time, with the cause named the way a person can
+//! act on it. Where rootcert knowingly differs from libpq, README's "How check decides"
+//! lists it.
+
+mod chain;
+mod facts;
+mod host;
+mod signature;
+pub mod trust_file;
+
+use std::time::SystemTime;
+
+use crate::catalog;
+use crate::cert::Cert;
+use chain::{Failure, Link};
+pub(crate) use host::parse_ip;
+pub use trust_file::{Format, TrustFile};
+
+/// What the judge is given: the chain as the server sent it (server certificate first),
+/// the roots the trust file holds and how libpq would load it, and the host as libpq's
+/// `host` parameter holds it.
+pub struct Case<'a> {
+    pub chain: &'a [Cert],
+    pub trust: &'a TrustFile,
+    /// How to name the trust file in messages (its path).
+    pub trust_name: &'a str,
+    pub host: &'a str,
+    pub now: SystemTime,
+}
+
+/// libpq's decision, with the cause and what fixes it.
+pub struct Verdict {
+    pub ok: bool,
+    /// The trusted root the chain ends at, when it reaches one.
+    pub root: Option<Cert>,
+    pub problems: Vec<String>,
+    pub fixes: Vec<String>,
+}
+
+pub fn judge(case: &Case<'_>) -> Verdict {
+    let mut problems = Vec::new();
+    let mut fixes = Vec::new();
+    let mut root = None;
+    if let Some(error) = &case.trust.error {
+        problems.push(format!(
+            "libpq cannot load the trust file {}: {error}",
+            case.trust_name
+        ));
+        fixes.push(trust_file_fix(case.trust_name, case.trust.format));
+    } else {
+        let verified = chain::verify(case.chain, &case.trust.certs, case.now);
+        root = verified.root().map(|l| l.cert.clone());
+        if let Some(failure) = &verified.failure {
+            let (problem, fix) = explain(failure, &verified.path, case);
+            problems.push(problem);
+            fixes.extend(fix);
+        }
+    }
+    let names = host::CertNames::of(&case.chain[0]);
+    match host::check(case.host, &names) {
+        host::NameCheck::Match => {}
+        host::NameCheck::Error(why) => problems.push(why),
+        host::NameCheck::Mismatch | host::NameCheck::NoNames => {
+            problems.push(format!(
+                "the server certificate is for {}, not {}",
+                names.listed(case.host),
+                case.host
+            ));
+            fixes.extend(name_fix(case.host, &names));
+        }
+    }
+    Verdict {
+        ok: problems.is_empty(),
+        root,
+        problems,
+        fixes,
+    }
+}
+
+/// Whether libpq can load `file`, and whether its certificates can anchor a chain: the
+/// findings `verify` and `inspect` report about a trust file on its own.
+pub fn anchor_warnings(file: &TrustFile) -> Vec<String> {
+    file.certs
+        .iter()
+        .filter_map(|cert| {
+            let facts = facts::Facts::of(cert);
+            (!facts.self_signed).then(|| {
+                format!(
+                    "{} is not a self-signed root (issued by {}): libpq trusts a chain only when it \
+                     ends at a self-signed certificate in the file, so this works only while the \
+                     file also holds the root, and breaks when the issuer rotates it",
+                    cert.subject(),
+                    cert.issuer()
+                )
+            })
+        })
+        .collect()
+}
+
+/// The fix for a trust file libpq cannot load.
+pub fn trust_file_fix(path: &str, format: Format) -> String {
+    let word = crate::output::shell_word(path);
+    match format {
+        Format::Der => format!(
+            "save it as PEM: `rootcert fetch PROFILE -o {word} --force`, or convert it: \
+             `openssl x509 -inform DER -in {word} -out {}`",
+            crate::output::shell_word(&format!("{path}.pem"))
+        ),
+        _ => format!(
+            "replace it with the root certificate in PEM: `rootcert fetch PROFILE -o {word} --force`"
+        ),
+    }
+}
+
+fn role(at: usize, path: &[Link]) -> &'static str {
+    if at == 0 {
+        "server certificate"
+    } else if at + 1 == path.len() && path[at].trusted {
+        "root certificate"
+    } else {
+        "intermediate certificate"
+    }
+}
+
+/// "the intermediate certificate CN=…"
+fn named(at: usize, path: &[Link]) -> String {
+    format!("the {} {}", role(at, path), path[at].cert.subject())
+}
+
+fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option<String>) {
+    const RENEW: &str = "the server's operator must renew the certificate (or fix the clock)";
+    let level = "OpenSSL's security level 2 (Debian's default, which psql uses)";
+    let file = case.trust_name;
+    match failure {
+        Failure::ServerKeyTooSmall { bits } => (
+            format!(
+                "the server certificate {} has a {bits}-bit {} key, too weak for {level}",
+                path[0].cert.subject(),
+                key_word(&path[0])
+            ),
+            Some("the server's operator must issue a certificate with an RSA key of at least 2048 bits or an EC key".into()),
+        ),
+        Failure::IssuerNotFound { top, top_trusted: true } => {
+            let held = &path[*top].cert;
+            (
+                format!(
+                    "the file holds the intermediate {}, not the root it chains to ({}); libpq trusts \
+                     only a chain that ends at a self-signed root in the file",
+                    held.subject(),
+                    held.issuer()
+                ),
+                Some(root_fix(&held.issuer(), file, "add the root")),
+            )
+        }
+        Failure::IssuerNotFound { top, top_trusted: false } => {
+            let top_cert = &path[*top].cert;
+            let needed = top_cert.issuer();
+            let problem = if *top == 0 && case.chain.len() == 1 {
+                format!(
+                    "the server sent only its own certificate; its issuer {needed} is neither sent \
+                     by the server nor in {file} (the server should send its intermediate \
+                     certificates)"
+                )
+            } else {
+                format!("the server's chain ends at {}, issued by {needed}, which {file} does not hold", top_cert.subject())
+            };
+            (problem, Some(root_fix(&needed, file, "get that issuer's root")))
+        }
+        Failure::UntrustedSelfSigned { at } => {
+            let cert = &path[*at].cert;
+            if *at == 0 {
+                (
+                    format!("the server certificate {} is self-signed and {file} does not hold it", cert.subject()),
+                    Some(format!(
+                        "check its fingerprint ({}) with the server's operator and add it to {file}, or give the server a CA-issued certificate",
+                        cert.sha256
+                    )),
+                )
+            } else {
+                (
+                    format!("the server's chain ends at the root {}, which {file} does not hold", cert.subject()),
+                    Some(root_fix(&cert.subject(), file, "get that root")),
+                )
+            }
+        }
+        Failure::UnhandledCriticalExtension { at, extension } => (
+            format!("{} has a critical extension OpenSSL does not handle ({extension})", named(*at, path)),
+            Some("the server's operator must issue the certificate without it".into()),
+        ),
+        Failure::NotACa { at } => (
+            format!(
+                "{} issues {} but is not a CA certificate (basicConstraints cA=TRUE{})",
+                named(*at, path),
+                named(*at - 1, path),
+                if *at + 1 < path.len() { " is required of every intermediate" } else { " is missing" }
+            ),
+            Some("the server's operator must use a chain whose issuers are CA certificates".into()),
+        ),
+        Failure::WrongPurpose { at } => {
+            let facts = &path[*at].facts;
+            let problem = if facts.eku_allows_server() {
+                format!(
+                    "{} has a keyUsage without digitalSignature, keyEncipherment or keyAgreement, so it may not be used for TLS",
+                    named(*at, path)
+                )
+            } else {
+                format!("{} has an extendedKeyUsage without serverAuth", named(*at, path))
+            };
+            (problem, Some("the server's operator must issue certificates for TLS server use (serverAuth)".into()))
+        }
+        Failure::PathLengthExceeded { at, pathlen } => (
+            format!(
+                "{} allows {pathlen} intermediate certificate(s) below it (pathlen), and the chain has more",
+                named(*at, path)
+            ),
+            Some("the server's operator must use a chain that respects the CA's path length".into()),
+        ),
+        Failure::CaKeyTooSmall { at, bits } => (
+            format!("{} has a {bits}-bit {} key, too weak for {level}", named(*at, path), key_word(&path[*at])),
+            Some("the chain must use keys of at least 2048 bits (RSA) or EC keys".into()),
+        ),
+        Failure::WeakSignature { at, algorithm } => (
+            format!("{} is signed with {algorithm}, too weak for {level}", named(*at, path)),
+            Some("the server's operator must use certificates signed with SHA-256 or better".into()),
+        ),
+        Failure::IssuerMayNotSign { at } => (
+            format!("{} has a keyUsage without keyCertSign, so it may not sign certificates", named(*at, path)),
+            Some("the server's operator must use a chain whose issuers may sign certificates".into()),
+        ),
+        Failure::BadSignature { at } => (
+            format!("the signature on {} does not verify with its issuer's key", named(*at, path)),
+            Some("the server's chain is broken or forged: ask its operator".into()),
+        ),
+        Failure::UncheckableSignature { at, why } => (
+            format!("rootcert cannot check the signature on {}: {why}; psql may accept it", named(*at, path)),
+            None,
+        ),
+        Failure::NotYetValid { at } => (
+            format!(
+                "{} is not valid until {} (or this machine's clock is wrong)",
+                named(*at, path),
+                path[*at].cert.not_before_rfc3339()
+            ),
+            Some(RENEW.into()),
+        ),
+        Failure::Expired { at } => {
+            let in_file = *at + 1 == path.len() && path[*at].trusted;
+            (
+                format!("{} expired on {}", named(*at, path), path[*at].cert.not_after_rfc3339()),
+                Some(if in_file {
+                    format!("{file} holds an expired root: get the root the server uses now")
+                } else {
+                    RENEW.into()
+                }),
+            )
+        }
+    }
+}
+
+fn key_word(link: &Link) -> &'static str {
+    match link.facts.key {
+        facts::KeyKind::Rsa | facts::KeyKind::RsaPss => "RSA",
+        facts::KeyKind::Ec => "EC",
+        _ => "",
+    }
+}
+
+/// How to get the root `needed` into the trust file: the catalog profile when there is one.
+fn root_fix(needed: &str, file: &str, verb: &str) -> String {
+    match catalog_profile_for(needed) {
+        Some(profile) => format!(
+            "{verb}: `rootcert fetch {profile} -o {}` and use that file as sslrootcert",
+            crate::output::shell_word(file)
+        ),
+        None => format!(
+            "{verb}: get the root certificate {needed} from the server's operator, check its \
+             fingerprint, save it as PEM and use that file as sslrootcert"
+        ),
+    }
+}
+
+/// The catalog profile whose root has this subject's common name.
+pub(crate) fn catalog_profile_for(subject: &str) -> Option<&'static str> {
+    catalog::PROFILES
+        .iter()
+        .filter(|p| p.certs.len() == 1)
+        .find(|p| {
+            p.certs
+                .iter()
+                .any(|c| subject.starts_with(&format!("CN={},", c.name)))
+        })
+        .map(|p| p.name)
+}
+
+fn name_fix(host: &str, names: &host::CertNames) -> Option<String> {
+    let host_is_ip = host::parse_ip(host).is_some();
+    match (names.first_dns(), names.first_ip(), host_is_ip) {
+        (Some(dns), _, true) => Some(format!("connect with host={dns} hostaddr={host}")),
+        (Some(dns), _, false) => Some(format!(
+            "connect with host={dns} (and hostaddr= to keep the address)"
+        )),
+        (None, Some(ip), _) => Some(format!("connect with host={ip}")),
+        (None, None, _) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_needed_catalog_root_is_named_by_profile() {
+        let g2 = "CN=DigiCert Global Root G2,OU=www.digicert.com,O=DigiCert Inc,C=US";
+        assert_eq!(catalog_profile_for(g2), Some("digicert-global-root-g2"));
+        let ms = "CN=Microsoft RSA Root Certificate Authority 2017,O=Microsoft Corporation,C=US";
+        assert_eq!(catalog_profile_for(ms), Some("microsoft-rsa-root-2017"));
+        assert_eq!(catalog_profile_for("CN=Someone Else,O=X"), None);
+    }
+}
