@@ -212,7 +212,10 @@ impl Cert {
         }
         match self.self_signature() {
             SelfSignature::NotSelfIssued => warnings.push(format!(
-                "{name} is not self-signed (issued by {}): it is an intermediate, not a root",
+                "{name} is not self-signed (issued by {}): it is an intermediate or a server \
+                 certificate, not a root. libpq trusts a chain only when it ends at a self-signed \
+                 root in the file, and a pinned intermediate breaks when its issuer rotates it: \
+                 pin the root instead",
                 self.issuer()
             )),
             SelfSignature::Invalid => {

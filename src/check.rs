@@ -88,7 +88,11 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
                     "libpq cannot load the trust file {}: {load_error} (fix: {}); and the server \
                      could not be checked: {e}",
                     trust.file.display(),
-                    libpq::trust_file_fix(&trust.file.display().to_string(), trust.roots.format)
+                    libpq::trust_file_fix(
+                        &trust.file.display().to_string(),
+                        "rootcert fetch PROFILE",
+                        trust.roots.format
+                    )
                 )));
             }
             None => return Err(e),

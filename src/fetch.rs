@@ -15,7 +15,7 @@ use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
 use crate::output::{CertSummary, Log, print_json, usage_lines};
-use crate::parse::parse_certificates;
+use crate::parse::{looks_like_html, parse_certificates};
 use crate::save::{check_parent, save_atomically};
 use crate::system_store::SystemStore;
 
@@ -401,7 +401,14 @@ impl<'a> Sources<'a> {
             let result = match downloader.get(url, &mut |msg| log.note(msg)) {
                 Ok(body) => parse_certificates(&body).map_err(|error| Attempt {
                     source: url.to_string(),
-                    error,
+                    error: if looks_like_html(&body) {
+                        format!(
+                            "{error} Open the URL in a browser, or pass --url with the \
+                             certificate's address"
+                        )
+                    } else {
+                        error
+                    },
                     wrong_content: true,
                 }),
                 Err(error) => Err(Attempt {

@@ -9,6 +9,7 @@ use crate::cert::{Cert, SelfSignature};
 use crate::cli::InspectArgs;
 use crate::download::{Downloader, MAX_BODY_BYTES};
 use crate::error::{Attempt, Error};
+use crate::libpq::{self, Format, TrustFile};
 use crate::output::print_json;
 use crate::parse::parse_certificates;
 
@@ -28,11 +29,17 @@ struct CertDetails {
     /// with an algorithm we cannot check.
     self_signed: Option<bool>,
     profile: Option<&'static str>,
+    /// How the source is encoded: pem, der (or empty, other).
+    format: Format,
+    /// Whether libpq can load the source as `sslrootcert` (it reads only PEM).
+    libpq_can_load: bool,
 }
 
 impl CertDetails {
-    fn new(cert: &Cert, source: &str) -> Self {
+    fn new(cert: &Cert, source: &str, file: &TrustFile) -> Self {
         CertDetails {
+            format: file.format,
+            libpq_can_load: file.error.is_none(),
             source: source.to_string(),
             subject: cert.subject(),
             issuer: cert.issuer(),
@@ -90,17 +97,29 @@ pub fn run(args: &InspectArgs) -> Result<(), Error> {
                 wrong_content: true,
             }],
         })?;
+        let file = TrustFile::load(&bytes);
         if !args.json {
             let plural = if certs.len() == 1 { "" } else { "s" };
-            println!("{source}: {} certificate{plural}", certs.len());
+            let libpq = match &file.error {
+                None => "libpq can load it as sslrootcert".to_string(),
+                Some(why) => format!(
+                    "libpq cannot load it as sslrootcert: {why} (fix: {})",
+                    libpq::trust_file_fix(source, "rootcert fetch PROFILE", file.format)
+                ),
+            };
+            println!(
+                "{source}: {} certificate{plural}, {}; {libpq}",
+                certs.len(),
+                file.format.as_str()
+            );
             for (i, cert) in certs.iter().enumerate() {
                 if i > 0 {
                     println!();
                 }
-                CertDetails::new(cert, source).print();
+                CertDetails::new(cert, source, &file).print();
             }
         }
-        all.extend(certs.iter().map(|c| CertDetails::new(c, source)));
+        all.extend(certs.iter().map(|c| CertDetails::new(c, source, &file)));
     }
     if args.json {
         print_json(&all);

@@ -95,13 +95,13 @@ fn describe_non_certificate(trimmed: &[u8]) -> String {
         .take(4096)
         .map(u8::to_ascii_lowercase)
         .collect();
-    if lower.starts_with(b"<!doctype html") || contains(&lower, b"<html") {
+    if looks_like_html(trimmed) {
         let title = html_title(&lower, trimmed)
             .map(|t| format!(" titled \"{t}\""))
             .unwrap_or_default();
         return format!(
             "got an HTML page{title}, not a certificate: a captive portal, proxy login or \
-             error page? Open the URL in a browser, or pass --url with the certificate's address"
+             error page?"
         );
     }
     if lower.starts_with(b"<") {
@@ -124,6 +124,17 @@ fn describe_non_certificate(trimmed: &[u8]) -> String {
         "got {} bytes that are neither PEM nor DER, not a certificate (they start with \"{preview}\")",
         trimmed.len()
     )
+}
+
+/// Whether `body` is an HTML page (a captive portal, a login or an error page).
+pub fn looks_like_html(body: &[u8]) -> bool {
+    let lower: Vec<u8> = body
+        .trim_ascii()
+        .iter()
+        .take(4096)
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    lower.starts_with(b"<!doctype html") || contains(&lower, b"<html")
 }
 
 fn html_title(lower: &[u8], original: &[u8]) -> Option<String> {

@@ -12,7 +12,8 @@ use crate::cli::VerifyArgs;
 use crate::error::{Error, exit};
 use crate::fetch::resolve_profiles;
 use crate::fingerprint::Fingerprint;
-use crate::output::print_json;
+use crate::libpq::{self, TrustFile};
+use crate::output::{print_json, shell_word};
 use crate::parse::parse_certificates;
 
 /// A certificate the file must hold.
@@ -55,14 +56,46 @@ pub fn run(args: &VerifyArgs) -> Result<u8, Error> {
     let path = &args.path();
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Destination(format!("cannot read {}: {e}", path.display())))?;
-    let certs = parse_certificates(&bytes)
-        .map_err(|e| Error::verification(format!("{}: {e}", path.display())))?;
+    // The file must be one libpq loads; a DER file is still listed, to say what it holds.
+    let file = TrustFile::load(&bytes);
+    let certs = match &file.error {
+        None => file.certs.clone(),
+        Some(_) => parse_certificates(&bytes).map_err(|why| {
+            Error::verification(format!(
+                "{}: {why}; libpq cannot load it. Fix: {}",
+                path.display(),
+                libpq::trust_file_fix(
+                    &path.display().to_string(),
+                    &fetch_command(args),
+                    file.format
+                )
+            ))
+        })?,
+    };
     let mut report = check(path, &certs, &required, args.min_days, SystemTime::now());
     if let Some(error) = report.error.as_mut().filter(|_| !report.missing.is_empty()) {
         error.push_str(&format!(
-            ". Get the right file with: {}",
-            fetch_command(args)
+            ". Get the right file with: {} -o {} --force",
+            fetch_command(args),
+            shell_word(&path.display().to_string())
         ));
+    }
+    if let Some(why) = &file.error {
+        let problem = format!(
+            "{}: libpq cannot load it: {why}. Fix: {}",
+            path.display(),
+            libpq::trust_file_fix(
+                &path.display().to_string(),
+                &fetch_command(args),
+                file.format
+            )
+        );
+        report.error = Some(match report.error.take() {
+            Some(other) => format!("{problem}; also {other}"),
+            None => problem,
+        });
+        report.status = "error";
+        report.exit_code = exit::VERIFICATION;
     }
     if args.json {
         print_json(&report);
@@ -164,7 +197,7 @@ fn check(
     }
 }
 
-/// The fetch command that would write the file this verify expects.
+/// The fetch command (without `-o`) that gets the certificates this verify expects.
 fn fetch_command(args: &VerifyArgs) -> String {
     let mut words = vec!["rootcert fetch".to_string()];
     words.extend(args.profiles().iter().cloned());
@@ -173,10 +206,6 @@ fn fetch_command(args: &VerifyArgs) -> String {
             .iter()
             .map(|p| format!("--sha256 {p} --url URL")),
     );
-    words.push(format!(
-        "-o {} --force",
-        crate::output::shell_word(&args.path().display().to_string())
-    ));
     words.join(" ")
 }
 

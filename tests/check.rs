@@ -96,8 +96,14 @@ fn another_root_fails_like_psql_and_names_the_root_needed() {
     assert_eq!(report["root"], serde_json::Value::Null);
     let problems = report["problems"].to_string();
     assert!(
-        problems.contains("ends at CN=rootcert test root"),
+        problems.contains("issued by CN=rootcert test root, which"),
         "{problems}"
+    );
+    let fix = report["suggestion"].as_str().unwrap();
+    assert!(fix.contains("use that file as sslrootcert"), "{fix}");
+    assert!(
+        !fix.contains("--ca"),
+        "the fix is psql's, not a rootcert flag: {fix}"
     );
     assert_eq!(
         report["chain"].as_array().unwrap().len(),
@@ -292,4 +298,42 @@ fn direct_starts_tls_at_once_with_alpn_postgresql() {
         "a TLS handshake record, not an SSLRequest"
     );
     assert_eq!(alpn.as_deref(), Some(&b"postgresql"[..]));
+}
+
+#[test]
+fn a_relative_trust_file_is_named_absolutely_in_the_psql_line() {
+    let Some((server, chain)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    write_root(&env, "root.pem", &chain.root_pem);
+    let run = env.run(&["check", &server.target("localhost"), "--ca", "root.pem"]);
+    run.expect(0);
+    let absolute = env.path("root.pem");
+    run.stdout_has(&format!("sslrootcert={} ", absolute.display()));
+    assert_eq!(
+        server.psql_verify_full("localhost", None, &absolute),
+        Ok(())
+    );
+}
+
+#[test]
+fn a_der_trust_file_fails_like_psql_with_the_fix() {
+    let Some((server, chain)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    let der = env.path("root.der");
+    std::fs::write(&der, der_of(&chain.root_pem)).unwrap();
+    let run = check(&env, &server.target("localhost"), &der, &[]);
+    run.expect(4);
+    run.stdout_has("libpq cannot load the trust file");
+    run.stdout_has("openssl x509 -inform DER");
+    let psql = server
+        .psql_verify_full("localhost", None, &der)
+        .unwrap_err();
+    assert!(
+        psql.contains("could not read root certificate file"),
+        "psql: {psql}"
+    );
 }

@@ -163,7 +163,8 @@ fn inspect_reads_stdin_and_urls_and_never_saves() {
     let env = Env::new();
     let run = env.run_with_stdin(&["inspect", "-"], &der_of(&ms2017_pem()));
     run.expect(0);
-    run.stdout_has("-: 1 certificate");
+    run.stdout_has("-: 1 certificate, DER; libpq cannot load it as sslrootcert");
+    run.stdout_has("openssl x509 -inform DER");
     run.stdout_has("CN=Microsoft RSA Root Certificate Authority 2017");
     run.stdout_has("profile      microsoft-rsa-root-2017");
 
@@ -173,6 +174,8 @@ fn inspect_reads_stdin_and_urls_and_never_saves() {
     run.expect(0);
     let certs = run.json();
     assert_eq!(certs.as_array().unwrap().len(), 2);
+    assert_eq!(certs[0]["format"], "pem");
+    assert_eq!(certs[0]["libpq_can_load"], true);
     assert_eq!(certs[1]["sha256"], ISRG_SHA256);
     assert_eq!(certs[1]["source"], server.url("/bundle.pem"));
     assert_eq!(
@@ -202,4 +205,18 @@ fn inspect_failures_have_distinct_exit_codes() {
     let run = env.run(&["inspect", "--retries", "0", &server.url("/x.pem")]);
     run.expect(3);
     run.stderr_has("HTTP 404");
+}
+
+#[test]
+fn inspect_says_whether_libpq_can_load_the_file() {
+    let env = Env::new();
+    let run = env.run_with_stdin(&["inspect", "-"], g2_pem().as_bytes());
+    run.expect(0);
+    run.stdout_has("-: 1 certificate, PEM; libpq can load it as sslrootcert");
+    let run = env.run_with_stdin(&["inspect", "--json", "-"], &der_of(&g2_pem()));
+    run.expect(0);
+    let certs = run.json();
+    assert_eq!(certs[0]["format"], "der");
+    assert_eq!(certs[0]["libpq_can_load"], false);
+    assert_eq!(certs[0]["sha256"], G2_SHA256);
 }

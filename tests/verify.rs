@@ -140,3 +140,54 @@ fn verify_of_an_unknown_profile_is_a_usage_error() {
     env.run(&["verify", "nope", env.path("root.pem").to_str().unwrap()])
         .expect(2);
 }
+
+#[test]
+fn a_der_file_with_the_pin_fails_because_libpq_cannot_load_it() {
+    let env = Env::new();
+    let path = env.path("DigiCertGlobalRootG2.crt");
+    std::fs::write(&path, der_of(&g2_pem())).unwrap();
+    let run = env.run(&["verify", "--json", path.to_str().unwrap()]);
+    run.expect(4);
+    let json = run.json();
+    assert_eq!(json["status"], "error");
+    assert_eq!(
+        json["certificates"][0]["sha256"], G2_SHA256,
+        "still says what it holds"
+    );
+    assert_eq!(json["certificates"][0]["pinned"], true);
+    run.stderr_has("libpq cannot load it: it is DER (binary); libpq reads only PEM");
+    run.stderr_has("rootcert fetch -o");
+    run.stderr_has("openssl x509 -inform DER -in");
+}
+
+#[test]
+fn an_html_page_is_named_without_fetch_flags() {
+    let env = Env::new();
+    let path = env.path("root.crt");
+    std::fs::write(&path, "<!DOCTYPE html><html><title>Sign in</title></html>").unwrap();
+    let run = env.run(&["verify", path.to_str().unwrap()]);
+    run.expect(4);
+    run.stderr_has("HTML page titled \"Sign in\"");
+    assert!(
+        !run.stderr.contains("--url"),
+        "verify has no --url: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_pinned_server_certificate_warns_that_it_is_not_a_root() {
+    let env = Env::new();
+    let ca = TestCa::new("verify-warning");
+    let path = env.path("leaf.pem");
+    std::fs::write(&path, ca.server_pem()).unwrap();
+    let run = env.run(&[
+        "verify",
+        path.to_str().unwrap(),
+        "--sha256",
+        &ca.server_sha256(),
+    ]);
+    run.expect(0);
+    run.stderr_has("is not self-signed");
+    run.stderr_has("pin the root instead");
+}

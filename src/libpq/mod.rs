@@ -51,7 +51,11 @@ pub fn judge(case: &Case<'_>) -> Verdict {
             "libpq cannot load the trust file {}: {error}",
             case.trust_name
         ));
-        fixes.push(trust_file_fix(case.trust_name, case.trust.format));
+        fixes.push(trust_file_fix(
+            case.trust_name,
+            "rootcert fetch PROFILE",
+            case.trust.format,
+        ));
     } else {
         let verified = chain::verify(case.chain, &case.trust.certs, case.now);
         root = verified.root().map(|l| l.cert.clone());
@@ -82,38 +86,17 @@ pub fn judge(case: &Case<'_>) -> Verdict {
     }
 }
 
-/// Whether libpq can load `file`, and whether its certificates can anchor a chain: the
-/// findings `verify` and `inspect` report about a trust file on its own.
-pub fn anchor_warnings(file: &TrustFile) -> Vec<String> {
-    file.certs
-        .iter()
-        .filter_map(|cert| {
-            let facts = facts::Facts::of(cert);
-            (!facts.self_signed).then(|| {
-                format!(
-                    "{} is not a self-signed root (issued by {}): libpq trusts a chain only when it \
-                     ends at a self-signed certificate in the file, so this works only while the \
-                     file also holds the root, and breaks when the issuer rotates it",
-                    cert.subject(),
-                    cert.issuer()
-                )
-            })
-        })
-        .collect()
-}
-
-/// The fix for a trust file libpq cannot load.
-pub fn trust_file_fix(path: &str, format: Format) -> String {
+/// The fix for a trust file libpq cannot load; `fetch` is the `rootcert fetch …` command
+/// (without `-o`) that gets the right certificate.
+pub fn trust_file_fix(path: &str, fetch: &str, format: Format) -> String {
     let word = crate::output::shell_word(path);
     match format {
         Format::Der => format!(
-            "save it as PEM: `rootcert fetch PROFILE -o {word} --force`, or convert it: \
+            "save it as PEM: `{fetch} -o {word} --force`, or convert it: \
              `openssl x509 -inform DER -in {word} -out {}`",
             crate::output::shell_word(&format!("{path}.pem"))
         ),
-        _ => format!(
-            "replace it with the root certificate in PEM: `rootcert fetch PROFILE -o {word} --force`"
-        ),
+        _ => format!("replace it with the root certificate in PEM: `{fetch} -o {word} --force`"),
     }
 }
 
