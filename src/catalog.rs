@@ -133,12 +133,31 @@ pub fn find(name: &str) -> Option<&'static Profile> {
     })
 }
 
-/// The usage error for a name that is not in the catalog.
+/// The usage error for a name that is not in the catalog: the closest name, if one is
+/// close, and every profile with its aliases.
 pub fn unknown_profile_message(name: &str) -> String {
-    let known: Vec<&str> = PROFILES.iter().map(|p| p.name).collect();
+    let known: Vec<String> = PROFILES
+        .iter()
+        .map(|p| match p.aliases {
+            [] => p.name.to_string(),
+            aliases => format!("{} (also {})", p.name, aliases.join(", ")),
+        })
+        .collect();
+    let lower = name.to_ascii_lowercase();
+    let closest = PROFILES
+        .iter()
+        .flat_map(|p| std::iter::once(p.name).chain(p.aliases.iter().copied()))
+        .map(|candidate| (strsim::levenshtein(&lower, candidate), candidate))
+        .min();
+    let suggestion = match closest {
+        Some((distance, candidate)) if distance <= 3.max(name.len() / 3) => {
+            format!(" Did you mean '{candidate}'?")
+        }
+        _ => String::new(),
+    };
     format!(
-        "unknown profile '{name}'. Known profiles: {} (see `rootcert list`)",
-        known.join(", ")
+        "unknown profile '{name}'.{suggestion} Known profiles: {} (see `rootcert list`)",
+        known.join("; ")
     )
 }
 

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use reqwest::StatusCode;
 use reqwest::header::RETRY_AFTER;
 
 use crate::error::Error;
@@ -116,7 +115,9 @@ impl Downloader {
         })
     }
 
-    /// Downloads `url`, retrying what may pass (connection errors, timeouts, 408, 429, 5xx).
+    /// Downloads `url`, retrying only what is transient, as curl's `--retry` does: timeouts,
+    /// HTTP 408, 429, 500, 502, 503 and 504, and a body cut short. A failed name lookup, a
+    /// refused connection, TLS and protocol errors fail at once: another try would not pass.
     /// `on_retry` hears, before each wait, what failed and when the next try starts.
     pub fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, String> {
         let retries = self.options.retries;
@@ -155,9 +156,7 @@ impl Downloader {
         let mut response = self.client.get(url).send().await.map_err(from_reqwest)?;
         let status = response.status();
         if !status.is_success() {
-            let retryable = status == StatusCode::REQUEST_TIMEOUT
-                || status == StatusCode::TOO_MANY_REQUESTS
-                || status.is_server_error();
+            let retryable = matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504);
             return Err(Failure {
                 retry_after: retryable.then(|| retry_after(&response)).flatten(),
                 ..Failure::new(format!("HTTP {status}"), retryable)
@@ -223,16 +222,20 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
 }
 
 fn from_reqwest(err: reqwest::Error) -> Failure {
-    let causes = causes(&err);
     let tls_error = rustls_error(&err);
+    let root = root_cause(&err);
     let message = if err.is_timeout() {
         "timed out".to_string()
+    } else if let Some(tls) = tls_error {
+        format!("TLS: {}", describe_tls(tls))
     } else if err.is_connect() {
-        format!("could not connect: {causes}")
-    } else if err.is_redirect() || err.is_body() || err.is_decode() {
-        causes
+        format!("could not connect: {root}")
+    } else if err.is_redirect() {
+        causes(&err)
+    } else if err.is_body() || err.is_decode() {
+        format!("the body was cut short: {root}")
     } else {
-        format!("{err}: {causes}")
+        root
     };
     Failure {
         unknown_issuer: matches!(
@@ -241,11 +244,53 @@ fn from_reqwest(err: reqwest::Error) -> Failure {
                 rustls::CertificateError::UnknownIssuer
             ))
         ),
-        // A TLS certificate problem or a refused redirect does not pass on its own.
         ..Failure::new(
             message,
-            tls_error.is_none() && !err.is_redirect() && !err.is_builder(),
+            err.is_timeout() || (tls_error.is_none() && (err.is_body() || err.is_decode())),
         )
+    }
+}
+
+/// The innermost cause, which names what actually happened ("Connection refused", "failed
+/// to lookup address information: …") without hyper's layers of context.
+fn root_cause(err: &reqwest::Error) -> String {
+    let mut last: &(dyn std::error::Error + 'static) = err;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    let text = last.to_string();
+    if text.is_empty() {
+        err.to_string()
+    } else {
+        text
+    }
+}
+
+/// A TLS failure in words, not rustls's Debug names.
+fn describe_tls(err: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    match err {
+        rustls::Error::InvalidCertificate(C::UnknownIssuer) => {
+            "the server's certificate is issued by a CA this system does not trust (UnknownIssuer)"
+                .into()
+        }
+        rustls::Error::InvalidCertificate(C::Other(other))
+            if matches!(
+                other.0.downcast_ref::<webpki::Error>(),
+                Some(webpki::Error::CaUsedAsEndEntity)
+            ) =>
+        {
+            "the server presents a self-signed CA certificate as its own (CaUsedAsEndEntity): \
+             a self-signed download server, which rootcert does not trust"
+                .into()
+        }
+        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
+            "the server's certificate has expired".into()
+        }
+        rustls::Error::InvalidCertificate(
+            C::NotValidForName | C::NotValidForNameContext { .. },
+        ) => "the server's certificate is not for this host name".into(),
+        other => other.to_string(),
     }
 }
 
@@ -319,6 +364,16 @@ mod tests {
             MAX_RETRY_AFTER
         );
         assert!(retry_delay(None, 20) <= MAX_RETRY_AFTER);
+    }
+
+    #[test]
+    fn tls_failures_are_described_in_words() {
+        let self_signed = rustls::Error::InvalidCertificate(rustls::CertificateError::Other(
+            rustls::OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity)),
+        ));
+        let text = describe_tls(&self_signed);
+        assert!(text.contains("self-signed download server"), "{text}");
+        assert!(!text.contains("OtherError"), "{text}");
     }
 
     #[test]

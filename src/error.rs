@@ -82,8 +82,15 @@ impl Error {
         for attempt in &attempts {
             message.push_str(&format!("\n  - {}: {}", attempt.source, attempt.error));
         }
+        let offline = attempts.iter().all(|a| a.source.starts_with("system:"));
         if attempts.iter().any(|a| a.wrong_content) {
             Error::Verification { message, attempts }
+        } else if offline {
+            message.push_str(
+                "\nOnly the OS trust store was tried (--offline): run without --offline where \
+                 the network is reachable, or point --url or --mirror at a reachable copy.",
+            );
+            Error::Download { message, attempts }
         } else {
             message.push_str(
                 "\nCheck the network and proxy settings (HTTPS_PROXY; --ca-file for an \

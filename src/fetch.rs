@@ -14,6 +14,7 @@ use crate::cli::FetchArgs;
 use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
+use crate::libpq::TrustFile;
 use crate::output::{CertSummary, Log, print_json, usage_lines};
 use crate::parse::{looks_like_html, parse_certificates};
 use crate::save::{check_parent, save_atomically};
@@ -31,6 +32,9 @@ pub struct Wanted {
 pub enum Destination {
     Stdout,
     File(PathBuf),
+    /// A file in this directory named after the certificates it will hold, for custom pins
+    /// outside the catalog: their names are known only once they arrive.
+    NamedIn(PathBuf),
 }
 
 #[derive(Debug, Clone)]
@@ -66,17 +70,28 @@ impl FetchOptions {
                 "--json and -o - both write to stdout; save to a file with -o PATH".into(),
             ));
         }
+        // Custom pins without a profile are saved under their own names, never under the
+        // default profile's: a file is named after what it holds.
+        let custom_only = args.profiles.is_empty() && !args.sha256.is_empty();
+        let in_dir = |dir: PathBuf| -> Destination {
+            if !custom_only {
+                return Destination::File(dir.join(file_name(&profiles)));
+            }
+            match catalog_file_name(&args.sha256) {
+                Some(name) => Destination::File(dir.join(name)),
+                None => Destination::NamedIn(dir),
+            }
+        };
         let destination = match args.out {
             Some(out) if out.as_os_str() == "-" => Destination::Stdout,
             // An existing directory, or a path written as one (`-o certs/`), gets the file name.
-            Some(out) if out.is_dir() || ends_with_separator(&out) => {
-                Destination::File(out.join(file_name(&profiles)))
-            }
+            Some(out) if out.is_dir() || ends_with_separator(&out) => in_dir(out),
             Some(out) => Destination::File(out),
-            None => Destination::File(default_destination(&profiles)?),
+            None => in_dir(default_dir()?),
         };
         let destination = match destination {
             Destination::File(path) => Destination::File(std::path::absolute(&path)?),
+            Destination::NamedIn(dir) => Destination::NamedIn(std::path::absolute(&dir)?),
             stdout => stdout,
         };
         Ok(FetchOptions {
@@ -205,6 +220,45 @@ fn file_name(profiles: &[&Profile]) -> String {
     }
 }
 
+/// `~/.postgresql/root.crt`: what libpq reads when `sslrootcert` is not set.
+fn libpq_default_file() -> Option<PathBuf> {
+    let home = directories::BaseDirs::new()?.home_dir().to_path_buf();
+    Some(home.join(".postgresql").join("root.crt"))
+}
+
+/// The catalog's file name for these pins when every one is a catalog certificate.
+fn catalog_file_name(pins: &[Fingerprint]) -> Option<String> {
+    let profiles: Vec<&Profile> = pins
+        .iter()
+        .map(catalog::profile_of)
+        .collect::<Option<_>>()?;
+    Some(file_name(&profiles))
+}
+
+/// A file name for certificates outside the catalog, made the way the catalog's are: the
+/// common name without spaces, `.crt.pem` (several joined with `+`, `.pem`).
+fn file_name_for(certs: &[&Cert]) -> String {
+    let names: Vec<String> = certs
+        .iter()
+        .map(|c| {
+            let name: String = c
+                .display_name()
+                .chars()
+                .filter(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+                .collect();
+            if name.trim_matches('.').is_empty() {
+                format!("sha256-{}", hex::encode(&c.sha256.0[..8]))
+            } else {
+                name
+            }
+        })
+        .collect();
+    match names.as_slice() {
+        [one] => format!("{one}.crt.pem"),
+        several => format!("{}.pem", several.join("+")),
+    }
+}
+
 fn ends_with_separator(path: &Path) -> bool {
     path.as_os_str()
         .to_string_lossy()
@@ -234,11 +288,22 @@ fn default_dir() -> Result<PathBuf, Error> {
 
 pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
     let pins: Vec<Fingerprint> = options.wanted.iter().map(|w| w.pin).collect();
-    if let Destination::File(path) = &options.destination {
-        check_parent(path)?;
-        if let Some(report) = check_existing(path, &pins, options)? {
-            return Ok(report);
+    match &options.destination {
+        Destination::File(path) => {
+            check_parent(path)?;
+            if let Some(report) = check_existing(path, &pins, options)? {
+                return Ok(report);
+            }
         }
+        Destination::NamedIn(dir) => {
+            check_parent(&dir.join("x"))?;
+            if let Some(path) = find_in_place(dir, &pins)
+                && let Some(report) = check_existing(&path, &pins, options)?
+            {
+                return Ok(report);
+            }
+        }
+        Destination::Stdout => {}
     }
 
     let mut sources = Sources::new(options);
@@ -259,9 +324,34 @@ pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
             save_atomically(path, pem.as_bytes())?;
             Some(path.display().to_string())
         }
+        Destination::NamedIn(dir) => {
+            let certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
+            let path = dir.join(file_name_for(&certs));
+            if let Some(report) = check_existing(&path, &pins, options)? {
+                return Ok(report);
+            }
+            save_atomically(&path, pem.as_bytes())?;
+            Some(path.display().to_string())
+        }
     };
     let certs: Vec<(&Cert, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
     Ok(report("saved", path, &certs))
+}
+
+/// For a destination named after its certificates: the file in `dir` that already holds
+/// exactly `pins` as PEM, so a re-run finds it without downloading anything.
+fn find_in_place(dir: &Path, pins: &[Fingerprint]) -> Option<PathBuf> {
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let path = entry.path();
+        let small_file = entry
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() <= crate::download::MAX_BODY_BYTES as u64);
+        if !small_file || path.extension().is_none_or(|e| e != "pem") {
+            return None;
+        }
+        let file = TrustFile::load(&std::fs::read(&path).ok()?);
+        (file.error.is_none() && holds_exactly(&file.certs, pins)).then_some(path)
+    })
 }
 
 /// The in-place re-run: no client, no TLS, no store, just one file read.
@@ -284,7 +374,8 @@ fn check_existing(
     if let Ok(certs) = &held
         && holds_exactly(certs, pins)
     {
-        if options.refresh {
+        // The right certificates in a form libpq cannot load (DER, say): save them as PEM.
+        if options.refresh || TrustFile::load(&bytes).error.is_some() {
             return Ok(None);
         }
         let source = format!("file:{}", path.display());
@@ -350,27 +441,51 @@ impl<'a> Sources<'a> {
 
     fn get(&mut self, wanted: &Wanted) -> Result<(Cert, String), Error> {
         let mut attempts: Vec<Attempt> = Vec::new();
+        let all_pins: Vec<Fingerprint> = self.options.wanted.iter().map(|w| w.pin).collect();
         if self.options.use_network {
-            for url in &wanted.urls {
-                match self.certs_from(url)? {
+            for (i, url) in wanted.urls.iter().enumerate() {
+                let attempt = match self.certs_from(url)? {
                     Ok(certs) => match certs.iter().find(|c| c.sha256 == wanted.pin) {
                         Some(cert) => return Ok((cert.clone(), url.clone())),
-                        None => attempts.push(wrong_certificate(url, wanted, certs)),
+                        None => wrong_certificate(url, wanted, certs),
                     },
-                    Err(attempt) => attempts.push(attempt.clone()),
+                    Err(attempt) => attempt.clone(),
+                };
+                // A body that delivered another pinned certificate is no failure to report.
+                let served_another = matches!(
+                    &self.bodies[url],
+                    Ok(certs) if certs.iter().any(|c| all_pins.contains(&c.sha256))
+                );
+                if !served_another {
+                    let next = match wanted.urls.get(i + 1) {
+                        Some(next) => format!("; trying {next}"),
+                        None if self.options.use_system => {
+                            "; trying the OS trust store next".to_string()
+                        }
+                        None => String::new(),
+                    };
+                    self.options
+                        .log
+                        .note(&format!("{}: {}{next}", attempt.source, attempt.error));
                 }
-                let last = attempts.last().expect("just pushed");
-                self.options.log.note(&format!(
-                    "{}: {}; trying the next source",
-                    last.source, last.error
-                ));
+                attempts.push(attempt);
             }
         }
         if self.options.use_system {
-            let pins: Vec<Fingerprint> = self.options.wanted.iter().map(|w| w.pin).collect();
-            let store = self.store.get_or_insert_with(|| SystemStore::load(&pins));
+            let store = self
+                .store
+                .get_or_insert_with(|| SystemStore::load(&all_pins));
             match store.find(&wanted.pin) {
-                Some(cert) => return Ok((cert.clone(), store.source())),
+                Some(cert) => {
+                    if !attempts.is_empty() {
+                        self.options.log.note(&format!(
+                            "using {} from the OS trust store ({})",
+                            wanted.name,
+                            store.source().trim_start_matches("system:")
+                        ));
+                    }
+                    return Ok((cert.clone(), store.source()));
+                }
                 None => {
                     let mut error = "not in the OS trust store".to_string();
                     if !store.errors.is_empty() {
@@ -465,6 +580,15 @@ pub fn print_report(report: &FetchReport, options: &FetchOptions) {
     }
     for warning in &report.warnings {
         log.warn(warning);
+    }
+    if let Some(path) = &report.path
+        && libpq_default_file().is_some_and(|default| Path::new(path) == default)
+    {
+        log.warn(&format!(
+            "{path} is the file libpq reads when sslrootcert is not set: while it exists, \
+             sslmode=require verifies the server certificate (like verify-ca) for every server \
+             this user connects to"
+        ));
     }
     if let Some(path) = &report.path {
         log.detail(&format!("\n{}", usage_lines(path)));

@@ -337,3 +337,15 @@ fn a_der_trust_file_fails_like_psql_with_the_fix() {
         "psql: {psql}"
     );
 }
+
+#[test]
+fn direct_tls_against_a_server_before_17_says_so() {
+    let Some((server, chain)) = valid_server() else {
+        return;
+    };
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let run = check(&env, &server.target("localhost"), &root, &["--direct"]);
+    run.expect(3);
+    run.stderr_has("may predate PostgreSQL 17");
+}

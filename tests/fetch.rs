@@ -788,3 +788,131 @@ fn no_proxy_bypasses_the_proxy_for_listed_hosts() {
     run.expect(0);
     assert_eq!(direct.hits(), 1);
 }
+
+#[test]
+fn a_custom_pin_without_a_profile_is_saved_under_its_own_name() {
+    // A catalog certificate pinned by hand: the catalog's file name, not the default one.
+    let env = Env::new();
+    let store = env.path("store.pem");
+    std::fs::write(&store, format!("{}{}", isrg_pem(), g2_pem())).unwrap();
+    let run = env.run_with_store(&store, &["fetch", "--offline", "--sha256", ISRG_SHA256]);
+    run.expect(0);
+    let isrg = env.path("out/isrgrootx1.pem");
+    assert_eq!(run.stdout.trim(), isrg.display().to_string());
+    assert!(
+        !env.default_out().exists(),
+        "never under the default profile's name"
+    );
+    // ... so the default fetch still works afterwards.
+    env.run_with_store(&store, &["fetch", "--offline"])
+        .expect(0);
+    assert_eq!(saved(&env), g2_pem());
+
+    // A certificate outside the catalog: named after its common name, and found again
+    // by a re-run without any download.
+    let ca = TestCa::new("rootcert custom root");
+    let pin = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(der_of(&ca.cert_pem)))
+    };
+    let server = Server::serving(ca.cert_pem.clone());
+    let args = ["--sha256", pin.as_str()];
+    let run = fetch_url(&env, &server.url("/custom.pem"), &args);
+    run.expect(0);
+    let custom = env.path("out/rootcertcustomroot.crt.pem");
+    assert_eq!(run.stdout.trim(), custom.display().to_string());
+    let again = fetch_url(
+        &env,
+        &server.url("/custom.pem"),
+        &["--json", "--sha256", &pin],
+    );
+    again.expect(0);
+    assert_eq!(again.json()["status"], "unchanged");
+    assert_eq!(again.json()["path"], custom.display().to_string());
+    assert_eq!(server.hits(), 1, "the re-run must not download");
+}
+
+#[test]
+fn a_der_file_with_the_pinned_root_is_rewritten_as_pem() {
+    let env = Env::new();
+    std::fs::write(env.default_out(), der_of(&g2_pem())).unwrap();
+    let store = env.path("store.pem");
+    std::fs::write(&store, g2_pem()).unwrap();
+    let run = env.run_with_store(&store, &["fetch", "--offline", "--json"]);
+    run.expect(0);
+    assert_eq!(run.json()["status"], "saved");
+    assert_eq!(saved(&env), g2_pem(), "libpq reads only PEM");
+}
+
+#[test]
+fn a_refused_connection_is_not_retried_and_is_one_line() {
+    let env = Env::new();
+    let url = closed_port_url("/g2.pem");
+    let run = env.run(&["fetch", "--no-system", "--retries", "3", "--url", &url]);
+    run.expect(3);
+    assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("trying"),
+        "no next source to try: {}",
+        run.stderr
+    );
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains(&url))
+        .expect("the URL is named");
+    assert!(
+        line.contains("could not connect: Connection refused"),
+        "{line}"
+    );
+    assert!(!line.contains("client error"), "no hyper layers: {line}");
+    assert_out_empty(&env);
+}
+
+#[test]
+fn falling_back_to_the_os_store_says_so_once_and_names_the_file() {
+    let env = Env::new();
+    let store = env.path("store.pem");
+    std::fs::write(&store, g2_pem()).unwrap();
+    let url = closed_port_url("/g2.pem");
+    let run = env.run_with_store(&store, &["fetch", "--retries", "0", "--url", &url]);
+    run.expect(0);
+    run.stderr_has("; trying the OS trust store next");
+    run.stderr_has(&format!(
+        "using DigiCert Global Root G2 from the OS trust store ({})",
+        store.display()
+    ));
+}
+
+#[test]
+fn an_offline_failure_does_not_blame_the_network() {
+    let env = Env::new();
+    let run = env.run(&["fetch", "--offline"]);
+    run.expect(3);
+    run.stderr_has("Only the OS trust store was tried (--offline)");
+    assert!(!run.stderr.contains("Check the network"), "{}", run.stderr);
+}
+
+#[test]
+fn an_unknown_profile_suggests_the_closest_and_lists_aliases() {
+    let env = Env::new();
+    let run = env.run(&["fetch", "digicert-global-root-g3"]);
+    run.expect(2);
+    run.stderr_has("Did you mean 'digicert-global-root-g2'?");
+    run.stderr_has("digicert-global-root-g2 (also azure-cosmos-postgres, digicert-g2)");
+}
+
+#[test]
+fn saving_to_libpqs_default_file_warns_about_sslmode_require() {
+    let env = Env::new();
+    let store = env.path("store.pem");
+    std::fs::write(&store, g2_pem()).unwrap();
+    let default = env.path("home/.postgresql/root.crt");
+    let run = env.run_with_store(
+        &store,
+        &["fetch", "--offline", "-o", default.to_str().unwrap()],
+    );
+    run.expect(0);
+    run.stderr_has("is the file libpq reads when sslrootcert is not set");
+    run.stderr_has("sslmode=require verifies the server certificate");
+}
