@@ -9,6 +9,7 @@ use x509_cert::Certificate;
 use x509_cert::ext::pkix::BasicConstraints;
 
 use crate::fingerprint::{Fingerprint, colon_hex};
+use crate::time::CertTime;
 
 /// A certificate with its original DER bytes (the fingerprint is over these).
 #[derive(Clone)]
@@ -16,6 +17,8 @@ pub struct Cert {
     der: Vec<u8>,
     x509: Certificate,
     pub sha256: Fingerprint,
+    not_before: CertTime,
+    not_after: CertTime,
 }
 
 /// What checking a certificate's self-signature found.
@@ -36,11 +39,21 @@ const WARN_EXPIRING_DAYS: u64 = 30;
 impl Cert {
     /// Parses exactly one DER certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let x509 = Certificate::from_der(der).map_err(|e| e.to_string())?;
+        let x509 = match Certificate::from_der(der) {
+            Ok(x509) => x509,
+            // x509-cert cannot hold a UTCTime before 1970; the dates are read from `der`.
+            Err(e) => crate::time::with_pre_1970_years_patched(der)
+                .and_then(|patched| Certificate::from_der(&patched).ok())
+                .ok_or_else(|| e.to_string())?,
+        };
+        let (not_before, not_after) =
+            crate::time::validity(der).ok_or("the validity dates do not parse")?;
         Ok(Cert {
             sha256: Fingerprint::of_der(der),
             der: der.to_vec(),
             x509,
+            not_before,
+            not_after,
         })
     }
 
@@ -54,11 +67,11 @@ impl Cert {
 
     /// RFC 2253 string, as `openssl x509 -noout -subject -nameopt RFC2253,-esc_msb` prints it.
     pub fn subject(&self) -> String {
-        rfc2253(self.x509.tbs_certificate().subject())
+        crate::dn::rfc2253(self.x509.tbs_certificate().subject())
     }
 
     pub fn issuer(&self) -> String {
-        rfc2253(self.x509.tbs_certificate().issuer())
+        crate::dn::rfc2253(self.x509.tbs_certificate().issuer())
     }
 
     /// The common name, or the whole subject when there is none.
@@ -73,48 +86,47 @@ impl Cert {
     }
 
     pub fn not_before(&self) -> SystemTime {
-        self.x509
-            .tbs_certificate()
-            .validity()
-            .not_before
-            .to_system_time()
+        self.not_before.to_system_time()
     }
 
     pub fn not_after(&self) -> SystemTime {
-        self.x509
-            .tbs_certificate()
-            .validity()
-            .not_after
-            .to_system_time()
+        self.not_after.to_system_time()
     }
 
     /// RFC 3339, UTC.
     pub fn not_before_rfc3339(&self) -> String {
-        self.x509
-            .tbs_certificate()
-            .validity()
-            .not_before
-            .to_date_time()
-            .to_string()
+        self.not_before.rfc3339()
     }
 
     pub fn not_after_rfc3339(&self) -> String {
-        self.x509
-            .tbs_certificate()
-            .validity()
-            .not_after
-            .to_date_time()
-            .to_string()
+        self.not_after.rfc3339()
     }
 
-    /// Upper-case hex without sign padding, as `openssl x509 -serial` prints it.
+    /// Upper-case hex of the magnitude, `-` before a negative one, as `openssl x509
+    /// -serial` prints it.
     pub fn serial_hex(&self) -> String {
         let bytes = self.x509.tbs_certificate().serial_number().as_bytes();
-        let bytes = match bytes {
-            [0, rest @ ..] if !rest.is_empty() => rest,
-            other => other,
+        let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+        let magnitude: Vec<u8> = if negative {
+            // Two's complement: invert and add one.
+            let mut m: Vec<u8> = bytes.iter().map(|b| !b).collect();
+            for byte in m.iter_mut().rev() {
+                let (sum, carry) = byte.overflowing_add(1);
+                *byte = sum;
+                if !carry {
+                    break;
+                }
+            }
+            m
+        } else {
+            bytes.to_vec()
         };
-        hex::encode_upper(bytes)
+        let first = magnitude
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(magnitude.len().saturating_sub(1));
+        let sign = if negative { "-" } else { "" };
+        format!("{sign}{}", hex::encode_upper(&magnitude[first..]))
     }
 
     pub fn sha1_colon_hex(&self) -> String {
@@ -225,98 +237,6 @@ impl Cert {
         }
         warnings
     }
-}
-
-/// A distinguished name the way OpenSSL prints it with `-nameopt RFC2253,-esc_msb`: last RDN
-/// first, OpenSSL's short attribute names, string values escaped, other values as `#` hex.
-/// (x509-cert's Display differs on names such as `emailAddress` and `organizationIdentifier`.)
-fn rfc2253(name: &x509_cert::name::Name) -> String {
-    let rdns: Vec<String> = name
-        .iter_rdn()
-        .map(|rdn| {
-            let atvs: Vec<String> = rdn.iter().map(attribute).collect();
-            atvs.join("+")
-        })
-        .collect();
-    rdns.into_iter().rev().collect::<Vec<_>>().join(",")
-}
-
-fn attribute(atv: &x509_cert::attr::AttributeTypeAndValue) -> String {
-    let oid = atv.oid.to_string();
-    let short = attribute_short_name(&oid);
-    let value = match string_value(&atv.value) {
-        Some(text) if short.is_some() => escape_rfc2253(&text),
-        // OpenSSL prints unknown attribute types by OID with the DER value in hex.
-        _ => format!(
-            "#{}",
-            hex::encode(der::Encode::to_der(&atv.value).unwrap_or_default())
-        ),
-    };
-    format!("{}={value}", short.unwrap_or(&oid))
-}
-
-fn attribute_short_name(oid: &str) -> Option<&'static str> {
-    Some(match oid {
-        "2.5.4.3" => "CN",
-        "2.5.4.4" => "SN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.9" => "street",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.12" => "title",
-        "2.5.4.15" => "businessCategory",
-        "2.5.4.17" => "postalCode",
-        "2.5.4.42" => "GN",
-        "2.5.4.43" => "initials",
-        "2.5.4.44" => "generationQualifier",
-        "2.5.4.46" => "dnQualifier",
-        "2.5.4.65" => "pseudonym",
-        "2.5.4.97" => "organizationIdentifier",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "1.2.840.113549.1.9.1" => "emailAddress",
-        "1.3.6.1.4.1.311.60.2.1.1" => "jurisdictionL",
-        "1.3.6.1.4.1.311.60.2.1.2" => "jurisdictionST",
-        "1.3.6.1.4.1.311.60.2.1.3" => "jurisdictionC",
-        _ => return None,
-    })
-}
-
-/// The text of a directory string (UTF8, Printable, IA5, Teletex as Latin-1, BMP).
-fn string_value(value: &der::Any) -> Option<String> {
-    let bytes = value.value();
-    match der::Tagged::tag(value) {
-        der::Tag::Utf8String | der::Tag::PrintableString | der::Tag::Ia5String => {
-            String::from_utf8(bytes.to_vec()).ok()
-        }
-        der::Tag::TeletexString => Some(bytes.iter().map(|&b| b as char).collect()),
-        der::Tag::BmpString => {
-            let units: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16(&units).ok()
-        }
-        _ => None,
-    }
-}
-
-fn escape_rfc2253(text: &str) -> String {
-    let last = text.chars().count().saturating_sub(1);
-    let mut out = String::with_capacity(text.len());
-    for (i, c) in text.chars().enumerate() {
-        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
-            || (i == 0 && matches!(c, '#' | ' '))
-            || (i == last && c == ' ');
-        if special {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Reads one DER TLV: returns (tag, header + value length, value). Definite lengths only.
@@ -448,11 +368,5 @@ mod tests {
             warnings[0].contains("self-signature does not verify"),
             "{warnings:?}"
         );
-    }
-
-    #[test]
-    fn names_are_escaped_like_openssl() {
-        assert_eq!(escape_rfc2253("a,b+c"), "a\\,b\\+c");
-        assert_eq!(escape_rfc2253(" #x "), "\\ #x\\ ");
     }
 }

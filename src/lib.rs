@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cert;
 pub mod check;
 pub mod cli;
+mod dn;
 pub mod download;
 pub mod error;
 pub mod fetch;
@@ -19,6 +20,7 @@ pub mod output;
 pub mod parse;
 pub mod save;
 pub mod system_store;
+mod time;
 pub mod verify;
 
 use cli::{Cli, Command};

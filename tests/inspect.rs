@@ -220,3 +220,195 @@ fn inspect_says_whether_libpq_can_load_the_file() {
     assert_eq!(certs[0]["libpq_can_load"], false);
     assert_eq!(certs[0]["sha256"], G2_SHA256);
 }
+
+/// A self-signed certificate made by `openssl req -x509` with `args` (and `config`, the
+/// lines of its configuration file, when not empty).
+fn openssl_req(dir: &Path, key: &Path, name: &str, args: &[&str], config: &str) -> String {
+    let out = dir.join(format!("{name}.pem"));
+    let mut cmd = Command::new("openssl");
+    cmd.args(["req", "-x509", "-new", "-days", "30", "-key"])
+        .arg(key)
+        .arg("-out")
+        .arg(&out)
+        .args(args);
+    if !config.is_empty() {
+        let cnf = dir.join(format!("{name}.cnf"));
+        std::fs::write(
+            &cnf,
+            format!("[req]\nprompt = no\ndistinguished_name = dn\n{config}"),
+        )
+        .unwrap();
+        cmd.arg("-config").arg(&cnf);
+    }
+    let status = cmd.output().unwrap();
+    assert!(
+        status.status.success(),
+        "openssl req for {name}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn inspect_agrees_with_openssl_on_unusual_certificates() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key.pem");
+    let status = Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(&key)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let d = dir.path();
+    let mut certs: Vec<(&str, String)> = vec![
+        (
+            "multi-valued RDNs",
+            openssl_req(
+                d,
+                &key,
+                "mv",
+                &["-multivalue-rdn", "-subj", "/CN=a+O=b+OU=c/C=US/L=x+ST=y"],
+                "",
+            ),
+        ),
+        (
+            "negative serial",
+            openssl_req(
+                d,
+                &key,
+                "neg",
+                &["-subj", "/CN=neg", "-set_serial", "-0x4316693ED"],
+                "",
+            ),
+        ),
+        (
+            "serial -128",
+            openssl_req(
+                d,
+                &key,
+                "neg128",
+                &["-subj", "/CN=n", "-set_serial", "-128"],
+                "",
+            ),
+        ),
+        (
+            "serial -256",
+            openssl_req(
+                d,
+                &key,
+                "neg256",
+                &["-subj", "/CN=n", "-set_serial", "-256"],
+                "",
+            ),
+        ),
+        (
+            "serial 0",
+            openssl_req(d, &key, "zero", &["-subj", "/CN=z", "-set_serial", "0"], ""),
+        ),
+        (
+            "attribute types openssl names, NumericString values",
+            openssl_req(
+                d,
+                &key,
+                "attrs",
+                &[
+                    "-subj",
+                    "/INN=1234567890/OGRN=1027700132195/SNILS=12345678901/x500UniqueIdentifier=abc/description=d/pseudonym=p/UID=u/DC=example/jurisdictionC=US/street=s/title=t/CN=z",
+                ],
+                "",
+            ),
+        ),
+        (
+            "an unknown attribute type, dumped in upper-case hex",
+            openssl_req(
+                d,
+                &key,
+                "oid",
+                &[],
+                "[dn]\nx.1.2.3.4 = xyz\nCN = with oid\n",
+            ),
+        ),
+        (
+            "Teletex (Latin-1) and IA5 values",
+            openssl_req(
+                d,
+                &key,
+                "t61",
+                &[],
+                "string_mask = default\n[dn]\nCN = Ünïcödé\nemailAddress = a@b.example\n",
+            ),
+        ),
+        (
+            "BMPString values",
+            openssl_req(
+                d,
+                &key,
+                "bmp",
+                &["-utf8"],
+                "string_mask = MASK:0x800\n[dn]\nCN = Ünïcödé ☃\n",
+            ),
+        ),
+        (
+            "UTF8String values",
+            openssl_req(
+                d,
+                &key,
+                "utf8",
+                &["-utf8"],
+                "string_mask = utf8only\n[dn]\nCN = Ünïcödé ☃\nO = Ø\n",
+            ),
+        ),
+        (
+            "control characters",
+            openssl_req(d, &key, "ctrl", &["-subj", "/CN=a\u{1}b\u{7f}c\u{1b}d"], ""),
+        ),
+        (
+            "RFC 2253 specials",
+            openssl_req(
+                d,
+                &key,
+                "specials",
+                &["-subj", "/CN=#lead, a+b \"q\" <x>;y\\\\z /O= spaced "],
+                "",
+            ),
+        ),
+    ];
+    let mut pki = support::pki::Pki::new();
+    for (name, start) in [
+        ("notBefore in 1950", "500101000000Z"),
+        ("notBefore in 1969", "691231235959Z"),
+    ] {
+        let mut spec = support::pki::Spec::new("/CN=old", "p256", None, "");
+        spec.start = start;
+        certs.push((name, pki.issue(spec).pem));
+    }
+    let bundle = d.join("bundle.pem");
+    std::fs::write(
+        &bundle,
+        certs.iter().map(|(_, p)| p.as_str()).collect::<String>(),
+    )
+    .unwrap();
+    let run = Env::new().run(&["inspect", "--json", bundle.to_str().unwrap()]);
+    run.expect(0);
+    let ours = run.json();
+    assert_eq!(ours.as_array().unwrap().len(), certs.len());
+    let mut differences = Vec::new();
+    for (i, (name, pem_text)) in certs.iter().enumerate() {
+        for (key, value) in openssl_fields(pem_text) {
+            if ours[i][&key] != value {
+                differences.push(format!(
+                    "{name}: {key}: openssl {value}, rootcert {}",
+                    ours[i][&key]
+                ));
+            }
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
