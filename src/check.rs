@@ -516,41 +516,45 @@ fn psql_lines(host: &str, port: u16, server_name: &str, trust: &Trust) -> String
 }
 
 fn print_human(report: &CheckReport, trust: &Trust) {
-    println!(
+    crate::outln!(
         "{}:{} ({}), trusting {}",
-        report.host, report.port, report.tls_version, trust.described
+        report.host,
+        report.port,
+        report.tls_version,
+        trust.described
     );
-    println!("Chain sent by the server:");
+    crate::outln!("Chain sent by the server:");
     for (i, cert) in report.chain.iter().enumerate() {
-        println!("  {i} {}", cert.subject);
-        println!("      issuer  {}", cert.issuer);
-        println!("      valid   {} to {}", cert.not_before, cert.not_after);
-        println!("      sha256  {}", cert.sha256);
+        crate::outln!("  {i} {}", cert.subject);
+        crate::outln!("      issuer  {}", cert.issuer);
+        crate::outln!("      valid   {} to {}", cert.not_before, cert.not_after);
+        crate::outln!("      sha256  {}", cert.sha256);
     }
     match &report.root {
-        Some(root) => println!(
+        Some(root) => crate::outln!(
             "Ends at the trusted root {} (sha256 {})",
-            root.subject, root.sha256
+            root.subject,
+            root.sha256
         ),
-        None => println!("Ends at no trusted root"),
+        None => crate::outln!("Ends at no trusted root"),
     }
     if report.ok {
-        println!(
+        crate::outln!(
             "\nOK: sslmode=verify-full will succeed for {}. Connect with:",
             report.server_name
         );
     } else {
-        println!("\nFAIL: sslmode=verify-full would fail:");
+        crate::outln!("\nFAIL: sslmode=verify-full would fail:");
         for problem in &report.problems {
-            println!("  - {problem}");
+            crate::outln!("  - {problem}");
         }
         if report.suggestion.is_some() {
-            println!("Fix:");
+            crate::outln!("Fix:");
         }
     }
     if let Some(suggestion) = &report.suggestion {
         for line in suggestion.split('\n') {
-            println!("  {line}");
+            crate::outln!("  {line}");
         }
     }
 }

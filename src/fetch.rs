@@ -2,7 +2,6 @@
 //! save them as one PEM file, or do nothing when the file already holds them.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -15,9 +14,10 @@ use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
 use crate::libpq::TrustFile;
+use crate::output::path_text;
 use crate::output::{CertSummary, Log, print_json, usage_lines};
 use crate::parse::{looks_like_html, parse_certificates};
-use crate::save::{check_parent, save_atomically};
+use crate::save::{self, Found, Saved};
 use crate::system_store::SystemStore;
 
 /// One certificate to fetch: a name for messages, its pin, and its URLs in order.
@@ -288,23 +288,26 @@ fn default_dir() -> Result<PathBuf, Error> {
 
 pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
     let pins: Vec<Fingerprint> = options.wanted.iter().map(|w| w.pin).collect();
-    match &options.destination {
+    // The destination as it is before any download: the in-place re-run ends here.
+    let mut target = match &options.destination {
         Destination::File(path) => {
-            check_parent(path)?;
-            if let Some(report) = check_existing(path, &pins, options)? {
+            let place = Place::open(path)?;
+            if let Some(report) = check_existing(&place, &pins, options)? {
                 return Ok(report);
             }
+            Some(place)
         }
         Destination::NamedIn(dir) => {
-            check_parent(&dir.join("x"))?;
-            if let Some(path) = find_in_place(dir, &pins)
-                && let Some(report) = check_existing(&path, &pins, options)?
+            let _ = save::Destination::open(&dir.join("x"))?;
+            if let Some(place) = find_in_place(dir, &pins)
+                && let Some(report) = check_existing(&place, &pins, options)?
             {
                 return Ok(report);
             }
+            None
         }
-        Destination::Stdout => {}
-    }
+        Destination::Stdout => None,
+    };
 
     let mut sources = Sources::new(options);
     let mut found: Vec<(Cert, String)> = Vec::new();
@@ -313,91 +316,131 @@ pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
     }
 
     let pem: String = found.iter().map(|(cert, _)| cert.to_pem()).collect();
-    let path = match &options.destination {
-        Destination::Stdout => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(pem.as_bytes())?;
-            stdout.flush()?;
-            None
+    if let Destination::NamedIn(dir) = &options.destination {
+        let certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
+        let place = Place::open(&dir.join(file_name_for(&certs)))?;
+        if let Some(report) = check_existing(&place, &pins, options)? {
+            return Ok(report);
         }
-        Destination::File(path) => {
-            save_atomically(path, pem.as_bytes())?;
-            Some(path.display().to_string())
-        }
-        Destination::NamedIn(dir) => {
-            let certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
-            let path = dir.join(file_name_for(&certs));
-            if let Some(report) = check_existing(&path, &pins, options)? {
-                return Ok(report);
-            }
-            save_atomically(&path, pem.as_bytes())?;
-            Some(path.display().to_string())
-        }
-    };
+        target = Some(place);
+    }
     let certs: Vec<(&Cert, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
-    Ok(report("saved", path, &certs))
+    let Some(mut place) = target else {
+        crate::output::write_stdout(pem.as_bytes());
+        return Ok(report("saved", None, &certs));
+    };
+    let in_place = |bytes: &[u8]| {
+        TrustFile::load(bytes).error.is_none()
+            && parse_certificates(bytes).is_ok_and(|held| holds_exactly(&held, &pins))
+    };
+    let status = match place
+        .destination
+        .save(pem.as_bytes(), &place.found, in_place)?
+    {
+        Saved::Written => "saved",
+        Saved::AlreadyThere => "unchanged",
+    };
+    let mut report = report(status, Some(path_text(&place.path)), &certs);
+    report.warnings.append(&mut place.destination.warnings);
+    Ok(report)
+}
+
+/// A destination file, resolved safely, and what it held when rootcert looked.
+struct Place {
+    path: PathBuf,
+    destination: save::Destination,
+    found: Found,
+}
+
+impl Place {
+    fn open(path: &Path) -> Result<Place, Error> {
+        let destination = save::Destination::open(path)?;
+        let found = destination.look()?;
+        Ok(Place {
+            path: path.to_path_buf(),
+            destination,
+            found,
+        })
+    }
 }
 
 /// For a destination named after its certificates: the file in `dir` that already holds
 /// exactly `pins` as PEM, so a re-run finds it without downloading anything.
-fn find_in_place(dir: &Path, pins: &[Fingerprint]) -> Option<PathBuf> {
+fn find_in_place(dir: &Path, pins: &[Fingerprint]) -> Option<Place> {
     std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
         let path = entry.path();
-        let small_file = entry
-            .metadata()
-            .is_ok_and(|m| m.is_file() && m.len() <= crate::download::MAX_BODY_BYTES as u64);
-        if !small_file || path.extension().is_none_or(|e| e != "pem") {
+        if path.extension().is_none_or(|e| e != "pem") {
             return None;
         }
-        let file = TrustFile::load(&std::fs::read(&path).ok()?);
-        (file.error.is_none() && holds_exactly(&file.certs, pins)).then_some(path)
+        let place = Place::open(&path).ok()?;
+        let Found::File(existing) = &place.found else {
+            return None;
+        };
+        let file = TrustFile::load(&existing.bytes);
+        (file.error.is_none() && holds_exactly(&file.certs, pins)).then_some(place)
     })
 }
 
-/// The in-place re-run: no client, no TLS, no store, just one file read.
+/// The in-place re-run: no client, no TLS, no store, just one bounded read.
 fn check_existing(
-    path: &Path,
+    place: &Place,
     pins: &[Fingerprint],
     options: &FetchOptions,
 ) -> Result<Option<FetchReport>, Error> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Error::Destination(format!(
-                "cannot read {}: {e}; choose another path with --out",
-                path.display()
-            )));
-        }
+    let Found::File(existing) = &place.found else {
+        return Ok(None);
     };
-    let held = parse_certificates(&bytes);
+    let bytes = &existing.bytes;
+    let held = parse_certificates(bytes);
     if let Ok(certs) = &held
         && holds_exactly(certs, pins)
     {
         // The right certificates in a form libpq cannot load (DER, say): save them as PEM.
-        if options.refresh || TrustFile::load(&bytes).error.is_some() {
+        if options.refresh || TrustFile::load(bytes).error.is_some() {
             return Ok(None);
         }
-        let source = format!("file:{}", path.display());
+        let source = format!("file:{}", path_text(&place.path));
         let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
-        return Ok(Some(report(
-            "unchanged",
-            Some(path.display().to_string()),
-            &certs,
-        )));
+        let mut report = report("unchanged", Some(path_text(&place.path)), &certs);
+        report
+            .warnings
+            .extend(place.destination.warnings.iter().cloned());
+        return Ok(Some(report));
     }
     if options.force {
         return Ok(None);
     }
+    // Never the file's bytes: it may be anything a symlink's owner chose.
     let holds = match held {
-        Ok(certs) => describe(&certs),
-        Err(reason) => format!("something that is not a certificate: {reason}"),
+        Ok(certs) => format!("a different certificate: {}", describe(&certs)),
+        Err(_) => describe_not_certificate(bytes),
     };
     Err(Error::Destination(format!(
-        "{} already holds a different certificate: {holds}. \
-         Pass --force to replace it, or choose another path with --out",
-        path.display()
+        "{} already holds {holds}. Pass --force to replace it, or choose another path with --out",
+        path_text(&place.path)
     )))
+}
+
+/// What a file that is not a certificate is, in words, without quoting it.
+fn describe_not_certificate(bytes: &[u8]) -> String {
+    let kind = if bytes.is_empty() {
+        "nothing (an empty file)".to_string()
+    } else if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
+        "a private key".to_string()
+    } else if TrustFile::load(bytes).format == crate::libpq::Format::Pem {
+        "PEM that holds no certificate".to_string()
+    } else if bytes
+        .iter()
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        "text that is not a certificate".to_string()
+    } else {
+        "binary data that is not a certificate".to_string()
+    };
+    format!(
+        "{kind} ({} bytes), not a certificate it would replace silently",
+        bytes.len()
+    )
 }
 
 /// The same set of certificates, each pin once (order and encoding do not matter).
@@ -592,7 +635,7 @@ pub fn print_report(report: &FetchReport, options: &FetchOptions) {
     }
     if let Some(path) = &report.path {
         log.detail(&format!("\n{}", usage_lines(path)));
-        println!("{path}");
+        crate::outln!("{path}");
     }
 }
 

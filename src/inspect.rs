@@ -67,17 +67,17 @@ impl CertDetails {
             Some(false) => "no",
             None => "yes (signature algorithm not checked)",
         };
-        println!("  subject      {}", self.subject);
-        println!("  issuer       {}", self.issuer);
-        println!("  serial       {}", self.serial);
-        println!("  not before   {}", self.not_before);
-        println!("  not after    {}", self.not_after);
-        println!("  sha256       {}", self.sha256);
-        println!("  sha1         {}", self.sha1);
-        println!("  key          {}", self.key);
-        println!("  CA           {}", yes_no(self.is_ca));
-        println!("  self-signed  {self_signed}");
-        println!(
+        crate::outln!("  subject      {}", self.subject);
+        crate::outln!("  issuer       {}", self.issuer);
+        crate::outln!("  serial       {}", self.serial);
+        crate::outln!("  not before   {}", self.not_before);
+        crate::outln!("  not after    {}", self.not_after);
+        crate::outln!("  sha256       {}", self.sha256);
+        crate::outln!("  sha1         {}", self.sha1);
+        crate::outln!("  key          {}", self.key);
+        crate::outln!("  CA           {}", yes_no(self.is_ca));
+        crate::outln!("  self-signed  {self_signed}");
+        crate::outln!(
             "  profile      {}",
             self.profile.unwrap_or("(not in the catalog)")
         );
@@ -107,14 +107,14 @@ pub fn run(args: &InspectArgs) -> Result<(), Error> {
                     libpq::trust_file_fix(source, "rootcert fetch PROFILE", file.format)
                 ),
             };
-            println!(
+            crate::outln!(
                 "{source}: {} certificate{plural}, {}; {libpq}",
                 certs.len(),
                 file.format.as_str()
             );
             for (i, cert) in certs.iter().enumerate() {
                 if i > 0 {
-                    println!();
+                    crate::outln!();
                 }
                 CertDetails::new(cert, source, &file).print();
             }

@@ -44,9 +44,9 @@ pub fn run(args: &ListArgs) {
     if args.json {
         print_json(&PROFILES.iter().map(to_json).collect::<Vec<_>>());
     } else if args.markdown {
-        print!("{}", markdown_table());
+        crate::output::write_stdout(markdown_table().as_bytes());
     } else {
-        print!("{}", human_table());
+        crate::output::write_stdout(human_table().as_bytes());
     }
 }
 

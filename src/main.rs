@@ -6,6 +6,7 @@ use rootcert::error::Error;
 use rootcert::output::report_error;
 
 fn main() -> ExitCode {
+    rootcert::output::guard_standard_descriptors();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
@@ -19,7 +20,7 @@ fn main() -> ExitCode {
 
 /// Clap's own errors (exit 2) and --help/--version (exit 0); JSON when --json was given.
 fn usage_error(err: clap::Error) -> ExitCode {
-    if !err.use_stderr() || !std::env::args().any(|a| a == "--json") {
+    if !err.use_stderr() || !std::env::args_os().any(|a| a == "--json") {
         err.exit();
     }
     let message = err.render().to_string();

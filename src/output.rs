@@ -1,5 +1,9 @@
 //! Where things are printed: results on stdout, diagnostics on stderr, JSON for machines.
 
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde::Serialize;
 
 use crate::cert::Cert;
@@ -90,9 +94,74 @@ pub fn report_error(err: &Error, json: bool) -> u8 {
 
 pub fn print_json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => crate::outln!("{text}"),
         Err(e) => eprintln!("error: cannot encode JSON: {e}"),
     }
+}
+
+/// Set when the process started with standard output closed (`>&-`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Makes sure descriptors 0, 1 and 2 are open, so that no file or socket rootcert opens
+/// can take their place (and be written to as "stdout"). A closed standard output is
+/// remembered: writing to it is then an error, not a silent success.
+pub fn guard_standard_descriptors() {
+    for fd in 0..=2 {
+        // SAFETY: fcntl on a small integer only asks whether it is open.
+        let closed = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1;
+        if closed {
+            if fd == 1 {
+                STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            }
+            // SAFETY: open returns the lowest free descriptor, which is `fd`.
+            unsafe {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            }
+        }
+    }
+}
+
+/// Writes to standard output. A failure ends the run: a closed pipe quietly (as a Unix
+/// tool killed by SIGPIPE, exit 141), anything else with a message and exit 1.
+pub fn write_stdout(bytes: &[u8]) {
+    let result = if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        Err(std::io::Error::from_raw_os_error(libc::EBADF))
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(bytes).and_then(|()| stdout.flush())
+    };
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(i32::from(crate::error::exit::INTERNAL));
+    }
+}
+
+/// `println!` that never panics: see [`write_stdout`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::output::write_stdout(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
+/// A path as text: exactly as it is when it is UTF-8; otherwise each byte that is not
+/// UTF-8 as `\xNN`, so that no two paths print alike and nothing is lost.
+pub fn path_text(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// A value for a libpq connection string: quoted when it holds spaces, quotes or backslashes.

@@ -1,103 +1,645 @@
-//! Atomic saves: a reader of the destination sees the old file or the new one, never a
-//! partial one, and a failure leaves the destination exactly as it was.
+//! Saving a trust file so that root can run rootcert in a directory other users can write.
+//!
+//! - The destination's directory is opened once, walking the path one component at a time
+//!   without following symlinks; a symlink (in the path or at the destination) is followed
+//!   only when it belongs to the invoking user or root, the kernel's `protected_symlinks`
+//!   rule. Every later check and the final link or rename happen relative to that handle.
+//! - Only a regular file is ever replaced: a directory, device, FIFO or socket is refused,
+//!   with or without `--force`. Local reads are bounded and never block.
+//! - Runs on one directory are serialized with an advisory lock on its handle. Under the
+//!   lock the destination must still be what it was before the download (absent, or the
+//!   same inode); otherwise nothing is replaced.
+//! - The new file is written unnamed (`O_TMPFILE`), made durable, then linked in: a run
+//!   killed before that leaves nothing behind. A new file is linked at its name directly;
+//!   a replacement goes through a short `.rootcert-*.tmp` name and a rename, with SIGINT,
+//!   SIGTERM and SIGHUP held back meanwhile. Such a name left by a SIGKILL is removed by the
+//!   next run. The replaced file's owner, group and mode are kept; a new file gets 0644.
 
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::ffi::{OsStr, OsString};
+use std::io::{Read, Write};
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
+use rustix::io::Errno;
 
 use crate::error::Error;
+use crate::output::path_text;
 
-/// Mode of a trust file: readable by the services that need it.
-#[cfg(unix)]
-const MODE: u32 = 0o644;
+/// The largest file rootcert reads as a certificate or trust file.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// Symlinks followed while resolving one path, as the kernel's limit.
+const MAX_LINKS: usize = 40;
+const NEW_FILE_MODE: u32 = 0o644;
+const TEMP_PREFIX: &str = ".rootcert-";
+const TEMP_SUFFIX: &str = ".tmp";
 
-/// Writes `contents` to `path` atomically: a temporary file in the same directory, fsync,
-/// mode 0644, rename over the target, fsync the directory. Missing parents are created.
-/// A symlink at `path` is followed, so a managed link keeps pointing where it did.
-pub fn save_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let path = resolve_symlink(path);
-    let parent = parent_of(&path);
-    check_parent(&path)?;
-    fs::create_dir_all(parent).map_err(|e| {
-        Error::Destination(format!(
-            "cannot create directory {}: {e}; choose another path with --out",
-            parent.display()
-        ))
-    })?;
-    let cannot_write = |e: std::io::Error| {
-        Error::Destination(format!(
-            "cannot write {}: {e}; choose another path with --out",
-            path.display()
-        ))
-    };
-    let file_name = path.file_name().unwrap_or_default().to_string_lossy();
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!(".{file_name}."))
-        .suffix(".tmp")
-        .tempfile_in(parent)
-        .map_err(cannot_write)?;
-    temp.write_all(contents).map_err(cannot_write)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(fs::Permissions::from_mode(MODE))
-            .map_err(cannot_write)?;
-    }
-    temp.as_file().sync_all().map_err(cannot_write)?;
-    // On failure the NamedTempFile inside the error is dropped, which deletes it.
-    temp.persist(&path).map_err(|e| cannot_write(e.error))?;
-    sync_dir(parent);
-    Ok(())
+/// What was at the destination when rootcert looked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Absent,
+    File(Existing),
 }
 
-/// Refuses a destination whose parent exists but is not a directory, before any download.
-pub fn check_parent(path: &Path) -> Result<(), Error> {
-    for ancestor in parent_of(path).ancestors() {
-        match fs::metadata(ancestor) {
-            Ok(meta) if meta.is_dir() => return Ok(()),
-            Ok(_) => {
-                return Err(Error::Destination(format!(
-                    "cannot save to {}: {} is not a directory; choose another path with --out",
-                    path.display(),
-                    ancestor.display()
+/// A regular file at the destination: its identity, owner and mode, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Existing {
+    /// Device, inode and change time: an inode number alone can be reused at once.
+    identity: (u64, u64, i64, i64),
+    uid: u32,
+    gid: u32,
+    mode: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// How a save ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    /// The file was created or replaced.
+    Written,
+    /// While rootcert downloaded, another run wrote exactly what it would have written.
+    AlreadyThere,
+}
+
+/// A destination resolved to a directory handle and a name in it.
+pub struct Destination {
+    /// The deepest directory that exists, and the directories still to create below it.
+    dir: OwnedFd,
+    missing: Vec<OsString>,
+    name: OsString,
+    /// The path as the user gave it, for messages.
+    shown: PathBuf,
+    /// Warnings found on the way (a directory others can write).
+    pub warnings: Vec<String>,
+}
+
+fn dest_error(message: String) -> Error {
+    Error::Destination(message)
+}
+
+impl Destination {
+    /// Resolves `path` (absolute) safely, without creating anything.
+    pub fn open(path: &Path) -> Result<Destination, Error> {
+        let shown = path.to_path_buf();
+        let name = path
+            .file_name()
+            .ok_or_else(|| {
+                dest_error(format!(
+                    "{} names no file; choose a file path with --out",
+                    path_text(path)
+                ))
+            })?
+            .to_os_string();
+        let parent = path.parent().unwrap_or(Path::new("/"));
+        let mut links = 0;
+        let (mut dir, mut missing) = walk(root()?, components(parent), &shown, &mut links)?;
+        let mut name = name;
+        // A symlink at the destination: follow it only when its owner may be trusted.
+        while missing.is_empty() {
+            let stat = match rustix::fs::statat(&dir, name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(stat) => stat,
+                Err(Errno::NOENT) => break,
+                Err(e) => return Err(cannot(&shown, "inspect", e)),
+            };
+            if FileType::from_raw_mode(stat.st_mode) != FileType::Symlink {
+                break;
+            }
+            trusted_link(&stat, &shown)?;
+            links += 1;
+            if links > MAX_LINKS {
+                return Err(dest_error(format!(
+                    "{}: too many levels of symlinks",
+                    path_text(&shown)
                 )));
             }
-            Err(_) => continue,
+            let target = rustix::fs::readlinkat(&dir, name.as_os_str(), Vec::new())
+                .map_err(|e| cannot(&shown, "read the symlink", e))?;
+            let target = PathBuf::from(OsStr::from_bytes(target.to_bytes()));
+            let start = if target.is_absolute() {
+                root()?
+            } else {
+                dir.try_clone()
+                    .map_err(|e| dest_error(format!("{}: {e}", path_text(&shown))))?
+            };
+            name = target
+                .file_name()
+                .ok_or_else(|| {
+                    dest_error(format!(
+                        "{} is a symlink to {}, which names no file",
+                        path_text(&shown),
+                        path_text(&target)
+                    ))
+                })?
+                .to_os_string();
+            let parent = target.parent().unwrap_or(Path::new(""));
+            (dir, missing) = walk(start, components(parent), &shown, &mut links)?;
+        }
+        let mut warnings = Vec::new();
+        if missing.is_empty()
+            && let Ok(stat) = rustix::fs::fstat(&dir)
+            && stat.st_mode & 0o022 != 0
+        {
+            warnings.push(format!(
+                "the directory of {} is writable by users other than its owner (mode {:o}): \
+                 they can replace the trust file after rootcert has checked it; keep trust \
+                 files in a directory only their owner can write",
+                path_text(&shown),
+                stat.st_mode & 0o7777
+            ));
+        }
+        Ok(Destination {
+            dir,
+            missing,
+            name,
+            shown,
+            warnings,
+        })
+    }
+
+    /// What is at the destination now. Anything but a regular file (or nothing) is an
+    /// error: rootcert never replaces a directory, device, FIFO or socket.
+    pub fn look(&self) -> Result<Found, Error> {
+        if !self.missing.is_empty() {
+            return Ok(Found::Absent);
+        }
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+        let file = match rustix::fs::openat(&self.dir, self.name.as_os_str(), flags, Mode::empty())
+        {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(Found::Absent),
+            Err(Errno::LOOP) => {
+                return Err(dest_error(format!(
+                    "{} changed into a symlink while rootcert was checking it; nothing was written",
+                    path_text(&self.shown)
+                )));
+            }
+            Err(Errno::NXIO) => return Err(not_regular(&self.shown, FileType::Socket)),
+            Err(e) => return Err(cannot(&self.shown, "read", e)),
+        };
+        let stat = rustix::fs::fstat(&file).map_err(|e| cannot(&self.shown, "inspect", e))?;
+        let kind = FileType::from_raw_mode(stat.st_mode);
+        if kind != FileType::RegularFile {
+            return Err(not_regular(&self.shown, kind));
+        }
+        let bytes = read_bounded(std::fs::File::from(file), &self.shown)?;
+        Ok(Found::File(Existing {
+            identity: identity_of(&stat),
+            uid: stat.st_uid,
+            gid: stat.st_gid,
+            mode: stat.st_mode & 0o7777,
+            bytes,
+        }))
+    }
+
+    /// Writes `contents` if the destination is still what `expected` describes. When it
+    /// changed meanwhile and `already_right` accepts what is there now, nothing is written.
+    pub fn save(
+        &mut self,
+        contents: &[u8],
+        expected: &Found,
+        already_right: impl Fn(&[u8]) -> bool,
+    ) -> Result<Saved, Error> {
+        self.create_missing_dirs()?;
+        rustix::fs::flock(&self.dir, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| cannot(&self.shown, "lock the directory of", e))?;
+        remove_stale_temporaries(&self.dir, &self.name);
+        let now = self.look()?;
+        if !same_file(&now, expected) {
+            if let Found::File(existing) = &now
+                && already_right(&existing.bytes)
+            {
+                return Ok(Saved::AlreadyThere);
+            }
+            return Err(dest_error(format!(
+                "{} changed while rootcert was downloading ({}); nothing was written. Run \
+                 rootcert again to check what it holds now",
+                path_text(&self.shown),
+                match (&now, expected) {
+                    (Found::File(_), Found::Absent) => "it appeared",
+                    (Found::Absent, _) => "it was removed",
+                    _ => "it was replaced",
+                }
+            )));
+        }
+        let temp = self.write_unnamed(contents, expected)?;
+        let _held = HeldSignals::hold();
+        // Nothing may have moved between the look above and now; check once more, as
+        // close to the link as possible.
+        let again = self.identity();
+        let unchanged = match (expected, again) {
+            (Found::Absent, None) => true,
+            (Found::File(e), Some(now)) => e.identity == now,
+            _ => false,
+        };
+        if !unchanged {
+            return Err(dest_error(format!(
+                "{} changed while rootcert was saving it; nothing was written",
+                path_text(&self.shown)
+            )));
+        }
+        match expected {
+            Found::Absent => match self.link(&temp, &self.name) {
+                Ok(()) => {}
+                Err(Errno::EXIST) => {
+                    return Err(dest_error(format!(
+                        "{} appeared while rootcert was saving it; nothing was written",
+                        path_text(&self.shown)
+                    )));
+                }
+                Err(e) => return Err(cannot(&self.shown, "write", e)),
+            },
+            Found::File(_) => {
+                let temp_name = temporary_name();
+                self.link(&temp, &temp_name)
+                    .map_err(|e| cannot(&self.shown, "write", e))?;
+                if let Err(e) = rustix::fs::renameat(
+                    &self.dir,
+                    temp_name.as_os_str(),
+                    &self.dir,
+                    self.name.as_os_str(),
+                ) {
+                    let _ =
+                        rustix::fs::unlinkat(&self.dir, temp_name.as_os_str(), AtFlags::empty());
+                    return Err(cannot(&self.shown, "replace", e));
+                }
+            }
+        }
+        // Durable rename. Best effort: some file systems refuse to fsync a directory.
+        let _ = rustix::fs::fsync(&self.dir);
+        Ok(Saved::Written)
+    }
+
+    fn identity(&self) -> Option<(u64, u64, i64, i64)> {
+        let stat =
+            rustix::fs::statat(&self.dir, self.name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW).ok()?;
+        Some(identity_of(&stat))
+    }
+
+    fn create_missing_dirs(&mut self) -> Result<(), Error> {
+        for component in std::mem::take(&mut self.missing) {
+            match rustix::fs::mkdirat(&self.dir, component.as_os_str(), Mode::from_raw_mode(0o755))
+            {
+                Ok(()) | Err(Errno::EXIST) => {}
+                Err(e) => return Err(cannot(&self.shown, "create the directory of", e)),
+            }
+            self.dir = open_child_dir(&self.dir, &component).map_err(|e| match e {
+                Errno::LOOP | Errno::NOTDIR => dest_error(format!(
+                    "a directory on the way to {} was replaced while rootcert created it; \
+                     nothing was written",
+                    path_text(&self.shown)
+                )),
+                e => cannot(&self.shown, "create the directory of", e),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The new content in a file without a name (or, where the file system cannot do that,
+    /// under a temporary name), with the owner and mode it will have, fsynced.
+    fn write_unnamed(&self, contents: &[u8], expected: &Found) -> Result<Temp, Error> {
+        let (mode, owner) = match expected {
+            Found::File(e) => (e.mode & 0o777, Some((e.uid, e.gid))),
+            Found::Absent => (NEW_FILE_MODE, None),
+        };
+        let write_error = |e: std::io::Error| {
+            dest_error(format!(
+                "cannot write {}: {e}; choose another path with --out",
+                path_text(&self.shown)
+            ))
+        };
+        let unnamed = rustix::fs::openat(
+            &self.dir,
+            ".",
+            OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        );
+        let temp = match unnamed {
+            Ok(fd) => Temp { fd, name: None },
+            // No O_TMPFILE on this file system: a short temporary name instead.
+            Err(Errno::OPNOTSUPP | Errno::ISDIR | Errno::INVAL | Errno::NOENT) => {
+                let name = temporary_name();
+                let fd = rustix::fs::openat(
+                    &self.dir,
+                    name.as_os_str(),
+                    OFlags::CREATE
+                        | OFlags::EXCL
+                        | OFlags::WRONLY
+                        | OFlags::NOFOLLOW
+                        | OFlags::CLOEXEC,
+                    Mode::from_raw_mode(0o600),
+                )
+                .map_err(|e| write_error(e.into()))?;
+                Temp {
+                    fd,
+                    name: Some((self.dir.try_clone().map_err(write_error)?, name)),
+                }
+            }
+            Err(e) => return Err(write_error(e.into())),
+        };
+        let mut file = std::fs::File::from(temp.fd.try_clone().map_err(write_error)?);
+        file.write_all(contents).map_err(write_error)?;
+        if let Some((uid, gid)) = owner {
+            // Keep the replaced file's owner; only root may give a file away.
+            let _ = rustix::fs::fchown(
+                &file,
+                Some(rustix::fs::Uid::from_raw(uid)),
+                Some(rustix::fs::Gid::from_raw(gid)),
+            );
+        }
+        rustix::fs::fchmod(&file, Mode::from_raw_mode(mode)).map_err(|e| write_error(e.into()))?;
+        file.sync_all().map_err(write_error)?;
+        Ok(temp)
+    }
+
+    /// Gives the temporary file `name` in the directory.
+    fn link(&self, temp: &Temp, name: &OsStr) -> Result<(), Errno> {
+        if let Some((_, temp_name)) = &temp.name {
+            return rustix::fs::renameat(&self.dir, temp_name.as_os_str(), &self.dir, name);
+        }
+        match rustix::fs::linkat(&temp.fd, "", &self.dir, name, AtFlags::EMPTY_PATH) {
+            // Without CAP_DAC_READ_SEARCH, link through /proc instead.
+            Err(Errno::NOENT | Errno::PERM) => {
+                let proc_path = format!(
+                    "/proc/self/fd/{}",
+                    std::os::fd::AsRawFd::as_raw_fd(&temp.fd)
+                );
+                rustix::fs::linkat(
+                    rustix::fs::CWD,
+                    proc_path.as_str(),
+                    &self.dir,
+                    name,
+                    AtFlags::SYMLINK_FOLLOW,
+                )
+            }
+            other => other,
         }
     }
-    Ok(())
 }
 
-fn parent_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
+/// A file being written: unnamed, or (on file systems without `O_TMPFILE`) named, in which
+/// case dropping it removes the name unless it was renamed into place.
+struct Temp {
+    fd: OwnedFd,
+    name: Option<(OwnedFd, OsString)>,
 }
 
-fn resolve_symlink(path: &Path) -> PathBuf {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.file_type().is_symlink() => {
-            fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
+impl Drop for Temp {
+    fn drop(&mut self) {
+        if let Some((dir, name)) = &self.name {
+            let _ = rustix::fs::unlinkat(dir, name.as_os_str(), AtFlags::empty());
         }
-        _ => path.to_path_buf(),
     }
 }
 
-/// Makes the rename durable. Best effort: some file systems refuse to fsync a directory.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.sync_all();
+/// Holds back SIGINT, SIGTERM and SIGHUP while a temporary name exists, so that an
+/// interrupted run still finishes its rename (the signal is delivered right after).
+struct HeldSignals {
+    previous: libc::sigset_t,
+}
+
+impl HeldSignals {
+    fn hold() -> HeldSignals {
+        // SAFETY: plain signal-mask calls on a zeroed set.
+        unsafe {
+            let mut set: libc::sigset_t = std::mem::zeroed();
+            let mut previous: libc::sigset_t = std::mem::zeroed();
+            libc::sigemptyset(&mut set);
+            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                libc::sigaddset(&mut set, signal);
+            }
+            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut previous);
+            HeldSignals { previous }
+        }
     }
-    #[cfg(not(unix))]
-    let _ = dir;
+}
+
+impl Drop for HeldSignals {
+    fn drop(&mut self) {
+        // SAFETY: restores the mask saved by `hold`.
+        unsafe {
+            libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
+        }
+    }
+}
+
+fn temporary_name() -> OsString {
+    OsString::from(format!(
+        "{TEMP_PREFIX}{:016x}{TEMP_SUFFIX}",
+        fastrand::u64(..)
+    ))
+}
+
+/// Removes what killed runs left: `.rootcert-*.tmp`, and the `.NAME.*.tmp` files older
+/// versions made. Called with the directory locked, so no running rootcert owns them.
+fn remove_stale_temporaries(dir: &OwnedFd, name: &OsStr) {
+    let Ok(entries) = std::fs::read_dir(format!(
+        "/proc/self/fd/{}",
+        std::os::fd::AsRawFd::as_raw_fd(dir)
+    )) else {
+        return;
+    };
+    let old_prefix = [b".".as_slice(), name.as_bytes(), b"."].concat();
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let bytes = file_name.as_bytes();
+        let ours =
+            bytes.starts_with(TEMP_PREFIX.as_bytes()) && bytes.ends_with(TEMP_SUFFIX.as_bytes());
+        let old = bytes.starts_with(&old_prefix)
+            && bytes.ends_with(TEMP_SUFFIX.as_bytes())
+            && bytes.len() == old_prefix.len() + 6 + TEMP_SUFFIX.len();
+        if ours || old {
+            let _ = rustix::fs::unlinkat(dir, file_name.as_os_str(), AtFlags::empty());
+        }
+    }
+}
+
+fn same_file(now: &Found, expected: &Found) -> bool {
+    match (now, expected) {
+        (Found::Absent, Found::Absent) => true,
+        (Found::File(a), Found::File(b)) => a.identity == b.identity,
+        _ => false,
+    }
+}
+
+fn identity_of(stat: &Stat) -> (u64, u64, i64, i64) {
+    (
+        stat.st_dev,
+        stat.st_ino,
+        stat.st_ctime,
+        stat.st_ctime_nsec as i64,
+    )
+}
+
+fn root() -> Result<OwnedFd, Error> {
+    rustix::fs::openat(
+        rustix::fs::CWD,
+        "/",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| dest_error(format!("cannot open /: {e}")))
+}
+
+fn open_child_dir(dir: &OwnedFd, name: &OsStr) -> Result<OwnedFd, Errno> {
+    rustix::fs::openat(
+        dir,
+        name,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+}
+
+/// The components of `path` to walk, `..` included (it is resolved by the kernel, relative
+/// to the directory actually reached).
+fn components(path: &Path) -> Vec<OsString> {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_os_string()),
+            Component::ParentDir => Some(OsString::from("..")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Opens the directory `components` names below `start`, following only trusted symlinks.
+/// Returns the deepest existing directory and the components below it that do not exist.
+fn walk(
+    start: OwnedFd,
+    path: Vec<OsString>,
+    shown: &Path,
+    links: &mut usize,
+) -> Result<(OwnedFd, Vec<OsString>), Error> {
+    let mut dir = start;
+    let mut pending: Vec<OsString> = path.into_iter().rev().collect();
+    let mut missing = Vec::new();
+    while let Some(component) = pending.pop() {
+        if !missing.is_empty() {
+            missing.push(component);
+            continue;
+        }
+        let stat = match rustix::fs::statat(&dir, component.as_os_str(), AtFlags::SYMLINK_NOFOLLOW)
+        {
+            Ok(stat) => stat,
+            Err(Errno::NOENT) => {
+                missing.push(component);
+                continue;
+            }
+            Err(e) => return Err(cannot(shown, "reach the directory of", e)),
+        };
+        match FileType::from_raw_mode(stat.st_mode) {
+            FileType::Directory => {
+                dir = open_child_dir(&dir, &component).map_err(|e| match e {
+                    Errno::LOOP | Errno::NOTDIR => dest_error(format!(
+                        "a directory on the way to {} was replaced while rootcert checked it",
+                        path_text(shown)
+                    )),
+                    e => cannot(shown, "reach the directory of", e),
+                })?;
+            }
+            FileType::Symlink => {
+                trusted_link(&stat, shown)?;
+                *links += 1;
+                if *links > MAX_LINKS {
+                    return Err(dest_error(format!(
+                        "{}: too many levels of symlinks",
+                        path_text(shown)
+                    )));
+                }
+                let target = rustix::fs::readlinkat(&dir, component.as_os_str(), Vec::new())
+                    .map_err(|e| cannot(shown, "read a symlink on the way to", e))?;
+                let target = PathBuf::from(OsStr::from_bytes(target.to_bytes()));
+                if target.is_absolute() {
+                    dir = root()?;
+                }
+                pending.extend(components(&target).into_iter().rev());
+            }
+            _ => {
+                return Err(dest_error(format!(
+                    "cannot save to {}: {} is not a directory; choose another path with --out",
+                    path_text(shown),
+                    String::from_utf8_lossy(component.as_bytes())
+                )));
+            }
+        }
+    }
+    Ok((dir, missing))
+}
+
+/// The kernel's `protected_symlinks` rule, as rootcert applies it everywhere: a symlink is
+/// followed only when it belongs to the user running rootcert or to root.
+fn trusted_link(stat: &Stat, shown: &Path) -> Result<(), Error> {
+    let me = rustix::process::geteuid().as_raw();
+    if stat.st_uid == me || stat.st_uid == 0 {
+        return Ok(());
+    }
+    Err(dest_error(format!(
+        "{} goes through a symlink owned by uid {}, not by you or root; rootcert does not \
+         follow it, since its owner could point it anywhere. Remove the link or choose \
+         another path with --out",
+        path_text(shown),
+        stat.st_uid
+    )))
+}
+
+fn not_regular(shown: &Path, kind: FileType) -> Error {
+    let what = match kind {
+        FileType::Directory => "a directory",
+        FileType::CharacterDevice | FileType::BlockDevice => "a device",
+        FileType::Fifo => "a FIFO",
+        FileType::Socket => "a socket",
+        _ => "not a regular file",
+    };
+    dest_error(format!(
+        "{} is {what}; rootcert only ever replaces a regular file, even with --force. \
+         Choose another path with --out",
+        path_text(shown)
+    ))
+}
+
+fn cannot(shown: &Path, verb: &str, e: Errno) -> Error {
+    dest_error(format!(
+        "cannot {verb} {}: {}; choose another path with --out",
+        path_text(shown),
+        std::io::Error::from(e)
+    ))
+}
+
+/// Reads at most [`MAX_FILE_BYTES`]; a larger file is an error that states the limit.
+fn read_bounded(file: std::fs::File, shown: &Path) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| dest_error(format!("cannot read {}: {e}", path_text(shown))))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(dest_error(format!(
+            "{} is larger than {} KiB, far more than a trust file holds; choose another path \
+             with --out",
+            path_text(shown),
+            MAX_FILE_BYTES / 1024
+        )));
+    }
+    Ok(bytes)
+}
+
+/// Refuses a destination whose parent is not a directory, before any download.
+pub fn check_parent(path: &Path) -> Result<(), Error> {
+    Destination::open(path).map(|_| ())
+}
+
+/// Writes `contents` to `path` (no earlier look): for callers that just want a file.
+pub fn save_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+    let mut destination = Destination::open(path)?;
+    let found = destination.look()?;
+    destination.save(contents, &found, |_| false).map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn replaces_atomically_and_leaves_no_temporary_file() {
@@ -108,14 +650,23 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let entries: Vec<_> = fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(entries.len(), 1);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o644
-            );
-        }
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o644
+        );
+    }
+
+    #[test]
+    fn keeps_the_mode_of_a_replaced_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("root.pem");
+        fs::write(&path, "one").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        save_atomically(&path, b"two").unwrap();
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]
@@ -129,9 +680,8 @@ mod tests {
         assert_eq!(fs::read(&file).unwrap(), b"x");
     }
 
-    #[cfg(unix)]
     #[test]
-    fn follows_a_symlink_instead_of_replacing_it() {
+    fn follows_an_own_symlink_instead_of_replacing_it() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("target.pem");
         let link = dir.path().join("link.pem");
@@ -145,5 +695,40 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(fs::read(&target).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_change_after_the_look_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("root.pem");
+        let mut destination = Destination::open(&path).unwrap();
+        let found = destination.look().unwrap();
+        fs::write(&path, "someone else's").unwrap();
+        let err = destination.save(b"ours", &found, |_| false).unwrap_err();
+        assert!(err.to_string().contains("changed while"), "{err}");
+        assert_eq!(fs::read(&path).unwrap(), b"someone else's");
+        drop(destination); // releases the directory lock
+        // ... unless what appeared is exactly what we would write.
+        let mut destination = Destination::open(&path).unwrap();
+        let found = destination.look().unwrap();
+        fs::remove_file(&path).unwrap();
+        fs::write(&path, "ours").unwrap();
+        let saved = destination.save(b"ours", &found, |b| b == b"ours").unwrap();
+        assert_eq!(saved, Saved::AlreadyThere);
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(".rootcert-0123456789abcdef.tmp"), "x").unwrap();
+        fs::write(dir.path().join(".root.pem.AbC123.tmp"), "x").unwrap();
+        fs::write(dir.path().join("unrelated.tmp"), "x").unwrap();
+        save_atomically(&dir.path().join("root.pem"), b"pem").unwrap();
+        let mut names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["root.pem", "unrelated.tmp"]);
     }
 }

@@ -223,18 +223,19 @@ fn print_human(report: &VerifyReport) {
     } else {
         "FAILED"
     };
-    println!("{}: {verdict}", report.path);
+    crate::outln!("{}: {verdict}", report.path);
     for cert in &report.certificates {
         let role = if cert.pinned { "pinned" } else { "other " };
-        println!("  {role}  {}", cert.subject);
-        println!("          sha256 {}", cert.sha256);
-        println!(
+        crate::outln!("  {role}  {}", cert.subject);
+        crate::outln!("          sha256 {}", cert.sha256);
+        crate::outln!(
             "          expires {} ({} days left)",
-            cert.not_after, cert.days_left
+            cert.not_after,
+            cert.days_left
         );
     }
     for missing in &report.missing {
-        println!("  MISSING {} (sha256 {})", missing.name, missing.sha256);
+        crate::outln!("  MISSING {} (sha256 {})", missing.name, missing.sha256);
     }
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
