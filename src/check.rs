@@ -25,6 +25,7 @@ use crate::fetch::{default_destination, resolve_profiles};
 use crate::libpq::{self, Format, TrustFile};
 use crate::output::{conninfo_value, in_double_quotes, print_json, shell_word};
 use crate::parse::parse_certificates;
+use crate::read::{MAX_FILE_BYTES, read_file};
 use crate::system_store::SystemStore;
 
 /// PostgreSQL's SSLRequest: length 8, code 80877103.
@@ -158,10 +159,9 @@ fn load_trust(args: &CheckArgs) -> Result<Trust, Error> {
             Some(path) => path.clone(),
             None => default_destination(&resolve_profiles(&[])?)?,
         };
-        let bytes = std::fs::read(&file).map_err(|e| {
+        let bytes = read_file(&file, MAX_FILE_BYTES).map_err(|e| {
             Error::Usage(format!(
-                "cannot read the roots to trust from {}: {e}. Pass --ca PATH or a profile, or run `rootcert fetch` first",
-                file.display()
+                "{e}: cannot read the roots to trust. Pass --ca PATH or a profile, or run `rootcert fetch` first"
             ))
         })?;
         // psql is told the file by path, and may run elsewhere: name it absolutely.
@@ -194,7 +194,7 @@ fn load_trust(args: &CheckArgs) -> Result<Trust, Error> {
         .flat_map(|p| p.certs.iter())
         .map(|c| c.pin())
         .collect();
-    let fetched = std::fs::read(&file)
+    let fetched = read_file(&file, MAX_FILE_BYTES)
         .ok()
         .and_then(|b| parse_certificates(&b).ok())
         .unwrap_or_default();

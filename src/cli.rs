@@ -3,6 +3,7 @@
 //! Conventions: long flags for everything, short ones only for the common few (-o, -q);
 //! value names upper-case; every flag that changes safety (`--force`) is spelled out.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -210,7 +211,7 @@ pub struct VerifyArgs {
     /// Catalog profile(s) whose certificates must be present, then the file to check.
     /// Without a profile: digicert-global-root-g2, unless --sha256 is given
     #[arg(value_name = "PROFILE|PATH", required = true, num_args = 1..)]
-    pub args: Vec<String>,
+    pub args: Vec<OsString>,
 
     /// Require the certificate with this SHA-256 fingerprint (repeatable)
     #[arg(long, value_name = "FINGERPRINT", value_parser = parse_fingerprint)]
@@ -228,12 +229,16 @@ pub struct VerifyArgs {
 impl VerifyArgs {
     /// The file to check: the last positional argument.
     pub fn path(&self) -> PathBuf {
-        PathBuf::from(self.args.last().expect("clap requires one"))
+        PathBuf::from(self.args.last().cloned().unwrap_or_default())
     }
 
-    /// The profiles: every positional argument but the last.
-    pub fn profiles(&self) -> &[String] {
-        &self.args[..self.args.len() - 1]
+    /// The profiles: every positional argument but the last (a name that is not UTF-8
+    /// cannot be a profile, and is reported as an unknown one).
+    pub fn profiles(&self) -> Vec<String> {
+        self.args[..self.args.len().saturating_sub(1)]
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
     }
 }
 
@@ -241,7 +246,7 @@ impl VerifyArgs {
 pub struct InspectArgs {
     /// A file, - for stdin, or an http(s) URL (downloaded with fetch's limits, never saved)
     #[arg(value_name = "SOURCE", required = true)]
-    pub sources: Vec<String>,
+    pub sources: Vec<OsString>,
 
     /// Print a JSON array of certificates on stdout
     #[arg(long)]

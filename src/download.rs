@@ -12,7 +12,6 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::RETRY_AFTER;
 
 use crate::error::Error;
-use crate::parse::parse_certificates;
 
 /// Larger than any root certificate bundle by far; an endless body stops here.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -67,7 +66,7 @@ impl Downloader {
             Some(path) => (roots_from_ca_file(path)?, false),
             None => {
                 let mut roots = rustls::RootCertStore::empty();
-                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+                roots.add_parsable_certificates(crate::system_store::native_roots().0);
                 let empty = roots.is_empty();
                 (roots, empty)
             }
@@ -334,10 +333,10 @@ fn rustls_error(err: &reqwest::Error) -> Option<&rustls::Error> {
 
 fn roots_from_ca_file(path: &std::path::Path) -> Result<rustls::RootCertStore, Error> {
     let shown = path.display();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Usage(format!("cannot read --ca-file {shown}: {e}")))?;
+    let bytes = crate::read::read_file(path, crate::read::MAX_FILE_BYTES)
+        .map_err(|e| Error::Usage(format!("--ca-file: {e}")))?;
     let certs =
-        parse_certificates(&bytes).map_err(|e| Error::Usage(format!("--ca-file {shown}: {e}")))?;
+        crate::parse::parse_local(&bytes).map_err(|e| Error::Usage(format!("--ca-file {shown}: {e}")))?;
     let mut roots = rustls::RootCertStore::empty();
     let (added, _ignored) =
         roots.add_parsable_certificates(certs.iter().map(|c| c.der().to_vec().into()));

@@ -1,17 +1,17 @@
 //! `rootcert inspect`: what certificates a file, stdin or URL holds, and whose they are.
 
-use std::io::Read;
-
 use serde::Serialize;
 
 use crate::catalog;
 use crate::cert::{Cert, SelfSignature};
 use crate::cli::InspectArgs;
-use crate::download::{Downloader, MAX_BODY_BYTES};
+use crate::download::Downloader;
+use crate::output::path_text;
+use crate::read::{MAX_FILE_BYTES, read_file, read_stdin};
 use crate::error::{Attempt, Error};
 use crate::libpq::{self, Format, TrustFile};
 use crate::output::print_json;
-use crate::parse::parse_certificates;
+use crate::parse::{parse_certificates, parse_local};
 
 #[derive(Serialize)]
 struct CertDetails {
@@ -87,9 +87,16 @@ impl CertDetails {
 pub fn run(args: &InspectArgs) -> Result<(), Error> {
     let mut downloader: Option<Downloader> = None;
     let mut all = Vec::new();
-    for source in &args.sources {
-        let bytes = read_source(source, args, &mut downloader)?;
-        let certs = parse_certificates(&bytes).map_err(|error| Error::Verification {
+    for source_arg in &args.sources {
+        let source = &path_text(std::path::Path::new(source_arg));
+        let bytes = read_source(source_arg, source, args, &mut downloader)?;
+        let remote = source.starts_with("http://") || source.starts_with("https://");
+        let parsed = if remote {
+            parse_certificates(&bytes)
+        } else {
+            parse_local(&bytes)
+        };
+        let certs = parsed.map_err(|error| Error::Verification {
             message: format!("{source}: {error}"),
             attempts: vec![Attempt {
                 source: source.clone(),
@@ -128,17 +135,14 @@ pub fn run(args: &InspectArgs) -> Result<(), Error> {
 }
 
 fn read_source(
+    source_arg: &std::ffi::OsStr,
     source: &str,
     args: &InspectArgs,
     downloader: &mut Option<Downloader>,
 ) -> Result<Vec<u8>, Error> {
-    if source == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin()
-            .take(MAX_BODY_BYTES as u64 * 16)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::Destination(format!("cannot read stdin: {e}")))?;
-        return Ok(bytes);
+    let timeout = args.net.options().timeout;
+    if source_arg == "-" {
+        return read_stdin(MAX_FILE_BYTES, timeout).map_err(Error::Destination);
     }
     if source.starts_with("http://") || source.starts_with("https://") {
         let downloader = match downloader {
@@ -156,5 +160,6 @@ fn read_source(
                 }],
             });
     }
-    std::fs::read(source).map_err(|e| Error::Destination(format!("cannot read {source}: {e}")))
+    read_file(std::path::Path::new(source_arg), MAX_FILE_BYTES)
+        .map_err(|e| Error::Destination(e.message))
 }

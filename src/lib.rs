@@ -9,6 +9,7 @@ pub mod cert;
 pub mod check;
 pub mod cli;
 mod dn;
+pub mod read;
 pub mod download;
 pub mod error;
 pub mod fetch;

@@ -10,6 +10,16 @@ const CERT_LABELS: [&str; 3] = ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERT
 ///
 /// The error says what arrived instead, in words a user can act on.
 pub fn parse_certificates(body: &[u8]) -> Result<Vec<Cert>, String> {
+    parse(body, true)
+}
+
+/// [`parse_certificates`] for a local file: a description of what it holds instead never
+/// quotes it (not even an HTML page's title), since the file may be anything.
+pub fn parse_local(body: &[u8]) -> Result<Vec<Cert>, String> {
+    parse(body, false)
+}
+
+fn parse(body: &[u8], quote_titles: bool) -> Result<Vec<Cert>, String> {
     let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let trimmed = text.trim_ascii();
     if trimmed.is_empty() {
@@ -25,7 +35,7 @@ pub fn parse_certificates(body: &[u8]) -> Result<Vec<Cert>, String> {
     if trimmed[0] == 0x30 {
         return parse_der(body);
     }
-    Err(describe_non_certificate(trimmed))
+    Err(describe_non_certificate(trimmed, quote_titles))
 }
 
 fn parse_pem(text: &[u8]) -> Result<Vec<Cert>, String> {
@@ -89,7 +99,7 @@ fn parse_der(body: &[u8]) -> Result<Vec<Cert>, String> {
     Ok(certs)
 }
 
-fn describe_non_certificate(trimmed: &[u8]) -> String {
+fn describe_non_certificate(trimmed: &[u8], quote_titles: bool) -> String {
     let lower: Vec<u8> = trimmed
         .iter()
         .take(4096)
@@ -97,6 +107,7 @@ fn describe_non_certificate(trimmed: &[u8]) -> String {
         .collect();
     if looks_like_html(trimmed) {
         let title = html_title(&lower, trimmed)
+            .filter(|_| quote_titles)
             .map(|t| format!(" titled \"{t}\""))
             .unwrap_or_default();
         return format!(
@@ -114,14 +125,17 @@ fn describe_non_certificate(trimmed: &[u8]) -> String {
     if trimmed.starts_with(&[0x1f, 0x8b]) {
         return "got gzip-compressed data, not a certificate".to_string();
     }
-    let preview: String = trimmed
+    // Never quote the bytes: they may be any file a symlink pointed at.
+    let kind = if trimmed
         .iter()
-        .take(24)
-        .flat_map(|b| std::ascii::escape_default(*b))
-        .map(char::from)
-        .collect();
+        .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
+        "text"
+    } else {
+        "binary data"
+    };
     format!(
-        "got {} bytes that are neither PEM nor DER, not a certificate (they start with \"{preview}\")",
+        "got {} bytes of {kind} that is neither PEM nor DER, not a certificate",
         trimmed.len()
     )
 }

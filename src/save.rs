@@ -27,8 +27,7 @@ use rustix::io::Errno;
 use crate::error::Error;
 use crate::output::path_text;
 
-/// The largest file rootcert reads as a certificate or trust file.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+use crate::read::{MAX_FILE_BYTES, kind_name};
 /// Symlinks followed while resolving one path, as the kernel's limit.
 const MAX_LINKS: usize = 40;
 const NEW_FILE_MODE: u32 = 0o644;
@@ -584,17 +583,11 @@ fn trusted_link(stat: &Stat, shown: &Path) -> Result<(), Error> {
 }
 
 fn not_regular(shown: &Path, kind: FileType) -> Error {
-    let what = match kind {
-        FileType::Directory => "a directory",
-        FileType::CharacterDevice | FileType::BlockDevice => "a device",
-        FileType::Fifo => "a FIFO",
-        FileType::Socket => "a socket",
-        _ => "not a regular file",
-    };
     dest_error(format!(
-        "{} is {what}; rootcert only ever replaces a regular file, even with --force. \
+        "{} is {}; rootcert only ever replaces a regular file, even with --force. \
          Choose another path with --out",
-        path_text(shown)
+        path_text(shown),
+        kind_name(kind)
     ))
 }
 

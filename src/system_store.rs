@@ -1,8 +1,13 @@
 //! The OS trust store as a source: certificates are picked by fingerprint only, so whatever
 //! else the store holds never reaches a trust file.
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+
 use crate::cert::Cert;
 use crate::fingerprint::Fingerprint;
+use crate::output::path_text;
+use crate::read::{MAX_FILE_BYTES, MAX_STORE_BYTES, read_file};
 
 /// The store's certificates and where they were read (for the `system:` source label).
 pub struct SystemStore {
@@ -29,19 +34,14 @@ impl SystemStore {
         store
     }
 
-    fn add(&mut self, label: &str, result: rustls_native_certs::CertificateResult) {
+    fn add(&mut self, label: &str, (certs, errors): Loaded) {
         if !self.location.is_empty() {
             self.location.push(',');
         }
         self.location.push_str(label);
-        self.errors
-            .extend(result.errors.iter().map(|e| e.to_string()));
-        self.certs.extend(
-            result
-                .certs
-                .iter()
-                .filter_map(|der| Cert::from_der(der).ok()),
-        );
+        self.errors.extend(errors);
+        self.certs
+            .extend(certs.iter().filter_map(|der| Cert::from_der(der).ok()));
     }
 
     pub fn source(&self) -> String {
@@ -60,13 +60,68 @@ struct Location {
     dir: Option<std::path::PathBuf>,
 }
 
+/// Certificates read from a location, and what could not be read.
+type Loaded = (Vec<CertificateDer<'static>>, Vec<String>);
+
 impl Location {
-    fn load(&self) -> rustls_native_certs::CertificateResult {
+    /// Reads the bundle or the directory's files with rootcert's own bounded reads: only
+    /// regular files, none larger than the limit, never blocking on a FIFO or a device
+    /// (`SSL_CERT_FILE=/dev/zero` is refused, not read until memory runs out).
+    fn load(&self) -> Loaded {
+        let mut loaded: Loaded = (Vec::new(), Vec::new());
         if self.file.is_none() && self.dir.is_none() {
-            return rustls_native_certs::load_native_certs();
+            let result = rustls_native_certs::load_native_certs();
+            loaded.0 = result.certs;
+            loaded.1 = result.errors.iter().map(|e| e.to_string()).collect();
+            return loaded;
         }
-        rustls_native_certs::load_certs_from_paths(self.file.as_deref(), self.dir.as_deref())
+        if let Some(file) = &self.file {
+            read_pem_file(file, MAX_STORE_BYTES, &mut loaded);
+        }
+        if let Some(dir) = &self.dir {
+            match std::fs::read_dir(dir) {
+                Ok(entries) => {
+                    for entry in entries.flatten() {
+                        // Subdirectories and other non-files are not part of the store.
+                        if entry.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) {
+                            read_pem_file(&entry.path(), MAX_FILE_BYTES, &mut loaded);
+                        }
+                    }
+                }
+                Err(e) => loaded.1.push(format!("cannot read {}: {e}", path_text(dir))),
+            }
+        }
+        loaded
     }
+}
+
+fn read_pem_file(path: &std::path::Path, limit: u64, loaded: &mut Loaded) {
+    match read_file(path, limit) {
+        Ok(bytes) => {
+            for cert in CertificateDer::pem_slice_iter(&bytes) {
+                match cert {
+                    Ok(cert) => loaded.0.push(cert.into_owned()),
+                    Err(e) => {
+                        loaded.1.push(format!("{}: {e}", path_text(path)));
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) => loaded.1.push(e.message),
+    }
+}
+
+/// The OS store's roots, for trusting a download's TLS: the same locations and bounded
+/// reads as the store used as a source.
+pub fn native_roots() -> Loaded {
+    let mut all: Loaded = (Vec::new(), Vec::new());
+    for location in locations() {
+        let (certs, errors) = location.load();
+        all.0.extend(certs);
+        all.1.extend(errors);
+    }
+    all
 }
 
 /// `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the bundle and directory OpenSSL would use,

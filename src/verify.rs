@@ -13,8 +13,9 @@ use crate::error::{Error, exit};
 use crate::fetch::resolve_profiles;
 use crate::fingerprint::Fingerprint;
 use crate::libpq::{self, TrustFile};
-use crate::output::{print_json, shell_word};
-use crate::parse::parse_certificates;
+use crate::output::{path_text, print_json, shell_word};
+use crate::read::{MAX_FILE_BYTES, read_file};
+use crate::parse::parse_local;
 
 /// A certificate the file must hold.
 struct Required {
@@ -54,18 +55,17 @@ struct MissingCert {
 pub fn run(args: &VerifyArgs) -> Result<u8, Error> {
     let required = required_certificates(args)?;
     let path = &args.path();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Destination(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| Error::Destination(e.message))?;
     // The file must be one libpq loads; a DER file is still listed, to say what it holds.
     let file = TrustFile::load(&bytes);
     let certs = match &file.error {
         None => file.certs.clone(),
-        Some(_) => parse_certificates(&bytes).map_err(|why| {
+        Some(_) => parse_local(&bytes).map_err(|why| {
             Error::verification(format!(
                 "{}: {why}; libpq cannot load it. Fix: {}",
-                path.display(),
+                path_text(path),
                 libpq::trust_file_fix(
-                    &path.display().to_string(),
+                    &path_text(path).to_string(),
                     &fetch_command(args),
                     file.format
                 )
@@ -77,15 +77,15 @@ pub fn run(args: &VerifyArgs) -> Result<u8, Error> {
         error.push_str(&format!(
             ". Get the right file with: {} -o {} --force",
             fetch_command(args),
-            shell_word(&path.display().to_string())
+            shell_word(&path_text(path).to_string())
         ));
     }
     if let Some(why) = &file.error {
         let problem = format!(
             "{}: libpq cannot load it: {why}. Fix: {}",
-            path.display(),
+            path_text(path),
             libpq::trust_file_fix(
-                &path.display().to_string(),
+                &path_text(path).to_string(),
                 &fetch_command(args),
                 file.format
             )
@@ -113,7 +113,7 @@ fn required_certificates(args: &VerifyArgs) -> Result<Vec<Required>, Error> {
     let profiles = if args.profiles().is_empty() && !args.sha256.is_empty() {
         Vec::new()
     } else {
-        resolve_profiles(args.profiles())?
+        resolve_profiles(&args.profiles())?
     };
     let from_profiles = profiles
         .iter()
@@ -181,7 +181,7 @@ fn check(
         .flat_map(|c| c.warnings(now))
         .collect();
     let error =
-        (!problems.is_empty()).then(|| format!("{}: {}", path.display(), problems.join("; ")));
+        (!problems.is_empty()).then(|| format!("{}: {}", path_text(path), problems.join("; ")));
     VerifyReport {
         status: if error.is_some() { "error" } else { "ok" },
         exit_code: if error.is_some() {
@@ -190,7 +190,7 @@ fn check(
             exit::OK
         },
         error,
-        path: path.display().to_string(),
+        path: path_text(path).to_string(),
         certificates: held,
         missing,
         warnings,

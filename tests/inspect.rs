@@ -191,7 +191,7 @@ fn inspect_failures_have_distinct_exit_codes() {
     std::fs::write(env.path("page.html"), "<html><title>Oops</title></html>").unwrap();
     let run = env.run(&["inspect", env.path("page.html").to_str().unwrap()]);
     run.expect(4);
-    run.stderr_has("HTML page titled \"Oops\"");
+    run.stderr_has("got an HTML page, not a certificate");
 
     let run = env.run(&[
         "inspect",

@@ -1,0 +1,143 @@
+//! Reading local inputs safely: only regular files (or standard input), never more than a
+//! stated limit, and never blocking on a FIFO or a device.
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+use rustix::fs::{FileType, Mode, OFlags};
+use rustix::io::Errno;
+
+use crate::output::path_text;
+
+/// The largest certificate or trust file rootcert reads.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+/// The largest OS trust-store bundle rootcert reads (Debian's is about 220 KiB).
+pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a local input could not be read; the message names the path and the fix.
+#[derive(Debug)]
+pub struct ReadError {
+    pub message: String,
+    pub not_found: bool,
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Reads `path` if it is a regular file of at most `limit` bytes. Opening never blocks
+/// (`O_NONBLOCK`), so a FIFO or a device is refused instead of read.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let error = |message: String, not_found: bool| ReadError { message, not_found };
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
+    let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| {
+        error(
+            format!("cannot read {}: {}", path_text(path), std::io::Error::from(e)),
+            e == Errno::NOENT,
+        )
+    })?;
+    let stat = rustix::fs::fstat(&fd)
+        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path)), false))?;
+    let kind = FileType::from_raw_mode(stat.st_mode);
+    if kind != FileType::RegularFile {
+        return Err(error(
+            format!(
+                "cannot read {}: it is {}, not a regular file",
+                path_text(path),
+                kind_name(kind)
+            ),
+            false,
+        ));
+    }
+    if stat.st_size as u64 > limit {
+        return Err(error(too_large(path, stat.st_size as u64, limit), false));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path)), false))?;
+    if bytes.len() as u64 > limit {
+        return Err(error(too_large(path, bytes.len() as u64, limit), false));
+    }
+    Ok(bytes)
+}
+
+/// Standard input, at most `limit` bytes, within `timeout` (a pipe nobody writes to
+/// would otherwise wait forever).
+pub fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let result = std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes);
+        let _ = sender.send(result);
+    });
+    match receiver.recv_timeout(timeout) {
+        Ok(Ok(bytes)) if bytes.len() as u64 > limit => Err(format!(
+            "standard input holds more than {} KiB, far more than a certificate file",
+            limit / 1024
+        )),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => Err(format!("cannot read standard input: {e}")),
+        Err(_) => Err(format!(
+            "standard input sent nothing to its end within {} s (--timeout)",
+            timeout.as_secs_f64()
+        )),
+    }
+}
+
+fn too_large(path: &Path, size: u64, limit: u64) -> String {
+    format!(
+        "{} is {size} bytes, more than the {} KiB rootcert reads; a certificate file is far smaller",
+        path_text(path),
+        limit / 1024
+    )
+}
+
+pub(crate) fn kind_name(kind: FileType) -> &'static str {
+    match kind {
+        FileType::Directory => "a directory",
+        FileType::CharacterDevice | FileType::BlockDevice => "a device",
+        FileType::Fifo => "a FIFO",
+        FileType::Socket => "a socket",
+        FileType::Symlink => "a symlink",
+        _ => "not a regular file",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_devices_fifos_and_large_files() {
+        let err = read_file(Path::new("/dev/zero"), MAX_FILE_BYTES).unwrap_err();
+        assert!(err.message.contains("a device"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            FileType::Fifo,
+            Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let err = read_file(&fifo, MAX_FILE_BYTES).unwrap_err();
+        assert!(err.message.contains("a FIFO"), "{err}");
+        let big = dir.path().join("big");
+        let file = std::fs::File::create(&big).unwrap();
+        file.set_len(2 * 1024 * 1024 * 1024).unwrap();
+        let err = read_file(&big, MAX_FILE_BYTES).unwrap_err();
+        assert!(err.message.contains("more than the 1024 KiB"), "{err}");
+        let missing = read_file(&dir.path().join("nope"), MAX_FILE_BYTES).unwrap_err();
+        assert!(missing.not_found);
+    }
+}
