@@ -34,6 +34,86 @@ pub struct Downloader {
     client: reqwest::Client,
     options: NetOptions,
     no_os_roots: bool,
+    proxies: Vec<EnvProxy>,
+}
+
+/// A proxy set in the environment, for naming it when it fails.
+#[derive(Debug, Clone)]
+struct EnvProxy {
+    variable: &'static str,
+    /// The URL with any password masked.
+    shown: String,
+    /// The URL schemes it serves: `https`, `http`, or both for ALL_PROXY.
+    schemes: &'static [&'static str],
+}
+
+const PROXY_VARIABLES: [(&str, &[&str]); 6] = [
+    ("HTTPS_PROXY", &["https"]),
+    ("https_proxy", &["https"]),
+    ("HTTP_PROXY", &["http"]),
+    ("http_proxy", &["http"]),
+    ("ALL_PROXY", &["http", "https"]),
+    ("all_proxy", &["http", "https"]),
+];
+
+/// The proxy variables, checked: reqwest ignores one it cannot parse and goes direct,
+/// which hides a typo; rootcert refuses it instead.
+fn env_proxies() -> Result<Vec<EnvProxy>, Error> {
+    let mut proxies = Vec::new();
+    for (variable, schemes) in PROXY_VARIABLES {
+        let Some(value) = std::env::var_os(variable).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let bad = |why: String| {
+            Error::Usage(format!(
+                "{variable} is not a proxy URL ({why}); fix it (e.g. http://proxy.example:3128) or unset it"
+            ))
+        };
+        let value = value
+            .into_string()
+            .map_err(|_| bad("it is not UTF-8".into()))?;
+        let with_scheme = if value.contains("://") {
+            value.clone()
+        } else {
+            format!("http://{value}")
+        };
+        let mut url = reqwest::Url::parse(&with_scheme).map_err(|e| bad(e.to_string()))?;
+        if !matches!(
+            url.scheme(),
+            "http" | "https" | "socks4" | "socks4a" | "socks5" | "socks5h"
+        ) {
+            return Err(bad(format!("the scheme {} is not a proxy's", url.scheme())));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(bad("it names no host".into()));
+        }
+        if url.password().is_some() {
+            let _ = url.set_password(Some("****"));
+        }
+        proxies.push(EnvProxy {
+            variable,
+            shown: url.to_string(),
+            schemes,
+        });
+    }
+    Ok(proxies)
+}
+
+/// Whether `NO_PROXY`/`no_proxy` exempts `host` (curl's rules: `*`, or a name equal to the
+/// host or a domain suffix of it, with or without a leading dot).
+fn no_proxy_exempts(host: &str) -> bool {
+    let list = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .unwrap_or_default();
+    list.split(',').map(str::trim).any(|entry| {
+        let entry = entry.trim_start_matches('.');
+        entry == "*"
+            || (!entry.is_empty()
+                && (host.eq_ignore_ascii_case(entry)
+                    || host
+                        .to_ascii_lowercase()
+                        .ends_with(&format!(".{}", entry.to_ascii_lowercase()))))
+    })
 }
 
 /// Why one try failed, and whether another try could help.
@@ -62,6 +142,7 @@ impl Failure {
 
 impl Downloader {
     pub fn new(options: &NetOptions) -> Result<Self, Error> {
+        let proxies = env_proxies()?;
         let (roots, no_os_roots) = match &options.ca_file {
             Some(path) => (roots_from_ca_file(path)?, false),
             None => {
@@ -111,6 +192,7 @@ impl Downloader {
             client,
             options: options.clone(),
             no_os_roots,
+            proxies,
         })
     }
 
@@ -126,7 +208,7 @@ impl Downloader {
                 Err(failure) => failure,
             };
             if !failure.retryable || attempt == retries {
-                return Err(self.explain(failure));
+                return Err(self.explain(url, failure));
             }
             let delay = retry_delay(failure.retry_after, attempt);
             on_retry(&format!(
@@ -176,9 +258,29 @@ impl Downloader {
         Ok(body)
     }
 
-    /// The final failure's message, with the likely fix for an untrusted server certificate.
-    fn explain(&self, failure: Failure) -> String {
-        let message = failure.message;
+    /// The proxy a request to `url` goes through, if the environment names one.
+    fn proxy_for(&self, url: &str) -> Option<&EnvProxy> {
+        let url = reqwest::Url::parse(url).ok()?;
+        if no_proxy_exempts(url.host_str()?) {
+            return None;
+        }
+        self.proxies
+            .iter()
+            .find(|p| p.schemes.contains(&url.scheme()))
+    }
+
+    /// The final failure's message, with the likely fix for an untrusted server certificate,
+    /// and the proxy named when it is the proxy that could not be reached.
+    fn explain(&self, url: &str, failure: Failure) -> String {
+        let mut message = failure.message;
+        if let Some(proxy) = self.proxy_for(url)
+            && let Some(reason) = message.strip_prefix("could not connect: ")
+        {
+            message = format!(
+                "could not connect through the proxy {} (from {}): {reason}",
+                proxy.shown, proxy.variable
+            );
+        }
         match (failure.unknown_issuer, self.no_os_roots) {
             (true, true) => format!(
                 "{message} (this system has no CA store: install ca-certificates, or pass --ca-file)"
@@ -335,8 +437,8 @@ fn roots_from_ca_file(path: &std::path::Path) -> Result<rustls::RootCertStore, E
     let shown = path.display();
     let bytes = crate::read::read_file(path, crate::read::MAX_FILE_BYTES)
         .map_err(|e| Error::Usage(format!("--ca-file: {e}")))?;
-    let certs =
-        crate::parse::parse_local(&bytes).map_err(|e| Error::Usage(format!("--ca-file {shown}: {e}")))?;
+    let certs = crate::parse::parse_local(&bytes)
+        .map_err(|e| Error::Usage(format!("--ca-file {shown}: {e}")))?;
     let mut roots = rustls::RootCertStore::empty();
     let (added, _ignored) =
         roots.add_parsable_certificates(certs.iter().map(|c| c.der().to_vec().into()));

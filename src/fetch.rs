@@ -53,7 +53,11 @@ pub struct FetchOptions {
 #[derive(Debug, Serialize)]
 pub struct FetchReport {
     pub status: &'static str,
+    /// The saved file: exact when the path is UTF-8, else with `\xNN` for the bytes
+    /// that are not (and `path_escaped` set).
     pub path: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub path_escaped: bool,
     pub certificates: Vec<CertSummary>,
     pub warnings: Vec<String>,
 }
@@ -340,7 +344,7 @@ pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
         Saved::Written => "saved",
         Saved::AlreadyThere => "unchanged",
     };
-    let mut report = report(status, Some(path_text(&place.path)), &certs);
+    let mut report = report(status, Some(&place.path), &certs);
     report.warnings.append(&mut place.destination.warnings);
     Ok(report)
 }
@@ -399,9 +403,10 @@ fn check_existing(
         if options.refresh || TrustFile::load(bytes).error.is_some() {
             return Ok(None);
         }
+        place.destination.tidy();
         let source = format!("file:{}", path_text(&place.path));
         let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
-        let mut report = report("unchanged", Some(path_text(&place.path)), &certs);
+        let mut report = report("unchanged", Some(&place.path), &certs);
         report
             .warnings
             .extend(place.destination.warnings.iter().cloned());
@@ -453,11 +458,12 @@ fn holds_exactly(certs: &[Cert], pins: &[Fingerprint]) -> bool {
     held == wanted && certs.len() == held.len()
 }
 
-fn report(status: &'static str, path: Option<String>, certs: &[(&Cert, &str)]) -> FetchReport {
+fn report(status: &'static str, path: Option<&Path>, certs: &[(&Cert, &str)]) -> FetchReport {
     let now = SystemTime::now();
     FetchReport {
         status,
-        path,
+        path: path.map(path_text),
+        path_escaped: path.is_some_and(|p| p.to_str().is_none()),
         certificates: certs.iter().map(|(c, s)| CertSummary::new(c, s)).collect(),
         warnings: certs.iter().flat_map(|(c, _)| c.warnings(now)).collect(),
     }

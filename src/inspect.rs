@@ -6,12 +6,12 @@ use crate::catalog;
 use crate::cert::{Cert, SelfSignature};
 use crate::cli::InspectArgs;
 use crate::download::Downloader;
-use crate::output::path_text;
-use crate::read::{MAX_FILE_BYTES, read_file, read_stdin};
 use crate::error::{Attempt, Error};
 use crate::libpq::{self, Format, TrustFile};
+use crate::output::path_text;
 use crate::output::print_json;
 use crate::parse::{parse_certificates, parse_local};
+use crate::read::{MAX_FILE_BYTES, read_file, read_stdin};
 
 #[derive(Serialize)]
 struct CertDetails {

@@ -102,22 +102,24 @@ pub fn print_json<T: Serialize>(value: &T) {
 /// Set when the process started with standard output closed (`>&-`).
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
-/// Makes sure descriptors 0, 1 and 2 are open, so that no file or socket rootcert opens
-/// can take their place (and be written to as "stdout"). A closed standard output is
-/// remembered: writing to it is then an error, not a silent success.
+/// Notes whether the process started with standard output closed (`>&-`). Rust's runtime
+/// has by then opened `/dev/null` read-write on any closed standard descriptor (so no file
+/// rootcert opens can take its place); a shell redirection to `/dev/null` opens it
+/// write-only, which tells the two apart. Writing to a closed standard output is then an
+/// error, not a silent success.
 pub fn guard_standard_descriptors() {
-    for fd in 0..=2 {
-        // SAFETY: fcntl on a small integer only asks whether it is open.
-        let closed = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1;
-        if closed {
-            if fd == 1 {
-                STDOUT_CLOSED.store(true, Ordering::Relaxed);
-            }
-            // SAFETY: open returns the lowest free descriptor, which is `fd`.
-            unsafe {
-                libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
-            }
-        }
+    let stdout = std::io::stdout();
+    let Ok(stat) = rustix::fs::fstat(&stdout) else {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        return;
+    };
+    let dev_null = rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == stat.st_rdev)
+        && rustix::fs::FileType::from_raw_mode(stat.st_mode)
+            == rustix::fs::FileType::CharacterDevice;
+    let read_write = rustix::fs::fcntl_getfl(&stdout)
+        .is_ok_and(|flags| flags & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDWR);
+    if dev_null && read_write {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
     }
 }
 

@@ -35,7 +35,11 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
     let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| {
         error(
-            format!("cannot read {}: {}", path_text(path), std::io::Error::from(e)),
+            format!(
+                "cannot read {}: {}",
+                path_text(path),
+                std::io::Error::from(e)
+            ),
             e == Errno::NOENT,
         )
     })?;

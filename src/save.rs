@@ -192,6 +192,21 @@ impl Destination {
         }))
     }
 
+    /// Removes temporary files that killed runs left, when no other run holds the
+    /// directory (the in-place re-run does this, so a kill never leaves litter for long).
+    pub fn tidy(&self) {
+        if self.missing.is_empty()
+            && rustix::fs::flock(
+                &self.dir,
+                rustix::fs::FlockOperation::NonBlockingLockExclusive,
+            )
+            .is_ok()
+        {
+            remove_stale_temporaries(&self.dir, &self.name);
+            let _ = rustix::fs::flock(&self.dir, rustix::fs::FlockOperation::Unlock);
+        }
+    }
+
     /// Writes `contents` if the destination is still what `expected` describes. When it
     /// changed meanwhile and `already_right` accepts what is there now, nothing is written.
     pub fn save(

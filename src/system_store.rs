@@ -83,12 +83,17 @@ impl Location {
                 Ok(entries) => {
                     for entry in entries.flatten() {
                         // Subdirectories and other non-files are not part of the store.
-                        if entry.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) {
+                        if entry
+                            .file_type()
+                            .is_ok_and(|t| t.is_file() || t.is_symlink())
+                        {
                             read_pem_file(&entry.path(), MAX_FILE_BYTES, &mut loaded);
                         }
                     }
                 }
-                Err(e) => loaded.1.push(format!("cannot read {}: {e}", path_text(dir))),
+                Err(e) => loaded
+                    .1
+                    .push(format!("cannot read {}: {e}", path_text(dir))),
             }
         }
         loaded

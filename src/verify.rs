@@ -14,8 +14,8 @@ use crate::fetch::resolve_profiles;
 use crate::fingerprint::Fingerprint;
 use crate::libpq::{self, TrustFile};
 use crate::output::{path_text, print_json, shell_word};
-use crate::read::{MAX_FILE_BYTES, read_file};
 use crate::parse::parse_local;
+use crate::read::{MAX_FILE_BYTES, read_file};
 
 /// A certificate the file must hold.
 struct Required {

@@ -168,7 +168,10 @@ fn an_html_page_is_named_without_fetch_flags() {
     let run = env.run(&["verify", path.to_str().unwrap()]);
     run.expect(4);
     run.stderr_has("got an HTML page, not a certificate");
-    assert!(!run.stderr.contains("Sign in"), "a local file's content is never quoted");
+    assert!(
+        !run.stderr.contains("Sign in"),
+        "a local file's content is never quoted"
+    );
     assert!(
         !run.stderr.contains("--url"),
         "verify has no --url: {}",
