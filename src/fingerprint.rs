@@ -124,4 +124,51 @@ mod tests {
                 .contains("2 bytes")
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Every form a person may paste parses to the same fingerprint.
+            #[test]
+            fn every_format_round_trips(bytes in proptest::array::uniform32(any::<u8>())) {
+                let fingerprint = Fingerprint(bytes);
+                let colons = fingerprint.to_string();
+                let plain = hex::encode(bytes);
+                for form in [
+                    colons.clone(),
+                    colons.to_lowercase(),
+                    plain.clone(),
+                    plain.to_uppercase(),
+                    colons.replace(':', " "),
+                    format!("sha256:{plain}"),
+                    format!("SHA-256:{colons}"),
+                    format!("sha256 Fingerprint={colons}"),
+                    format!("\t{colons} \n"),
+                ] {
+                    prop_assert_eq!(form.parse::<Fingerprint>(), Ok(fingerprint));
+                }
+                prop_assert_eq!(colons.len(), 95);
+                prop_assert!(colons.chars().all(|c| c == ':' || c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
+            }
+
+            /// Anything else is refused with a message, never a panic.
+            #[test]
+            fn arbitrary_text_never_panics(text in ".{0,120}") {
+                if let Err(message) = text.parse::<Fingerprint>() {
+                    prop_assert!(!message.is_empty());
+                }
+            }
+
+            /// A digest of another length is refused, naming its length.
+            #[test]
+            fn other_lengths_are_refused(bytes in proptest::collection::vec(any::<u8>(), 1..64)) {
+                prop_assume!(bytes.len() != 32);
+                let err = hex::encode(&bytes).parse::<Fingerprint>().unwrap_err();
+                let expected = if bytes.len() == 20 { "SHA-1".to_string() } else { format!("{} bytes", bytes.len()) };
+                prop_assert!(err.contains(&expected), "{}", err);
+            }
+        }
+    }
 }
