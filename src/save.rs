@@ -237,8 +237,10 @@ impl Destination {
                 }
             )));
         }
-        let temp = self.write_unnamed(contents, expected)?;
+        // From here until the new file has its name, an interrupt waits: no temporary
+        // name may be left behind (where the file system lacks O_TMPFILE, one exists).
         let _held = HeldSignals::hold();
+        let temp = self.write_unnamed(contents, expected)?;
         // Nothing may have moved between the look above and now; check once more, as
         // close to the link as possible.
         let again = self.identity();
@@ -407,8 +409,8 @@ impl Drop for Temp {
     }
 }
 
-/// Holds back SIGINT, SIGTERM and SIGHUP while a temporary name exists, so that an
-/// interrupted run still finishes its rename (the signal is delivered right after).
+/// Holds back SIGINT, SIGTERM and SIGHUP while the new file is written and named, so that
+/// an interrupted run still finishes (the signal is delivered right after, and ends it).
 struct HeldSignals {
     previous: libc::sigset_t,
 }
