@@ -20,7 +20,8 @@ macro_rules! exit_codes_help {
   2  usage error (bad flag, unknown profile, SHA-1 pin)
   3  download failed (network, DNS, TLS, HTTP status, timeout, body too large)
   4  verification failed (not a certificate, truncated, HTML, not the pinned certificate)
-  5  destination problem (cannot read or write, or holds a different certificate without --force)"
+  5  destination problem (cannot read or write, holds a different certificate without --force,
+     not a regular file, another user's symlink, or changed during the download)"
     };
 }
 
@@ -98,8 +99,9 @@ Examples:
 Exit codes:
   0  every pinned certificate is present (and, with --min-days, valid long enough)
   2  usage error
-  4  a pinned certificate is missing or expires within --min-days, or the file holds no certificate
-  5  the file cannot be read";
+  4  a pinned certificate is missing or expires within --min-days, the file holds no
+     certificate, or libpq cannot load it (DER, a PEM block that does not decode)
+  5  the file cannot be read (missing, not a regular file, larger than 1 MiB)";
 
 const INSPECT_AFTER_HELP: &str = "\
 Examples:
@@ -122,9 +124,10 @@ Examples:
 
 Exit codes:
   0  sslmode=verify-full would succeed
-  2  usage error (bad address, unreadable --ca, unknown profile)
+  2  usage error (bad address, a --ca file that cannot be read, unknown profile)
   3  no TLS session could be set up (nothing listening, DNS, timeout, server refuses TLS)
-  4  TLS works but verify-full would fail (untrusted chain, host name, validity)";
+  4  verify-full would fail, as psql decides (a trust file libpq cannot load, an untrusted
+     chain, the host name, validity, a key or signature too weak)";
 
 /// Download settings shared by every command that may download.
 #[derive(Debug, Args)]
@@ -137,7 +140,8 @@ pub struct NetArgs {
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
     pub timeout: Duration,
 
-    /// Retries per URL for connection errors, timeouts, 408, 429 and 5xx
+    /// Retries per URL for what is transient: timeouts, HTTP 408, 429, 500, 502-504, a cut
+    /// body (not DNS failures, refused connections, TLS errors)
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub retries: u32,
 }
