@@ -85,7 +85,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         // A trust file psql cannot load fails whatever the server does: say that first.
         Err(e) => match &trust.roots.error {
             Some(load_error) => {
-                return Err(Error::verification(format!(
+                return Err(Error::content(format!(
                     "libpq cannot load the trust file {}: {load_error} (fix: {}); and the server \
                      could not be checked: {e}",
                     trust.file.display(),
@@ -104,7 +104,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
         .iter()
         .map(|der| Cert::from_der(der))
         .collect::<Result<_, _>>()
-        .map_err(|e| Error::Download {
+        .map_err(|e| Error::Network {
             message: format!("the server sent a certificate that does not parse: {e}"),
             attempts: Vec::new(),
         })?;
@@ -122,11 +122,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, Error> {
     } else {
         print_human(&report, &trust);
     }
-    Ok(if report.ok {
-        exit::OK
-    } else {
-        exit::VERIFICATION
-    })
+    Ok(if report.ok { exit::OK } else { exit::CONTENT })
 }
 
 fn split_host_port(target: &str) -> Result<(String, u16), Error> {
@@ -245,7 +241,7 @@ struct Session {
 }
 
 fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Result<Session, Error> {
-    let no_tls = |message: String| Error::Download {
+    let no_tls = |message: String| Error::Network {
         message,
         attempts: Vec::new(),
     };
@@ -270,8 +266,10 @@ fn handshake(host: &str, port: u16, server_name: &str, args: &CheckArgs) -> Resu
             last_error.unwrap_or_else(|| "no address".into())
         ))
     })?;
-    stream.set_read_timeout(Some(args.timeout))?;
-    stream.set_write_timeout(Some(args.timeout))?;
+    stream
+        .set_read_timeout(Some(args.timeout))
+        .and_then(|()| stream.set_write_timeout(Some(args.timeout)))
+        .map_err(|e| no_tls(format!("{host}:{port}: cannot set the timeout: {e}")))?;
     let io_error = |e: std::io::Error| {
         if timed_out(&e) {
             no_tls(format!(

@@ -186,7 +186,8 @@ impl Downloader {
             .map_err(|e| Error::Internal(format!("HTTP client setup: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .build()?;
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start the I/O runtime: {e}")))?;
         Ok(Downloader {
             runtime,
             client,

@@ -4,12 +4,19 @@ use serde::Serialize;
 
 /// Exit codes, documented in README.md and `rootcert --help`.
 pub mod exit {
+    /// Success: saved, up to date, holds every pin, verify-full would work.
     pub const OK: u8 = 0;
+    /// A bug, or output that could not be written.
     pub const INTERNAL: u8 = 1;
+    /// Bad arguments or settings.
     pub const USAGE: u8 = 2;
-    pub const DOWNLOAD: u8 = 3;
-    pub const VERIFICATION: u8 = 4;
-    pub const DESTINATION: u8 = 5;
+    /// The network failed.
+    pub const NETWORK: u8 = 3;
+    /// The content is wrong: not a certificate, not the pinned one, not usable by libpq,
+    /// or a server verify-full would refuse.
+    pub const CONTENT: u8 = 4;
+    /// A file cannot be read or written, or may not be replaced.
+    pub const FILE: u8 = 5;
 }
 
 /// One source that was tried while looking for a certificate, and why it did not deliver.
@@ -17,6 +24,7 @@ pub mod exit {
 pub struct Attempt {
     /// A URL, or `system:` followed by where the OS store was read.
     pub source: String,
+    /// Why it did not deliver, in one line.
     pub error: String,
     /// True when the source answered with content that is not the pinned certificate
     /// (as opposed to a network failure). Decides exit 4 over exit 3.
@@ -24,52 +32,62 @@ pub struct Attempt {
     pub wrong_content: bool,
 }
 
+/// What went wrong, by what the user can do about it. Each kind has its exit code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Bad arguments: exit 2.
+    /// Bad arguments or settings (a flag, a profile, a proxy variable): exit 2.
     #[error("{0}")]
     Usage(String),
-    /// Every source failed on the network side: exit 3.
+    /// The network let us down: DNS, connection, TLS, HTTP status, a server that does not
+    /// speak the protocol: exit 3.
     #[error("{message}")]
-    Download {
+    Network {
+        /// The message, naming every source and its failure.
         message: String,
+        /// Each source that was tried.
         attempts: Vec<Attempt>,
     },
-    /// Content is not a certificate, or not the pinned one: exit 4.
+    /// Content is not a certificate, not the pinned one, or not what a client can use:
+    /// exit 4.
     #[error("{message}")]
-    Verification {
+    Content {
+        /// The message, naming what arrived instead.
         message: String,
+        /// Each source that was tried.
         attempts: Vec<Attempt>,
     },
-    /// The destination cannot be read or written, or holds something else: exit 5.
+    /// A path cannot be read or written, or holds something rootcert will not replace:
+    /// exit 5.
     #[error("{0}")]
-    Destination(String),
-    /// A bug or an environment we did not foresee: exit 1.
+    File(String),
+    /// A bug or an environment rootcert did not foresee: exit 1.
     #[error("{0}")]
     Internal(String),
 }
 
 impl Error {
+    /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => exit::USAGE,
-            Error::Download { .. } => exit::DOWNLOAD,
-            Error::Verification { .. } => exit::VERIFICATION,
-            Error::Destination(_) => exit::DESTINATION,
+            Error::Network { .. } => exit::NETWORK,
+            Error::Content { .. } => exit::CONTENT,
+            Error::File(_) => exit::FILE,
             Error::Internal(_) => exit::INTERNAL,
         }
     }
 
+    /// The sources tried, for a download failure.
     pub fn attempts(&self) -> &[Attempt] {
         match self {
-            Error::Download { attempts, .. } | Error::Verification { attempts, .. } => attempts,
+            Error::Network { attempts, .. } | Error::Content { attempts, .. } => attempts,
             _ => &[],
         }
     }
 
-    /// A verification failure without source attempts (a file that was read, not fetched).
-    pub fn verification(message: impl Into<String>) -> Self {
-        Error::Verification {
+    /// A content failure without source attempts (a file that was read, not fetched).
+    pub fn content(message: impl Into<String>) -> Self {
+        Error::Content {
             message: message.into(),
             attempts: Vec::new(),
         }
@@ -77,33 +95,27 @@ impl Error {
 
     /// The failure for a certificate that no source delivered: exit 4 when any source
     /// delivered wrong content (something is actively wrong), else exit 3.
-    pub fn from_attempts(what: &str, attempts: Vec<Attempt>) -> Self {
+    pub(crate) fn from_attempts(what: &str, attempts: Vec<Attempt>) -> Self {
         let mut message = format!("could not get {what}:");
         for attempt in &attempts {
             message.push_str(&format!("\n  - {}: {}", attempt.source, attempt.error));
         }
         let offline = attempts.iter().all(|a| a.source.starts_with("system:"));
         if attempts.iter().any(|a| a.wrong_content) {
-            Error::Verification { message, attempts }
+            Error::Content { message, attempts }
         } else if offline {
             message.push_str(
                 "\nOnly the OS trust store was tried (--offline): run without --offline where \
                  the network is reachable, or point --url or --mirror at a reachable copy.",
             );
-            Error::Download { message, attempts }
+            Error::Network { message, attempts }
         } else {
             message.push_str(
                 "\nCheck the network and proxy settings (HTTPS_PROXY; --ca-file for an \
                  intercepting proxy), or point --url or --mirror at a reachable copy.",
             );
-            Error::Download { message, attempts }
+            Error::Network { message, attempts }
         }
-    }
-}
-
-impl From<std::io::Error> for Error {
-    fn from(err: std::io::Error) -> Self {
-        Error::Internal(err.to_string())
     }
 }
 
@@ -122,9 +134,9 @@ mod tests {
     #[test]
     fn wrong_content_takes_precedence_over_network_failure() {
         let err = Error::from_attempts("X", vec![attempt(false), attempt(true)]);
-        assert_eq!(err.exit_code(), exit::VERIFICATION);
+        assert_eq!(err.exit_code(), exit::CONTENT);
         let err = Error::from_attempts("X", vec![attempt(false), attempt(false)]);
-        assert_eq!(err.exit_code(), exit::DOWNLOAD);
+        assert_eq!(err.exit_code(), exit::NETWORK);
         assert_eq!(err.attempts().len(), 2);
     }
 }

@@ -94,8 +94,8 @@ impl FetchOptions {
             None => in_dir(default_dir()?),
         };
         let destination = match destination {
-            Destination::File(path) => Destination::File(std::path::absolute(&path)?),
-            Destination::NamedIn(dir) => Destination::NamedIn(std::path::absolute(&dir)?),
+            Destination::File(path) => Destination::File(absolute(&path)?),
+            Destination::NamedIn(dir) => Destination::NamedIn(absolute(&dir)?),
             stdout => stdout,
         };
         Ok(FetchOptions {
@@ -271,9 +271,13 @@ fn ends_with_separator(path: &Path) -> bool {
 
 /// Where `rootcert fetch PROFILES` saves without `--out`.
 pub fn default_destination(profiles: &[&Profile]) -> Result<PathBuf, Error> {
-    Ok(std::path::absolute(
-        default_dir()?.join(file_name(profiles)),
-    )?)
+    absolute(&default_dir()?.join(file_name(profiles)))
+}
+
+/// `path` made absolute against the current directory (which may have been removed).
+fn absolute(path: &Path) -> Result<PathBuf, Error> {
+    std::path::absolute(path)
+        .map_err(|e| Error::File(format!("cannot resolve {}: {e}", path_text(path))))
 }
 
 fn default_dir() -> Result<PathBuf, Error> {
@@ -420,7 +424,7 @@ fn check_existing(
         Ok(certs) => format!("a different certificate: {}", describe(&certs)),
         Err(_) => describe_not_certificate(bytes),
     };
-    Err(Error::Destination(format!(
+    Err(Error::File(format!(
         "{} already holds {holds}. Pass --force to replace it, or choose another path with --out",
         path_text(&place.path)
     )))

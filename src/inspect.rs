@@ -96,7 +96,7 @@ pub fn run(args: &InspectArgs) -> Result<(), Error> {
         } else {
             parse_local(&bytes)
         };
-        let certs = parsed.map_err(|error| Error::Verification {
+        let certs = parsed.map_err(|error| Error::Content {
             message: format!("{source}: {error}"),
             attempts: vec![Attempt {
                 source: source.clone(),
@@ -142,7 +142,7 @@ fn read_source(
 ) -> Result<Vec<u8>, Error> {
     let timeout = args.net.options().timeout;
     if source_arg == "-" {
-        return read_stdin(MAX_FILE_BYTES, timeout).map_err(Error::Destination);
+        return read_stdin(MAX_FILE_BYTES, timeout).map_err(Error::File);
     }
     if source.starts_with("http://") || source.starts_with("https://") {
         let downloader = match downloader {
@@ -151,7 +151,7 @@ fn read_source(
         };
         return downloader
             .get(source, &mut |msg| eprintln!("rootcert: {msg}"))
-            .map_err(|error| Error::Download {
+            .map_err(|error| Error::Network {
                 message: format!("{source}: {error}"),
                 attempts: vec![Attempt {
                     source: source.to_string(),
@@ -160,6 +160,5 @@ fn read_source(
                 }],
             });
     }
-    read_file(std::path::Path::new(source_arg), MAX_FILE_BYTES)
-        .map_err(|e| Error::Destination(e.message))
+    read_file(std::path::Path::new(source_arg), MAX_FILE_BYTES).map_err(|e| Error::File(e.message))
 }

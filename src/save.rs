@@ -74,7 +74,7 @@ pub struct Destination {
 }
 
 fn dest_error(message: String) -> Error {
-    Error::Destination(message)
+    Error::File(message)
 }
 
 impl Destination {
@@ -685,7 +685,7 @@ mod tests {
         let file = dir.path().join("file");
         fs::write(&file, "x").unwrap();
         let err = save_atomically(&file.join("sub/root.pem"), b"x").unwrap_err();
-        assert_eq!(err.exit_code(), crate::error::exit::DESTINATION);
+        assert_eq!(err.exit_code(), crate::error::exit::FILE);
         assert!(err.to_string().contains("is not a directory"), "{err}");
         assert_eq!(fs::read(&file).unwrap(), b"x");
     }

@@ -55,13 +55,13 @@ struct MissingCert {
 pub fn run(args: &VerifyArgs) -> Result<u8, Error> {
     let required = required_certificates(args)?;
     let path = &args.path();
-    let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| Error::Destination(e.message))?;
+    let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message))?;
     // The file must be one libpq loads; a DER file is still listed, to say what it holds.
     let file = TrustFile::load(&bytes);
     let certs = match &file.error {
         None => file.certs.clone(),
         Some(_) => parse_local(&bytes).map_err(|why| {
-            Error::verification(format!(
+            Error::content(format!(
                 "{}: {why}; libpq cannot load it. Fix: {}",
                 path_text(path),
                 libpq::trust_file_fix(
@@ -95,7 +95,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8, Error> {
             None => problem,
         });
         report.status = "error";
-        report.exit_code = exit::VERIFICATION;
+        report.exit_code = exit::CONTENT;
     }
     if args.json {
         print_json(&report);
@@ -185,7 +185,7 @@ fn check(
     VerifyReport {
         status: if error.is_some() { "error" } else { "ok" },
         exit_code: if error.is_some() {
-            exit::VERIFICATION
+            exit::CONTENT
         } else {
             exit::OK
         },
