@@ -1,11 +1,15 @@
 //! The built-in catalog: which roots the services anchor on, with pins and where to get them.
 //! Pure data, kept in one place so a reviewer can check every line against the vendors' pages.
 
+use std::path::PathBuf;
+
+use crate::error::Error;
 use crate::fingerprint::Fingerprint;
 
 /// One root certificate as published by its vendor.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CertSpec {
+    /// The certificate's common name.
     pub name: &'static str,
     /// The name the vendor publishes it under (used for the default path and `--mirror`).
     pub file_name: &'static str,
@@ -16,6 +20,7 @@ pub struct CertSpec {
 }
 
 impl CertSpec {
+    /// The pin, parsed.
     pub fn pin(&self) -> Fingerprint {
         self.sha256.parse().expect("catalog pins are valid")
     }
@@ -24,9 +29,13 @@ impl CertSpec {
 /// A named set of certificates that a service needs in its `sslrootcert` file.
 #[derive(Debug)]
 pub struct Profile {
+    /// The profile's name, as `rootcert fetch NAME` takes it.
     pub name: &'static str,
+    /// Other names for it (a service, a short form).
     pub aliases: &'static [&'static str],
+    /// What it is for, in a line.
     pub description: &'static str,
+    /// The certificates a trust file for it holds, in order.
     pub certs: &'static [&'static CertSpec],
     /// File name to save under when the published one does not fit (several certificates, or
     /// a published DER name such as `.crt` for what rootcert saves as PEM).
@@ -44,6 +53,7 @@ impl Profile {
     }
 }
 
+/// DigiCert Global Root G2, as DigiCert publishes it.
 pub const DIGICERT_GLOBAL_ROOT_G2: CertSpec = CertSpec {
     name: "DigiCert Global Root G2",
     file_name: "DigiCertGlobalRootG2.crt.pem",
@@ -54,6 +64,7 @@ pub const DIGICERT_GLOBAL_ROOT_G2: CertSpec = CertSpec {
     ],
 };
 
+/// Microsoft RSA Root Certificate Authority 2017 (published as DER).
 pub const MICROSOFT_RSA_ROOT_2017: CertSpec = CertSpec {
     name: "Microsoft RSA Root Certificate Authority 2017",
     file_name: "Microsoft RSA Root Certificate Authority 2017.crt",
@@ -63,6 +74,7 @@ pub const MICROSOFT_RSA_ROOT_2017: CertSpec = CertSpec {
     ],
 };
 
+/// DigiCert Global Root CA (G1), as DigiCert publishes it.
 pub const DIGICERT_GLOBAL_ROOT_CA: CertSpec = CertSpec {
     name: "DigiCert Global Root CA",
     file_name: "DigiCertGlobalRootCA.crt.pem",
@@ -73,6 +85,7 @@ pub const DIGICERT_GLOBAL_ROOT_CA: CertSpec = CertSpec {
     ],
 };
 
+/// ISRG Root X1 (Let's Encrypt).
 pub const ISRG_ROOT_X1: CertSpec = CertSpec {
     name: "ISRG Root X1",
     file_name: "isrgrootx1.pem",
@@ -84,8 +97,10 @@ pub const ISRG_ROOT_X1: CertSpec = CertSpec {
     ],
 };
 
+/// The profile `rootcert fetch` uses when none is named.
 pub const DEFAULT_PROFILE: &str = "digicert-global-root-g2";
 
+/// Every profile in the catalog.
 pub static PROFILES: &[Profile] = &[
     Profile {
         name: DEFAULT_PROFILE,
@@ -173,6 +188,53 @@ pub fn cert_with_pin(pin: &Fingerprint) -> Option<&'static CertSpec> {
 pub fn profile_of(pin: &crate::fingerprint::Fingerprint) -> Option<&'static Profile> {
     let holds = |p: &&Profile| p.certs.iter().any(|c| c.pin() == *pin);
     PROFILES.iter().filter(holds).min_by_key(|p| p.certs.len())
+}
+
+/// The profiles these names or aliases stand for; none means the default profile.
+pub fn resolve_profiles(names: &[String]) -> Result<Vec<&'static Profile>, Error> {
+    if names.is_empty() {
+        return Ok(vec![find(DEFAULT_PROFILE).expect("default profile exists")]);
+    }
+    names
+        .iter()
+        .map(|name| find(name).ok_or_else(|| Error::Usage(unknown_profile_message(name))))
+        .collect()
+}
+
+/// The file name `fetch` saves these profiles under.
+pub(crate) fn file_name(profiles: &[&Profile]) -> String {
+    match profiles {
+        [one] => one.file_name().to_string(),
+        several => {
+            let names: Vec<&str> = several.iter().map(|p| p.name).collect();
+            format!("{}.pem", names.join("+"))
+        }
+    }
+}
+
+/// Where `rootcert fetch PROFILES` saves without `--out`.
+pub fn default_destination(profiles: &[&Profile]) -> Result<PathBuf, Error> {
+    let path = default_dir()?.join(file_name(profiles));
+    std::path::absolute(&path).map_err(|e| {
+        Error::File(format!(
+            "cannot resolve {}: {e}",
+            crate::text::path_text(&path)
+        ))
+    })
+}
+
+pub(crate) fn default_dir() -> Result<PathBuf, Error> {
+    if let Some(dir) = std::env::var_os("ROOTCERT_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "rootcert")
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            Error::Usage(
+                "cannot find a data directory (is HOME set?); pass --out or set ROOTCERT_DIR"
+                    .into(),
+            )
+        })
 }
 
 #[cfg(test)]

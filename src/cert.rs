@@ -16,6 +16,7 @@ use crate::time::CertTime;
 pub struct Cert {
     der: Vec<u8>,
     x509: Certificate,
+    /// SHA-256 over the DER bytes.
     pub sha256: Fingerprint,
     not_before: CertTime,
     not_after: CertTime,
@@ -57,10 +58,12 @@ impl Cert {
         })
     }
 
+    /// The DER bytes, as received.
     pub fn der(&self) -> &[u8] {
         &self.der
     }
 
+    /// The parsed certificate.
     pub fn x509(&self) -> &Certificate {
         &self.x509
     }
@@ -70,6 +73,7 @@ impl Cert {
         crate::dn::rfc2253(self.x509.tbs_certificate().subject())
     }
 
+    /// The issuer, as `subject` prints it.
     pub fn issuer(&self) -> String {
         crate::dn::rfc2253(self.x509.tbs_certificate().issuer())
     }
@@ -85,10 +89,12 @@ impl Cert {
             .unwrap_or_else(|| subject.to_string())
     }
 
+    /// Start of validity.
     pub fn not_before(&self) -> SystemTime {
         self.not_before.to_system_time()
     }
 
+    /// End of validity.
     pub fn not_after(&self) -> SystemTime {
         self.not_after.to_system_time()
     }
@@ -98,6 +104,7 @@ impl Cert {
         self.not_before.rfc3339()
     }
 
+    /// End of validity, RFC 3339.
     pub fn not_after_rfc3339(&self) -> String {
         self.not_after.rfc3339()
     }
@@ -129,10 +136,12 @@ impl Cert {
         format!("{sign}{}", hex::encode_upper(&magnitude[first..]))
     }
 
+    /// SHA-1 over the DER, colon hex (as openssl prints it).
     pub fn sha1_colon_hex(&self) -> String {
         colon_hex(&Sha1::digest(&self.der))
     }
 
+    /// basicConstraints cA.
     pub fn is_ca(&self) -> bool {
         matches!(
             self.x509
@@ -142,6 +151,7 @@ impl Cert {
         )
     }
 
+    /// Subject equals issuer.
     pub fn is_self_issued(&self) -> bool {
         self.x509.tbs_certificate().subject() == self.x509.tbs_certificate().issuer()
     }
@@ -162,6 +172,7 @@ impl Cert {
         }
     }
 
+    /// Whether the certificate signed itself, checked with its own key.
     pub fn self_signature(&self) -> SelfSignature {
         if !self.is_self_issued() {
             return SelfSignature::NotSelfIssued;

@@ -14,22 +14,35 @@ use reqwest::header::RETRY_AFTER;
 use crate::error::Error;
 
 /// Larger than any root certificate bundle by far; an endless body stops here.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
-pub const MAX_REDIRECTS: usize = 5;
+pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_REDIRECTS: usize = 5;
 /// Longest wait we honour from a server's `Retry-After`.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 const BACKOFF_BASE: Duration = Duration::from_millis(250);
 
 #[derive(Debug, Clone)]
+/// Limits and trust for downloads.
 pub struct NetOptions {
     /// Deadline for one download as a whole (connect, headers and body).
     pub timeout: Duration,
+    /// Retries per URL for transient failures.
     pub retries: u32,
     /// Trust only this CA for TLS instead of the OS roots.
     pub ca_file: Option<PathBuf>,
 }
 
-pub struct Downloader {
+impl Default for NetOptions {
+    /// 30 s per download, 3 retries, the OS roots.
+    fn default() -> Self {
+        NetOptions {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            ca_file: None,
+        }
+    }
+}
+
+pub(crate) struct Downloader {
     runtime: tokio::runtime::Runtime,
     client: reqwest::Client,
     options: NetOptions,
@@ -141,7 +154,7 @@ impl Failure {
 }
 
 impl Downloader {
-    pub fn new(options: &NetOptions) -> Result<Self, Error> {
+    pub(crate) fn new(options: &NetOptions) -> Result<Self, Error> {
         let proxies = env_proxies()?;
         let (roots, no_os_roots) = match &options.ca_file {
             Some(path) => (roots_from_ca_file(path)?, false),
@@ -201,7 +214,7 @@ impl Downloader {
     /// HTTP 408, 429, 500, 502, 503 and 504, and a body cut short. A failed name lookup, a
     /// refused connection, TLS and protocol errors fail at once: another try would not pass.
     /// `on_retry` hears, before each wait, what failed and when the next try starts.
-    pub fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, String> {
+    pub(crate) fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, String> {
         let retries = self.options.retries;
         for attempt in 0..=retries {
             let failure = match self.runtime.block_on(self.get_once(url)) {

@@ -7,29 +7,124 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::catalog::{self, Profile};
+use crate::catalog::{self, Profile, default_dir, file_name, resolve_profiles};
 use crate::cert::Cert;
-use crate::cli::FetchArgs;
 use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
 use crate::libpq::TrustFile;
-use crate::output::path_text;
-use crate::output::{CertSummary, Log, print_json, usage_lines};
 use crate::parse::{looks_like_html, parse_certificates};
 use crate::save::{self, Found, Saved};
 use crate::system_store::SystemStore;
+use crate::text::{CertSummary, ConnectLines, path_text};
+
+/// What `rootcert fetch` is asked to do, in plain terms.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// Catalog profiles (names or aliases); empty means the default profile.
+    pub profiles: Vec<String>,
+    /// Pins to fetch instead of the profiles' (their URLs still apply).
+    pub pins: Vec<Fingerprint>,
+    /// URLs to download from instead of the profiles', in order.
+    pub urls: Vec<String>,
+    /// A mirror that serves every certificate under its published file name.
+    pub mirror: Option<String>,
+    /// Where to put the PEM.
+    pub out: Output,
+    /// Download at all (false: `--offline`).
+    pub use_network: bool,
+    /// Use the OS trust store as the last source.
+    pub use_system: bool,
+    /// Download limits and trust.
+    pub net: NetOptions,
+    /// Replace a file that holds other certificates.
+    pub force: bool,
+    /// Download even when the destination already holds the pins.
+    pub refresh: bool,
+    /// Hears what happens on the way (a retry, a fallback), for a progress display.
+    pub notes: Option<fn(&str)>,
+}
+
+impl Default for FetchOptions {
+    /// The default profile, to the default path, network first and the OS store last.
+    fn default() -> Self {
+        FetchOptions {
+            profiles: Vec::new(),
+            pins: Vec::new(),
+            urls: Vec::new(),
+            mirror: None,
+            out: Output::Default,
+            use_network: true,
+            use_system: true,
+            net: NetOptions::default(),
+            force: false,
+            refresh: false,
+            notes: None,
+        }
+    }
+}
+
+/// Where the fetched PEM goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// The platform data directory (or `$ROOTCERT_DIR`), under the profile's file name.
+    Default,
+    /// A file, or a directory (existing, or written with a trailing `/`) to save inside.
+    Path(PathBuf),
+    /// Nowhere: the PEM is returned in the report, for the caller to write out.
+    Stdout,
+}
+
+/// What `fetch` did.
+#[derive(Debug, Serialize)]
+pub struct FetchReport {
+    /// Saved, or already in place.
+    pub status: FetchStatus,
+    /// The saved file: exact when the path is UTF-8, else with `\xNN` for the bytes
+    /// that are not (and `path_escaped` set). None for [`Output::Stdout`].
+    pub path: Option<String>,
+    /// The path holds bytes that are not UTF-8, written as `\xNN`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub path_escaped: bool,
+    /// The certificates, with where each came from.
+    pub certificates: Vec<CertSummary>,
+    /// Sanity checks that did not stop the run.
+    pub warnings: Vec<String>,
+    /// How to point psql and every libpq client at the saved file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect: Option<ConnectLines>,
+    /// The PEM, for [`Output::Stdout`].
+    #[serde(skip)]
+    pub pem: Option<String>,
+}
+
+/// A fetch's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FetchStatus {
+    /// Written (a new file, a replacement, or stdout).
+    Saved,
+    /// The destination already held exactly the pinned certificates.
+    Unchanged,
+}
+
+impl FetchReport {
+    /// Always 0: a fetch that fails returns an [`Error`].
+    pub fn exit_code(&self) -> u8 {
+        crate::error::exit::OK
+    }
+}
 
 /// One certificate to fetch: a name for messages, its pin, and its URLs in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wanted {
-    pub name: String,
-    pub pin: Fingerprint,
-    pub urls: Vec<String>,
+struct Wanted {
+    name: String,
+    pin: Fingerprint,
+    urls: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
+enum Destination {
     Stdout,
     File(PathBuf),
     /// A file in this directory named after the certificates it will hold, for custom pins
@@ -37,95 +132,58 @@ pub enum Destination {
     NamedIn(PathBuf),
 }
 
-#[derive(Debug, Clone)]
-pub struct FetchOptions {
-    pub wanted: Vec<Wanted>,
-    pub destination: Destination,
-    pub use_network: bool,
-    pub use_system: bool,
-    pub net: NetOptions,
-    pub force: bool,
-    pub refresh: bool,
-    pub json: bool,
-    pub log: Log,
+/// The options worked out: each certificate with its sources, and the destination.
+struct Plan<'a> {
+    options: &'a FetchOptions,
+    wanted: Vec<Wanted>,
+    destination: Destination,
 }
 
-#[derive(Debug, Serialize)]
-pub struct FetchReport {
-    pub status: &'static str,
-    /// The saved file: exact when the path is UTF-8, else with `\xNN` for the bytes
-    /// that are not (and `path_escaped` set).
-    pub path: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub path_escaped: bool,
-    pub certificates: Vec<CertSummary>,
-    pub warnings: Vec<String>,
-}
-
-impl FetchOptions {
-    pub fn from_args(args: FetchArgs) -> Result<Self, Error> {
-        let profiles = resolve_profiles(&args.profiles)?;
-        let mut wanted = wanted_certificates(&profiles, &args.sha256, &args.url);
-        if let Some(base) = &args.mirror {
-            apply_mirror(&mut wanted, &profiles, base)?;
+impl Plan<'_> {
+    fn note(&self, message: &str) {
+        if let Some(notes) = self.options.notes {
+            notes(message);
         }
-        if args.json && args.out.as_deref() == Some(Path::new("-")) {
-            return Err(Error::Usage(
-                "--json and -o - both write to stdout; save to a file with -o PATH".into(),
-            ));
+    }
+}
+
+impl<'a> Plan<'a> {
+    fn new(options: &'a FetchOptions) -> Result<Self, Error> {
+        let profiles = resolve_profiles(&options.profiles)?;
+        let mut wanted = wanted_certificates(&profiles, &options.pins, &options.urls);
+        if let Some(base) = &options.mirror {
+            apply_mirror(&mut wanted, &profiles, base)?;
         }
         // Custom pins without a profile are saved under their own names, never under the
         // default profile's: a file is named after what it holds.
-        let custom_only = args.profiles.is_empty() && !args.sha256.is_empty();
+        let custom_only = options.profiles.is_empty() && !options.pins.is_empty();
         let in_dir = |dir: PathBuf| -> Destination {
             if !custom_only {
                 return Destination::File(dir.join(file_name(&profiles)));
             }
-            match catalog_file_name(&args.sha256) {
+            match catalog_file_name(&options.pins) {
                 Some(name) => Destination::File(dir.join(name)),
                 None => Destination::NamedIn(dir),
             }
         };
-        let destination = match args.out {
-            Some(out) if out.as_os_str() == "-" => Destination::Stdout,
+        let destination = match &options.out {
+            Output::Stdout => Destination::Stdout,
             // An existing directory, or a path written as one (`-o certs/`), gets the file name.
-            Some(out) if out.is_dir() || ends_with_separator(&out) => in_dir(out),
-            Some(out) => Destination::File(out),
-            None => in_dir(default_dir()?),
+            Output::Path(out) if out.is_dir() || ends_with_separator(out) => in_dir(out.clone()),
+            Output::Path(out) => Destination::File(out.clone()),
+            Output::Default => in_dir(default_dir()?),
         };
         let destination = match destination {
             Destination::File(path) => Destination::File(absolute(&path)?),
             Destination::NamedIn(dir) => Destination::NamedIn(absolute(&dir)?),
             stdout => stdout,
         };
-        Ok(FetchOptions {
+        Ok(Plan {
+            options,
             wanted,
             destination,
-            use_network: !args.offline,
-            use_system: !args.no_system,
-            net: args.net.options(),
-            force: args.force,
-            refresh: args.refresh,
-            json: args.json,
-            log: Log {
-                quiet: args.quiet || args.json,
-            },
         })
     }
-}
-
-pub fn resolve_profiles(names: &[String]) -> Result<Vec<&'static Profile>, Error> {
-    if names.is_empty() {
-        return Ok(vec![
-            catalog::find(catalog::DEFAULT_PROFILE).expect("default profile exists"),
-        ]);
-    }
-    names
-        .iter()
-        .map(|name| {
-            catalog::find(name).ok_or_else(|| Error::Usage(catalog::unknown_profile_message(name)))
-        })
-        .collect()
 }
 
 /// The certificates to fetch, each once, in the order the profiles name them.
@@ -214,16 +272,6 @@ fn percent_encode(name: &str) -> String {
         .collect()
 }
 
-fn file_name(profiles: &[&Profile]) -> String {
-    match profiles {
-        [one] => one.file_name().to_string(),
-        several => {
-            let names: Vec<&str> = several.iter().map(|p| p.name).collect();
-            format!("{}.pem", names.join("+"))
-        }
-    }
-}
-
 /// `~/.postgresql/root.crt`: what libpq reads when `sslrootcert` is not set.
 fn libpq_default_file() -> Option<PathBuf> {
     let home = directories::BaseDirs::new()?.home_dir().to_path_buf();
@@ -269,32 +317,16 @@ fn ends_with_separator(path: &Path) -> bool {
         .ends_with(std::path::is_separator)
 }
 
-/// Where `rootcert fetch PROFILES` saves without `--out`.
-pub fn default_destination(profiles: &[&Profile]) -> Result<PathBuf, Error> {
-    absolute(&default_dir()?.join(file_name(profiles)))
-}
-
 /// `path` made absolute against the current directory (which may have been removed).
 fn absolute(path: &Path) -> Result<PathBuf, Error> {
     std::path::absolute(path)
         .map_err(|e| Error::File(format!("cannot resolve {}: {e}", path_text(path))))
 }
 
-fn default_dir() -> Result<PathBuf, Error> {
-    if let Some(dir) = std::env::var_os("ROOTCERT_DIR").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    directories::ProjectDirs::from("", "", "rootcert")
-        .map(|dirs| dirs.data_dir().to_path_buf())
-        .ok_or_else(|| {
-            Error::Usage(
-                "cannot find a data directory (is HOME set?); pass --out or set ROOTCERT_DIR"
-                    .into(),
-            )
-        })
-}
-
-pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
+/// Gets the pinned certificates from the first source that has them and saves them as
+/// one PEM file, or does nothing when the file already holds exactly them.
+pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
+    let options = &Plan::new(options)?;
     let pins: Vec<Fingerprint> = options.wanted.iter().map(|w| w.pin).collect();
     // The destination as it is before any download: the in-place re-run ends here.
     let mut target = match &options.destination {
@@ -334,8 +366,9 @@ pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
     }
     let certs: Vec<(&Cert, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
     let Some(mut place) = target else {
-        crate::output::write_stdout(pem.as_bytes());
-        return Ok(report("saved", None, &certs));
+        let mut report = report(FetchStatus::Saved, None, &certs);
+        report.pem = Some(pem);
+        return Ok(report);
     };
     let in_place = |bytes: &[u8]| {
         TrustFile::load(bytes).error.is_none()
@@ -345,8 +378,8 @@ pub fn run(options: &FetchOptions) -> Result<FetchReport, Error> {
         .destination
         .save(pem.as_bytes(), &place.found, in_place)?
     {
-        Saved::Written => "saved",
-        Saved::AlreadyThere => "unchanged",
+        Saved::Written => FetchStatus::Saved,
+        Saved::AlreadyThere => FetchStatus::Unchanged,
     };
     let mut report = report(status, Some(&place.path), &certs);
     report.warnings.append(&mut place.destination.warnings);
@@ -393,7 +426,7 @@ fn find_in_place(dir: &Path, pins: &[Fingerprint]) -> Option<Place> {
 fn check_existing(
     place: &Place,
     pins: &[Fingerprint],
-    options: &FetchOptions,
+    options: &Plan<'_>,
 ) -> Result<Option<FetchReport>, Error> {
     let Found::File(existing) = &place.found else {
         return Ok(None);
@@ -404,19 +437,19 @@ fn check_existing(
         && holds_exactly(certs, pins)
     {
         // The right certificates in a form libpq cannot load (DER, say): save them as PEM.
-        if options.refresh || TrustFile::load(bytes).error.is_some() {
+        if options.options.refresh || TrustFile::load(bytes).error.is_some() {
             return Ok(None);
         }
         place.destination.tidy();
         let source = format!("file:{}", path_text(&place.path));
         let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
-        let mut report = report("unchanged", Some(&place.path), &certs);
+        let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs);
         report
             .warnings
             .extend(place.destination.warnings.iter().cloned());
         return Ok(Some(report));
     }
-    if options.force {
+    if options.options.force {
         return Ok(None);
     }
     // Never the file's bytes: it may be anything a symlink's owner chose.
@@ -462,28 +495,41 @@ fn holds_exactly(certs: &[Cert], pins: &[Fingerprint]) -> bool {
     held == wanted && certs.len() == held.len()
 }
 
-fn report(status: &'static str, path: Option<&Path>, certs: &[(&Cert, &str)]) -> FetchReport {
+fn report(status: FetchStatus, path: Option<&Path>, certs: &[(&Cert, &str)]) -> FetchReport {
     let now = SystemTime::now();
+    let mut warnings: Vec<String> = certs.iter().flat_map(|(c, _)| c.warnings(now)).collect();
+    if let Some(path) = path
+        && libpq_default_file().is_some_and(|default| path == default)
+    {
+        warnings.push(format!(
+            "{} is the file libpq reads when sslrootcert is not set: while it exists, \
+             sslmode=require verifies the server certificate (like verify-ca) for every server \
+             this user connects to",
+            path_text(path)
+        ));
+    }
     FetchReport {
         status,
         path: path.map(path_text),
         path_escaped: path.is_some_and(|p| p.to_str().is_none()),
         certificates: certs.iter().map(|(c, s)| CertSummary::new(c, s)).collect(),
-        warnings: certs.iter().flat_map(|(c, _)| c.warnings(now)).collect(),
+        warnings,
+        connect: path.map(|p| ConnectLines::for_file(&path_text(p))),
+        pem: None,
     }
 }
 
 /// The sources a run may use, built lazily and shared between certificates: one download
 /// per URL and one read of the OS store, however many certificates come from them.
 struct Sources<'a> {
-    options: &'a FetchOptions,
+    options: &'a Plan<'a>,
     downloader: Option<Downloader>,
     bodies: HashMap<String, Result<Vec<Cert>, Attempt>>,
     store: Option<SystemStore>,
 }
 
 impl<'a> Sources<'a> {
-    fn new(options: &'a FetchOptions) -> Self {
+    fn new(options: &'a Plan<'a>) -> Self {
         Sources {
             options,
             downloader: None,
@@ -495,7 +541,7 @@ impl<'a> Sources<'a> {
     fn get(&mut self, wanted: &Wanted) -> Result<(Cert, String), Error> {
         let mut attempts: Vec<Attempt> = Vec::new();
         let all_pins: Vec<Fingerprint> = self.options.wanted.iter().map(|w| w.pin).collect();
-        if self.options.use_network {
+        if self.options.options.use_network {
             for (i, url) in wanted.urls.iter().enumerate() {
                 let attempt = match self.certs_from(url)? {
                     Ok(certs) => match certs.iter().find(|c| c.sha256 == wanted.pin) {
@@ -512,26 +558,25 @@ impl<'a> Sources<'a> {
                 if !served_another {
                     let next = match wanted.urls.get(i + 1) {
                         Some(next) => format!("; trying {next}"),
-                        None if self.options.use_system => {
+                        None if self.options.options.use_system => {
                             "; trying the OS trust store next".to_string()
                         }
                         None => String::new(),
                     };
                     self.options
-                        .log
                         .note(&format!("{}: {}{next}", attempt.source, attempt.error));
                 }
                 attempts.push(attempt);
             }
         }
-        if self.options.use_system {
+        if self.options.options.use_system {
             let store = self
                 .store
                 .get_or_insert_with(|| SystemStore::load(&all_pins));
             match store.find(&wanted.pin) {
                 Some(cert) => {
                     if !attempts.is_empty() {
-                        self.options.log.note(&format!(
+                        self.options.note(&format!(
                             "using {} from the OS trust store ({})",
                             wanted.name,
                             store.source().trim_start_matches("system:")
@@ -563,10 +608,12 @@ impl<'a> Sources<'a> {
         if !self.bodies.contains_key(url) {
             let downloader = match &self.downloader {
                 Some(d) => d,
-                None => self.downloader.insert(Downloader::new(&self.options.net)?),
+                None => self
+                    .downloader
+                    .insert(Downloader::new(&self.options.options.net)?),
             };
-            let log = self.options.log;
-            let result = match downloader.get(url, &mut |msg| log.note(msg)) {
+            let plan = self.options;
+            let result = match downloader.get(url, &mut |msg| plan.note(msg)) {
                 Ok(body) => parse_certificates(&body).map_err(|error| Attempt {
                     source: url.to_string(),
                     error: if looks_like_html(&body) {
@@ -610,43 +657,6 @@ fn describe(certs: &[Cert]) -> String {
         .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))
         .collect();
     described.join("; ")
-}
-
-/// Prints the result: the path (or JSON) on stdout, the summary and how to use it on stderr.
-pub fn print_report(report: &FetchReport, options: &FetchOptions) {
-    if options.json {
-        print_json(report);
-        return;
-    }
-    let log = options.log;
-    let names: Vec<&str> = options.wanted.iter().map(|w| w.name.as_str()).collect();
-    match (&report.path, report.status) {
-        (Some(path), "unchanged") => log.note(&format!(
-            "{path} already holds {}; nothing to do",
-            names.join(" and ")
-        )),
-        (Some(path), _) => log.note(&format!("saved {} to {path}", names.join(" and "))),
-        (None, _) => log.note(&format!("wrote {} to stdout", names.join(" and "))),
-    }
-    for cert in &report.certificates {
-        cert.print(&log);
-    }
-    for warning in &report.warnings {
-        log.warn(warning);
-    }
-    if let Some(path) = &report.path
-        && libpq_default_file().is_some_and(|default| Path::new(path) == default)
-    {
-        log.warn(&format!(
-            "{path} is the file libpq reads when sslrootcert is not set: while it exists, \
-             sslmode=require verifies the server certificate (like verify-ca) for every server \
-             this user connects to"
-        ));
-    }
-    if let Some(path) = &report.path {
-        log.detail(&format!("\n{}", usage_lines(path)));
-        crate::outln!("{path}");
-    }
 }
 
 #[cfg(test)]

@@ -10,13 +10,14 @@ use sha2::{Digest, Sha256};
 pub struct Fingerprint(pub [u8; 32]);
 
 impl Fingerprint {
+    /// The fingerprint of these DER bytes.
     pub fn of_der(der: &[u8]) -> Self {
         Fingerprint(Sha256::digest(der).into())
     }
 }
 
 /// Colon-separated upper-case hex, as `openssl x509 -fingerprint` prints it.
-pub fn colon_hex(bytes: &[u8]) -> String {
+pub(crate) fn colon_hex(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 3);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 {

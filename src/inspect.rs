@@ -1,38 +1,101 @@
 //! `rootcert inspect`: what certificates a file, stdin or URL holds, and whose they are.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use serde::Serialize;
 
 use crate::catalog;
 use crate::cert::{Cert, SelfSignature};
-use crate::cli::InspectArgs;
-use crate::download::Downloader;
+use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::libpq::{self, Format, TrustFile};
-use crate::output::path_text;
-use crate::output::print_json;
 use crate::parse::{parse_certificates, parse_local};
 use crate::read::{MAX_FILE_BYTES, read_file, read_stdin};
+use crate::text::path_text;
 
-#[derive(Serialize)]
-struct CertDetails {
-    source: String,
-    subject: String,
-    issuer: String,
-    serial: String,
-    not_before: String,
-    not_after: String,
-    sha256: String,
-    sha1: String,
-    key: String,
-    is_ca: bool,
+/// Where to read certificates from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Standard input, read within the timeout.
+    Stdin,
+    /// A local file (a regular file of at most 1 MiB).
+    File(PathBuf),
+    /// An http(s) URL, downloaded with fetch's limits and never saved.
+    Url(String),
+}
+
+impl Source {
+    fn label(&self) -> String {
+        match self {
+            Source::Stdin => "-".to_string(),
+            Source::File(path) => path_text(path),
+            Source::Url(url) => url.clone(),
+        }
+    }
+}
+
+/// What `rootcert inspect` reads.
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    /// The sources, in order.
+    pub sources: Vec<Source>,
+    /// Download limits and trust (also the deadline for standard input).
+    pub net: NetOptions,
+    /// Hears retries of a download.
+    pub notes: Option<fn(&str)>,
+}
+
+/// Every certificate of every source; as JSON, one array.
+#[derive(Debug, Serialize)]
+#[serde(transparent)]
+pub struct InspectReport {
+    /// In source order, each source's certificates in file order.
+    pub certificates: Vec<CertDetails>,
+}
+
+impl InspectReport {
+    /// Always 0: a source without a certificate is an [`Error`].
+    pub fn exit_code(&self) -> u8 {
+        crate::error::exit::OK
+    }
+}
+
+/// One certificate, as `openssl x509` would print its fields, and whose it is.
+#[derive(Debug, Serialize)]
+pub struct CertDetails {
+    /// The file, `-`, or the URL it came from.
+    pub source: String,
+    /// RFC 2253, as `openssl x509 -nameopt RFC2253,-esc_msb` prints it.
+    pub subject: String,
+    /// RFC 2253.
+    pub issuer: String,
+    /// Upper-case hex, `-` before a negative serial.
+    pub serial: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// Colon hex.
+    pub sha256: String,
+    /// Colon hex.
+    pub sha1: String,
+    /// Key type and size or curve.
+    pub key: String,
+    /// basicConstraints cA.
+    pub is_ca: bool,
     /// True when self-issued with a self-signature that verifies; null when self-issued
-    /// with an algorithm we cannot check.
-    self_signed: Option<bool>,
-    profile: Option<&'static str>,
+    /// with an algorithm rootcert cannot check.
+    pub self_signed: Option<bool>,
+    /// The catalog profile it belongs to.
+    pub profile: Option<&'static str>,
     /// How the source is encoded: pem, der (or empty, other).
-    format: Format,
+    pub format: Format,
     /// Whether libpq can load the source as `sslrootcert` (it reads only PEM).
-    libpq_can_load: bool,
+    pub libpq_can_load: bool,
+    /// Why libpq cannot load the source, with the fix.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub libpq_problem: Option<String>,
 }
 
 impl CertDetails {
@@ -40,6 +103,12 @@ impl CertDetails {
         CertDetails {
             format: file.format,
             libpq_can_load: file.error.is_none(),
+            libpq_problem: file.error.as_ref().map(|why| {
+                format!(
+                    "{why} (fix: {})",
+                    libpq::trust_file_fix(source, "rootcert fetch PROFILE", file.format)
+                )
+            }),
             source: source.to_string(),
             subject: cert.subject(),
             issuer: cert.issuer(),
@@ -58,107 +127,66 @@ impl CertDetails {
             profile: catalog::profile_of(&cert.sha256).map(|p| p.name),
         }
     }
-
-    fn print(&self) {
-        let yes_no = |b: bool| if b { "yes" } else { "no" };
-        let self_signed = match self.self_signed {
-            Some(true) => "yes (signature verifies)",
-            Some(false) if self.subject == self.issuer => "NO: the self-signature does not verify",
-            Some(false) => "no",
-            None => "yes (signature algorithm not checked)",
-        };
-        crate::outln!("  subject      {}", self.subject);
-        crate::outln!("  issuer       {}", self.issuer);
-        crate::outln!("  serial       {}", self.serial);
-        crate::outln!("  not before   {}", self.not_before);
-        crate::outln!("  not after    {}", self.not_after);
-        crate::outln!("  sha256       {}", self.sha256);
-        crate::outln!("  sha1         {}", self.sha1);
-        crate::outln!("  key          {}", self.key);
-        crate::outln!("  CA           {}", yes_no(self.is_ca));
-        crate::outln!("  self-signed  {self_signed}");
-        crate::outln!(
-            "  profile      {}",
-            self.profile.unwrap_or("(not in the catalog)")
-        );
-    }
 }
 
-pub fn run(args: &InspectArgs) -> Result<(), Error> {
+/// Reads every source and describes every certificate in it. Nothing is saved.
+pub fn inspect(options: &InspectOptions) -> Result<InspectReport, Error> {
     let mut downloader: Option<Downloader> = None;
     let mut all = Vec::new();
-    for source_arg in &args.sources {
-        let source = &path_text(std::path::Path::new(source_arg));
-        let bytes = read_source(source_arg, source, args, &mut downloader)?;
-        let remote = source.starts_with("http://") || source.starts_with("https://");
-        let parsed = if remote {
-            parse_certificates(&bytes)
-        } else {
-            parse_local(&bytes)
+    for source in &options.sources {
+        let label = source.label();
+        let bytes = read_source(source, &label, options, &mut downloader)?;
+        let parsed = match source {
+            Source::Url(_) => parse_certificates(&bytes),
+            _ => parse_local(&bytes),
         };
         let certs = parsed.map_err(|error| Error::Content {
-            message: format!("{source}: {error}"),
+            message: format!("{label}: {error}"),
             attempts: vec![Attempt {
-                source: source.clone(),
+                source: label.clone(),
                 error,
                 wrong_content: true,
             }],
         })?;
         let file = TrustFile::load(&bytes);
-        if !args.json {
-            let plural = if certs.len() == 1 { "" } else { "s" };
-            let libpq = match &file.error {
-                None => "libpq can load it as sslrootcert".to_string(),
-                Some(why) => format!(
-                    "libpq cannot load it as sslrootcert: {why} (fix: {})",
-                    libpq::trust_file_fix(source, "rootcert fetch PROFILE", file.format)
-                ),
-            };
-            crate::outln!(
-                "{source}: {} certificate{plural}, {}; {libpq}",
-                certs.len(),
-                file.format.as_str()
-            );
-            for (i, cert) in certs.iter().enumerate() {
-                if i > 0 {
-                    crate::outln!();
-                }
-                CertDetails::new(cert, source, &file).print();
-            }
-        }
-        all.extend(certs.iter().map(|c| CertDetails::new(c, source, &file)));
+        all.extend(certs.iter().map(|c| CertDetails::new(c, &label, &file)));
     }
-    if args.json {
-        print_json(&all);
-    }
-    Ok(())
+    Ok(InspectReport { certificates: all })
 }
 
 fn read_source(
-    source_arg: &std::ffi::OsStr,
-    source: &str,
-    args: &InspectArgs,
+    source: &Source,
+    label: &str,
+    options: &InspectOptions,
     downloader: &mut Option<Downloader>,
 ) -> Result<Vec<u8>, Error> {
-    let timeout = args.net.options().timeout;
-    if source_arg == "-" {
-        return read_stdin(MAX_FILE_BYTES, timeout).map_err(Error::File);
+    match source {
+        Source::Stdin => read_stdin(MAX_FILE_BYTES, stdin_deadline(options)).map_err(Error::File),
+        Source::File(path) => read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message)),
+        Source::Url(url) => {
+            let downloader = match downloader {
+                Some(d) => d,
+                None => downloader.insert(Downloader::new(&options.net)?),
+            };
+            let notes = options.notes;
+            downloader
+                .get(url, &mut |msg| {
+                    if let Some(notes) = notes {
+                        notes(msg);
+                    }
+                })
+                .map_err(|error| Error::Network {
+                    message: format!("{label}: {error}"),
+                    attempts: vec![Attempt {
+                        source: label.to_string(),
+                        error,
+                        wrong_content: false,
+                    }],
+                })
+        }
     }
-    if source.starts_with("http://") || source.starts_with("https://") {
-        let downloader = match downloader {
-            Some(d) => d,
-            None => downloader.insert(Downloader::new(&args.net.options())?),
-        };
-        return downloader
-            .get(source, &mut |msg| eprintln!("rootcert: {msg}"))
-            .map_err(|error| Error::Network {
-                message: format!("{source}: {error}"),
-                attempts: vec![Attempt {
-                    source: source.to_string(),
-                    error,
-                    wrong_content: false,
-                }],
-            });
-    }
-    read_file(std::path::Path::new(source_arg), MAX_FILE_BYTES).map_err(|e| Error::File(e.message))
+}
+
+fn stdin_deadline(options: &InspectOptions) -> Duration {
+    options.net.timeout
 }

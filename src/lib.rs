@@ -1,47 +1,70 @@
-//! rootcert: download a root certificate, verify it against its SHA-256 pin, and save it
-//! atomically as PEM that libpq (`sslrootcert`) accepts.
+//! rootcert: download a database's TLS root certificate, verify it by its SHA-256 pin, and
+//! save it as PEM that libpq's `sslrootcert` accepts, atomically and safely; then check
+//! trust files and servers the way libpq would.
 //!
-//! The binary is a thin layer over [`fetch`]; every module can be used on its own.
-#![warn(unreachable_pub)]
+//! Every command is a function from plain options to a typed report ([`fetch`],
+//! [`verify`], [`inspect`], [`check`]); nothing here prints. The `rootcert` binary renders
+//! the reports as text or JSON (the JSON is the report serialised).
+//!
+//! ```
+//! # // The OS trust store as the only source: no network.
+//! # let bundle = std::path::Path::new("/etc/ssl/certs/ca-certificates.crt");
+//! # if !bundle.exists() { return Ok(()); }
+//! # unsafe { std::env::set_var("SSL_CERT_FILE", bundle) };
+//! use rootcert::{FetchOptions, FetchStatus, NetOptions, Output, VerifyOptions};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("root.crt");
+//! let report = rootcert::fetch(&FetchOptions {
+//!     out: Output::Path(path.clone()),
+//!     use_network: false, // --offline: the OS trust store only
+//!     ..FetchOptions::default()
+//! })?;
+//! assert_eq!(report.status, FetchStatus::Saved);
+//!
+//! let verified = rootcert::verify(&VerifyOptions {
+//!     profiles: vec!["digicert-global-root-g2".into()],
+//!     pins: Vec::new(),
+//!     path,
+//!     min_days: Some(30),
+//! })?;
+//! assert_eq!(verified.exit_code(), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod catalog;
-pub mod cert;
-pub mod check;
-pub mod cli;
+mod cert;
+mod check;
 mod dn;
-pub mod download;
-pub mod error;
-pub mod fetch;
-pub mod fingerprint;
-pub mod inspect;
+mod download;
+mod error;
+mod fetch;
+mod fingerprint;
+mod inspect;
 pub mod libpq;
-pub mod list;
-pub mod output;
-pub mod parse;
-pub mod read;
-pub mod save;
-pub mod system_store;
+mod parse;
+mod read;
+mod save;
+mod system_store;
+mod text;
 mod time;
-pub mod verify;
+mod verify;
 
-use cli::{Cli, Command};
-use error::Error;
+pub use cert::{Cert as Certificate, SelfSignature};
+pub use check::{CertReport, CheckOptions, CheckReport, check};
+pub use download::NetOptions;
+pub use error::{Attempt, Error, exit};
+pub use fetch::{FetchOptions, FetchReport, FetchStatus, Output, fetch};
+pub use fingerprint::Fingerprint;
+pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
+pub use parse::parse_certificates;
+pub use text::{CertSummary, ConnectLines};
+pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
-/// Runs one parsed command line and returns its exit code; the caller reports an error.
-pub fn run(cli: Cli) -> Result<u8, Error> {
-    match cli.command {
-        Command::Fetch(args) => {
-            let options = fetch::FetchOptions::from_args(args)?;
-            let report = fetch::run(&options)?;
-            fetch::print_report(&report, &options);
-            Ok(error::exit::OK)
-        }
-        Command::Verify(args) => verify::run(&args),
-        Command::Inspect(args) => inspect::run(&args).map(|()| error::exit::OK),
-        Command::Check(args) => check::run(&args),
-        Command::List(args) => {
-            list::run(&args);
-            Ok(error::exit::OK)
-        }
-    }
+/// Internals the fuzz targets drive directly; not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::download::parse_retry_after;
+    pub use crate::parse::parse_local;
 }

@@ -1,20 +1,17 @@
+mod cmd;
+
 use std::process::ExitCode;
 
 use clap::Parser;
-use rootcert::cli::Cli;
-use rootcert::error::Error;
-use rootcert::output::report_error;
+
+use cmd::cli::Cli;
+use cmd::output::{guard_standard_descriptors, report_error};
 
 fn main() -> ExitCode {
-    rootcert::output::guard_standard_descriptors();
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => return usage_error(err),
-    };
-    let json = cli.json();
-    match rootcert::run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(err) => ExitCode::from(report_error(&err, json)),
+    guard_standard_descriptors();
+    match Cli::try_parse() {
+        Ok(cli) => ExitCode::from(cmd::run(cli)),
+        Err(err) => usage_error(err),
     }
 }
 
@@ -25,5 +22,8 @@ fn usage_error(err: clap::Error) -> ExitCode {
     }
     let message = err.render().to_string();
     let message = message.trim().trim_start_matches("error: ");
-    ExitCode::from(report_error(&Error::Usage(message.to_string()), true))
+    ExitCode::from(report_error(
+        &rootcert::Error::Usage(message.to_string()),
+        true,
+    ))
 }

@@ -141,7 +141,7 @@ fn describe_non_certificate(trimmed: &[u8], quote_titles: bool) -> String {
 }
 
 /// Whether `body` is an HTML page (a captive portal, a login or an error page).
-pub fn looks_like_html(body: &[u8]) -> bool {
+pub(crate) fn looks_like_html(body: &[u8]) -> bool {
     let lower: Vec<u8> = body
         .trim_ascii()
         .iter()

@@ -8,18 +8,17 @@ use std::time::Duration;
 use rustix::fs::{FileType, Mode, OFlags};
 use rustix::io::Errno;
 
-use crate::output::path_text;
+use crate::text::path_text;
 
 /// The largest certificate or trust file rootcert reads.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The largest OS trust-store bundle rootcert reads (Debian's is about 220 KiB).
-pub const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Why a local input could not be read; the message names the path and the fix.
 #[derive(Debug)]
-pub struct ReadError {
-    pub message: String,
-    pub not_found: bool,
+pub(crate) struct ReadError {
+    pub(crate) message: String,
 }
 
 impl std::fmt::Display for ReadError {
@@ -30,8 +29,8 @@ impl std::fmt::Display for ReadError {
 
 /// Reads `path` if it is a regular file of at most `limit` bytes. Opening never blocks
 /// (`O_NONBLOCK`), so a FIFO or a device is refused instead of read.
-pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let error = |message: String, not_found: bool| ReadError { message, not_found };
+pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    let error = |message: String, _not_found: bool| ReadError { message };
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
     let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| {
         error(
@@ -72,7 +71,7 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 
 /// Standard input, at most `limit` bytes, within `timeout` (a pipe nobody writes to
 /// would otherwise wait forever).
-pub fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, String> {
+pub(crate) fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, String> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
@@ -142,6 +141,6 @@ mod tests {
         let err = read_file(&big, MAX_FILE_BYTES).unwrap_err();
         assert!(err.message.contains("more than the 1024 KiB"), "{err}");
         let missing = read_file(&dir.path().join("nope"), MAX_FILE_BYTES).unwrap_err();
-        assert!(missing.not_found);
+        assert!(missing.message.contains("No such file"), "{missing}");
     }
 }

@@ -25,7 +25,7 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
 use crate::error::Error;
-use crate::output::path_text;
+use crate::text::path_text;
 
 use crate::read::{MAX_FILE_BYTES, kind_name};
 /// Symlinks followed while resolving one path, as the kernel's limit.
@@ -36,14 +36,14 @@ const TEMP_SUFFIX: &str = ".tmp";
 
 /// What was at the destination when rootcert looked.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     Absent,
     File(Existing),
 }
 
 /// A regular file at the destination: its identity, owner and mode, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Existing {
+pub(crate) struct Existing {
     /// Device, inode and change time: an inode number alone can be reused at once.
     identity: (u64, u64, i64, i64),
     uid: u32,
@@ -54,7 +54,7 @@ pub struct Existing {
 
 /// How a save ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Saved {
+pub(crate) enum Saved {
     /// The file was created or replaced.
     Written,
     /// While rootcert downloaded, another run wrote exactly what it would have written.
@@ -62,7 +62,7 @@ pub enum Saved {
 }
 
 /// A destination resolved to a directory handle and a name in it.
-pub struct Destination {
+pub(crate) struct Destination {
     /// The deepest directory that exists, and the directories still to create below it.
     dir: OwnedFd,
     missing: Vec<OsString>,
@@ -79,7 +79,7 @@ fn dest_error(message: String) -> Error {
 
 impl Destination {
     /// Resolves `path` (absolute) safely, without creating anything.
-    pub fn open(path: &Path) -> Result<Destination, Error> {
+    pub(crate) fn open(path: &Path) -> Result<Destination, Error> {
         let shown = path.to_path_buf();
         let name = path
             .file_name()
@@ -158,7 +158,7 @@ impl Destination {
 
     /// What is at the destination now. Anything but a regular file (or nothing) is an
     /// error: rootcert never replaces a directory, device, FIFO or socket.
-    pub fn look(&self) -> Result<Found, Error> {
+    pub(crate) fn look(&self) -> Result<Found, Error> {
         if !self.missing.is_empty() {
             return Ok(Found::Absent);
         }
@@ -194,7 +194,7 @@ impl Destination {
 
     /// Removes temporary files that killed runs left, when no other run holds the
     /// directory (the in-place re-run does this, so a kill never leaves litter for long).
-    pub fn tidy(&self) {
+    pub(crate) fn tidy(&self) {
         if self.missing.is_empty()
             && rustix::fs::flock(
                 &self.dir,
@@ -209,7 +209,7 @@ impl Destination {
 
     /// Writes `contents` if the destination is still what `expected` describes. When it
     /// changed meanwhile and `already_right` accepts what is there now, nothing is written.
-    pub fn save(
+    pub(crate) fn save(
         &mut self,
         contents: &[u8],
         expected: &Found,
@@ -633,13 +633,9 @@ fn read_bounded(file: std::fs::File, shown: &Path) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-/// Refuses a destination whose parent is not a directory, before any download.
-pub fn check_parent(path: &Path) -> Result<(), Error> {
-    Destination::open(path).map(|_| ())
-}
-
-/// Writes `contents` to `path` (no earlier look): for callers that just want a file.
-pub fn save_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
+/// Writes `contents` to `path` (no earlier look).
+#[cfg(test)]
+fn save_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let mut destination = Destination::open(path)?;
     let found = destination.look()?;
     destination.save(contents, &found, |_| false).map(|_| ())

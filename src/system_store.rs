@@ -6,11 +6,11 @@ use rustls::pki_types::pem::PemObject;
 
 use crate::cert::Cert;
 use crate::fingerprint::Fingerprint;
-use crate::output::path_text;
 use crate::read::{MAX_FILE_BYTES, MAX_STORE_BYTES, read_file};
+use crate::text::path_text;
 
 /// The store's certificates and where they were read (for the `system:` source label).
-pub struct SystemStore {
+pub(crate) struct SystemStore {
     pub location: String,
     certs: Vec<Cert>,
     pub errors: Vec<String>,
@@ -19,7 +19,7 @@ pub struct SystemStore {
 impl SystemStore {
     /// Reads the store: `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the platform's usual
     /// bundle, then its directory only if the bundle lacks a wanted certificate.
-    pub fn load(wanted: &[Fingerprint]) -> SystemStore {
+    pub(crate) fn load(wanted: &[Fingerprint]) -> SystemStore {
         let mut store = SystemStore {
             location: String::new(),
             certs: Vec::new(),
@@ -44,11 +44,11 @@ impl SystemStore {
             .extend(certs.iter().filter_map(|der| Cert::from_der(der).ok()));
     }
 
-    pub fn source(&self) -> String {
+    pub(crate) fn source(&self) -> String {
         format!("system:{}", self.location)
     }
 
-    pub fn find(&self, pin: &Fingerprint) -> Option<&Cert> {
+    pub(crate) fn find(&self, pin: &Fingerprint) -> Option<&Cert> {
         self.certs.iter().find(|c| c.sha256 == *pin)
     }
 }
@@ -119,7 +119,7 @@ fn read_pem_file(path: &std::path::Path, limit: u64, loaded: &mut Loaded) {
 
 /// The OS store's roots, for trusting a download's TLS: the same locations and bounded
 /// reads as the store used as a source.
-pub fn native_roots() -> Loaded {
+pub(crate) fn native_roots() -> Loaded {
     let mut all: Loaded = (Vec::new(), Vec::new());
     for location in locations() {
         let (certs, errors) = location.load();

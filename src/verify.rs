@@ -1,21 +1,34 @@
 //! `rootcert verify`: does this file hold every pinned certificate (and for long enough)?
 //! No network: this is what a cron job, a health check or a CI step runs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde::Serialize;
 
 use crate::catalog;
+use crate::catalog::resolve_profiles;
 use crate::cert::Cert;
-use crate::cli::VerifyArgs;
 use crate::error::{Error, exit};
-use crate::fetch::resolve_profiles;
 use crate::fingerprint::Fingerprint;
 use crate::libpq::{self, TrustFile};
-use crate::output::{path_text, print_json, shell_word};
 use crate::parse::parse_local;
 use crate::read::{MAX_FILE_BYTES, read_file};
+use crate::text::{path_text, shell_word};
+
+/// What `rootcert verify` checks.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// Catalog profiles whose certificates must be present; none (and no pins) means the
+    /// default profile.
+    pub profiles: Vec<String>,
+    /// Certificates that must be present, by pin.
+    pub pins: Vec<Fingerprint>,
+    /// The trust file.
+    pub path: PathBuf,
+    /// Fail when a pinned certificate expires within this many days.
+    pub min_days: Option<u32>,
+}
 
 /// A certificate the file must hold.
 struct Required {
@@ -23,104 +36,126 @@ struct Required {
     pin: Fingerprint,
 }
 
-#[derive(Serialize)]
-struct VerifyReport {
-    status: &'static str,
-    exit_code: u8,
+/// What the file holds, and whether that is every pinned certificate in a form libpq loads.
+#[derive(Debug, Serialize)]
+pub struct VerifyReport {
+    /// Passed or failed.
+    pub status: VerifyStatus,
+    /// 0 or 4.
+    pub exit_code: u8,
+    /// What is wrong, with the fix.
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    path: String,
-    certificates: Vec<HeldCert>,
-    missing: Vec<MissingCert>,
-    warnings: Vec<String>,
+    pub error: Option<String>,
+    /// The file, as text.
+    pub path: String,
+    /// Every certificate in the file.
+    pub certificates: Vec<HeldCert>,
+    /// Pinned certificates the file lacks.
+    pub missing: Vec<MissingCert>,
+    /// Sanity checks that do not fail the run.
+    pub warnings: Vec<String>,
 }
 
-#[derive(Serialize)]
-struct HeldCert {
-    subject: String,
-    sha256: String,
-    not_before: String,
-    not_after: String,
-    days_left: i64,
-    pinned: bool,
-    profile: Option<&'static str>,
+/// A verification's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyStatus {
+    /// Every pinned certificate is present, in a file libpq loads.
+    Ok,
+    /// Something is missing or wrong.
+    Error,
 }
 
-#[derive(Serialize)]
-struct MissingCert {
-    name: String,
-    sha256: String,
+/// One certificate the file holds.
+#[derive(Debug, Serialize)]
+pub struct HeldCert {
+    /// RFC 2253.
+    pub subject: String,
+    /// Colon hex.
+    pub sha256: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// Whole days until it expires, negative once it has.
+    pub days_left: i64,
+    /// Whether it is one of the required certificates.
+    pub pinned: bool,
+    /// The catalog profile it belongs to.
+    pub profile: Option<&'static str>,
 }
 
-pub fn run(args: &VerifyArgs) -> Result<u8, Error> {
-    let required = required_certificates(args)?;
-    let path = &args.path();
+/// A required certificate the file lacks.
+#[derive(Debug, Serialize)]
+pub struct MissingCert {
+    /// Its catalog name, or "the pinned certificate".
+    pub name: String,
+    /// Colon hex.
+    pub sha256: String,
+}
+
+impl VerifyReport {
+    /// 0 when every pinned certificate is present and usable, else 4.
+    pub fn exit_code(&self) -> u8 {
+        self.exit_code
+    }
+}
+
+/// Checks that a file holds every pinned certificate, in a form libpq can load, for at
+/// least `min_days` more days. No network.
+pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
+    let required = required_certificates(options)?;
+    let path = &options.path;
     let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message))?;
+    let shown = path_text(path);
+    let fix = |format| libpq::trust_file_fix(&shown, &fetch_command(options), format);
     // The file must be one libpq loads; a DER file is still listed, to say what it holds.
     let file = TrustFile::load(&bytes);
     let certs = match &file.error {
         None => file.certs.clone(),
         Some(_) => parse_local(&bytes).map_err(|why| {
             Error::content(format!(
-                "{}: {why}; libpq cannot load it. Fix: {}",
-                path_text(path),
-                libpq::trust_file_fix(
-                    &path_text(path).to_string(),
-                    &fetch_command(args),
-                    file.format
-                )
+                "{shown}: {why}; libpq cannot load it. Fix: {}",
+                fix(file.format)
             ))
         })?,
     };
-    let mut report = check(path, &certs, &required, args.min_days, SystemTime::now());
+    let mut report = check(path, &certs, &required, options.min_days, SystemTime::now());
     if let Some(error) = report.error.as_mut().filter(|_| !report.missing.is_empty()) {
         error.push_str(&format!(
             ". Get the right file with: {} -o {} --force",
-            fetch_command(args),
-            shell_word(&path_text(path).to_string())
+            fetch_command(options),
+            shell_word(&shown)
         ));
     }
     if let Some(why) = &file.error {
         let problem = format!(
-            "{}: libpq cannot load it: {why}. Fix: {}",
-            path_text(path),
-            libpq::trust_file_fix(
-                &path_text(path).to_string(),
-                &fetch_command(args),
-                file.format
-            )
+            "{shown}: libpq cannot load it: {why}. Fix: {}",
+            fix(file.format)
         );
         report.error = Some(match report.error.take() {
             Some(other) => format!("{problem}; also {other}"),
             None => problem,
         });
-        report.status = "error";
+        report.status = VerifyStatus::Error;
         report.exit_code = exit::CONTENT;
     }
-    if args.json {
-        print_json(&report);
-    } else {
-        print_human(&report);
-    }
-    if let Some(error) = &report.error {
-        eprintln!("error: {error}");
-    }
-    Ok(report.exit_code)
+    Ok(report)
 }
 
-fn required_certificates(args: &VerifyArgs) -> Result<Vec<Required>, Error> {
+fn required_certificates(options: &VerifyOptions) -> Result<Vec<Required>, Error> {
     let mut required: Vec<Required> = Vec::new();
-    let profiles = if args.profiles().is_empty() && !args.sha256.is_empty() {
+    let profiles = if options.profiles.is_empty() && !options.pins.is_empty() {
         Vec::new()
     } else {
-        resolve_profiles(&args.profiles())?
+        resolve_profiles(&options.profiles)?
     };
     let from_profiles = profiles
         .iter()
         .flat_map(|p| p.certs.iter())
         .map(|spec| spec.pin());
     // A pin named twice (by a profile and by --sha256) is required once.
-    for pin in from_profiles.chain(args.sha256.iter().copied()) {
+    for pin in from_profiles.chain(options.pins.iter().copied()) {
         if required.iter().all(|r| r.pin != pin) {
             let name = catalog::cert_with_pin(&pin).map_or_else(
                 || "the pinned certificate".to_string(),
@@ -183,14 +218,18 @@ fn check(
     let error =
         (!problems.is_empty()).then(|| format!("{}: {}", path_text(path), problems.join("; ")));
     VerifyReport {
-        status: if error.is_some() { "error" } else { "ok" },
+        status: if error.is_some() {
+            VerifyStatus::Error
+        } else {
+            VerifyStatus::Ok
+        },
         exit_code: if error.is_some() {
             exit::CONTENT
         } else {
             exit::OK
         },
         error,
-        path: path_text(path).to_string(),
+        path: path_text(path),
         certificates: held,
         missing,
         warnings,
@@ -198,11 +237,12 @@ fn check(
 }
 
 /// The fetch command (without `-o`) that gets the certificates this verify expects.
-fn fetch_command(args: &VerifyArgs) -> String {
+fn fetch_command(options: &VerifyOptions) -> String {
     let mut words = vec!["rootcert fetch".to_string()];
-    words.extend(args.profiles().iter().cloned());
+    words.extend(options.profiles.iter().cloned());
     words.extend(
-        args.sha256
+        options
+            .pins
             .iter()
             .map(|p| format!("--sha256 {p} --url URL")),
     );
@@ -214,31 +254,6 @@ fn days_between(now: SystemTime, then: SystemTime) -> i64 {
     match then.duration_since(now) {
         Ok(ahead) => (ahead.as_secs() / 86_400) as i64,
         Err(behind) => -((behind.duration().as_secs() / 86_400) as i64) - 1,
-    }
-}
-
-fn print_human(report: &VerifyReport) {
-    let verdict = if report.error.is_none() {
-        "OK, holds every pinned certificate"
-    } else {
-        "FAILED"
-    };
-    crate::outln!("{}: {verdict}", report.path);
-    for cert in &report.certificates {
-        let role = if cert.pinned { "pinned" } else { "other " };
-        crate::outln!("  {role}  {}", cert.subject);
-        crate::outln!("          sha256 {}", cert.sha256);
-        crate::outln!(
-            "          expires {} ({} days left)",
-            cert.not_after,
-            cert.days_left
-        );
-    }
-    for missing in &report.missing {
-        crate::outln!("  MISSING {} (sha256 {})", missing.name, missing.sha256);
-    }
-    for warning in &report.warnings {
-        eprintln!("warning: {warning}");
     }
 }
 

@@ -53,14 +53,14 @@ fn every_fixture_is_the_catalog_certificate_it_is_named_after() {
 fn readme_catalog_table_matches_the_code() {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let table = rootcert::list::markdown_table();
-    assert!(
-        readme.contains(&table),
-        "README.md's catalog table is out of date; replace it with the output of `rootcert list --markdown`:\n{table}"
-    );
     let run = Env::new().run(&["list", "--markdown"]);
     run.expect(0);
-    assert_eq!(run.stdout, table);
+    let table = &run.stdout;
+    assert!(table.lines().count() > 3, "{table}");
+    assert!(
+        readme.contains(table.as_str()),
+        "README.md's catalog table is out of date; replace it with the output of `rootcert list --markdown`:\n{table}"
+    );
 }
 
 #[test]

@@ -3,8 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rootcert::fingerprint::Fingerprint;
-use rootcert::parse::{parse_certificates, parse_local};
+use rootcert::Fingerprint;
+use rootcert::fuzzing::parse_local;
+use rootcert::parse_certificates;
 
 const G2: &str = "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F";
 

@@ -9,5 +9,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    let _ = rootcert::download::parse_retry_after(text, now);
+    let _ = rootcert::fuzzing::parse_retry_after(text, now);
 });

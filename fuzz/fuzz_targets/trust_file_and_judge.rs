@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use rootcert::libpq::{self, TrustFile};
-use rootcert::parse::parse_certificates;
+use rootcert::parse_certificates;
 
 fuzz_target!(|data: &[u8]| {
     // The first byte splits the input: a trust file, then the server's chain.

@@ -1,8 +1,8 @@
 //! libpq's `sslmode=verify-full`, as the specification of rootcert's verdicts.
 //!
 //! psql decides, in this order: can it load the trust file ([`trust_file`]); does OpenSSL
-//! accept the server's chain against it ([`chain`]); does the server certificate name the
-//! host ([`host`]). [`judge`] is that decision as a pure function of the chain the server
+//! accept the server's chain against it (`chain`); does the server certificate name the
+//! host (`host`). [`judge`] is that decision as a pure function of the chain the server
 //! sent, the trust file, the host and the time, with the cause named the way a person can
 //! act on it. Where rootcert knowingly differs from libpq, README's "How check decides"
 //! lists it.
@@ -25,23 +25,31 @@ pub use trust_file::{Format, TrustFile};
 /// the roots the trust file holds and how libpq would load it, and the host as libpq's
 /// `host` parameter holds it.
 pub struct Case<'a> {
+    /// The chain as the server sent it, server certificate first.
     pub chain: &'a [Cert],
+    /// The trust file as libpq loads it.
     pub trust: &'a TrustFile,
     /// How to name the trust file in messages (its path).
     pub trust_name: &'a str,
+    /// libpq's `host`: the name checked against the certificate.
     pub host: &'a str,
+    /// The time to judge validity at.
     pub now: SystemTime,
 }
 
 /// libpq's decision, with the cause and what fixes it.
 pub struct Verdict {
+    /// verify-full would succeed.
     pub ok: bool,
     /// The trusted root the chain ends at, when it reaches one.
     pub root: Option<Cert>,
+    /// Why it would fail; the chain's first failure as OpenSSL meets it.
     pub problems: Vec<String>,
+    /// What fixes each problem.
     pub fixes: Vec<String>,
 }
 
+/// Decides as psql with `sslmode=verify-full` would, naming the cause and the fix.
 pub fn judge(case: &Case<'_>) -> Verdict {
     let mut problems = Vec::new();
     let mut fixes = Vec::new();
@@ -89,12 +97,12 @@ pub fn judge(case: &Case<'_>) -> Verdict {
 /// The fix for a trust file libpq cannot load; `fetch` is the `rootcert fetch …` command
 /// (without `-o`) that gets the right certificate.
 pub fn trust_file_fix(path: &str, fetch: &str, format: Format) -> String {
-    let word = crate::output::shell_word(path);
+    let word = crate::text::shell_word(path);
     match format {
         Format::Der => format!(
             "save it as PEM: `{fetch} -o {word} --force`, or convert it: \
              `openssl x509 -inform DER -in {word} -out {}`",
-            crate::output::shell_word(&format!("{path}.pem"))
+            crate::text::shell_word(&format!("{path}.pem"))
         ),
         _ => format!("replace it with the root certificate in PEM: `{fetch} -o {word} --force`"),
     }
@@ -258,7 +266,7 @@ fn root_fix(needed: &str, file: &str, verb: &str) -> String {
     match catalog_profile_for(needed) {
         Some(profile) => format!(
             "{verb}: `rootcert fetch {profile} -o {}` and use that file as sslrootcert",
-            crate::output::shell_word(file)
+            crate::text::shell_word(file)
         ),
         None => format!(
             "{verb}: get the root certificate {needed} from the server's operator, check its \

@@ -18,14 +18,19 @@ use crate::cert::{Cert, read_tlv};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
+    /// PEM text (with a `-----BEGIN` line).
     Pem,
+    /// Binary DER.
     Der,
+    /// Nothing, or only white space.
     Empty,
+    /// Anything else.
     Other,
 }
 
 impl Format {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// As people read it: `PEM`, `DER`, `empty`, `neither PEM nor DER`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Format::Pem => "PEM",
             Format::Der => "DER",
@@ -38,6 +43,7 @@ impl Format {
 /// The file as libpq would load it.
 #[derive(Clone)]
 pub struct TrustFile {
+    /// How the file looks.
     pub format: Format,
     /// The certificates libpq trusts from it (empty when it cannot load the file).
     pub certs: Vec<Cert>,
@@ -46,6 +52,7 @@ pub struct TrustFile {
 }
 
 impl TrustFile {
+    /// Loads `bytes` by libpq's (OpenSSL's) rules.
     pub fn load(bytes: &[u8]) -> TrustFile {
         let format = detect(bytes);
         match read_pem(bytes) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::fingerprint::Fingerprint;
+use rootcert::Fingerprint;
 
 /// The exit codes, shared by the help texts (README.md documents the same list).
 macro_rules! exit_codes_help {
@@ -147,8 +147,8 @@ pub struct NetArgs {
 }
 
 impl NetArgs {
-    pub fn options(&self) -> crate::download::NetOptions {
-        crate::download::NetOptions {
+    pub fn options(&self) -> rootcert::NetOptions {
+        rootcert::NetOptions {
             timeout: self.timeout,
             retries: self.retries,
             ca_file: self.ca_file.clone(),

@@ -2,9 +2,9 @@
 
 use serde::Serialize;
 
-use crate::catalog::{DEFAULT_PROFILE, PROFILES, Profile};
-use crate::cli::ListArgs;
-use crate::output::print_json;
+use super::cli::ListArgs;
+use super::output::print_json;
+use rootcert::catalog::{DEFAULT_PROFILE, PROFILES, Profile};
 
 #[derive(Serialize)]
 struct ProfileJson {
@@ -44,9 +44,9 @@ pub fn run(args: &ListArgs) {
     if args.json {
         print_json(&PROFILES.iter().map(to_json).collect::<Vec<_>>());
     } else if args.markdown {
-        crate::output::write_stdout(markdown_table().as_bytes());
+        super::output::write_stdout(markdown_table().as_bytes());
     } else {
-        crate::output::write_stdout(human_table().as_bytes());
+        super::output::write_stdout(human_table().as_bytes());
     }
 }
 

@@ -1,0 +1,110 @@
+//! The roots `check` trusts: a `--ca` file as libpq would load it, or catalog profiles
+//! from their fetched file or the OS store.
+
+use std::path::PathBuf;
+
+use super::CheckOptions;
+use crate::catalog::{default_destination, resolve_profiles};
+use crate::cert::Cert;
+use crate::error::Error;
+use crate::libpq::{Format, TrustFile};
+use crate::parse::parse_certificates;
+use crate::read::{MAX_FILE_BYTES, read_file};
+use crate::system_store::SystemStore;
+
+/// Where the trusted roots came from, for the report and the psql line.
+pub(super) struct Trust {
+    /// The roots as libpq would load them from `file`.
+    pub(super) roots: TrustFile,
+    /// The file to name in `sslrootcert`, and how to get it when it is not there yet.
+    pub(super) file: PathBuf,
+    pub(super) fetch_first: Option<String>,
+    pub(super) described: String,
+}
+
+/// The roots to trust: `--ca PATH`, the named profiles (from their fetched files or the OS
+/// store, by pin), or the default fetched file.
+pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
+    if options.profiles.is_empty() {
+        let file = match &options.ca {
+            Some(path) => path.clone(),
+            None => default_destination(&resolve_profiles(&[])?)?,
+        };
+        let bytes = read_file(&file, MAX_FILE_BYTES).map_err(|e| {
+            Error::Usage(format!(
+                "{e}: cannot read the roots to trust. Pass --ca PATH or a profile, or run `rootcert fetch` first"
+            ))
+        })?;
+        // psql is told the file by path, and may run elsewhere: name it absolutely.
+        let file = std::path::absolute(&file).unwrap_or(file);
+        let roots = TrustFile::load(&bytes);
+        let described = match &roots.error {
+            Some(_) => format!(
+                "{} ({}, which libpq cannot load)",
+                crate::text::path_text(&file),
+                roots.format.as_str()
+            ),
+            None => format!(
+                "{} ({} certificate{})",
+                crate::text::path_text(&file),
+                roots.certs.len(),
+                if roots.certs.len() == 1 { "" } else { "s" }
+            ),
+        };
+        return Ok(Trust {
+            roots,
+            file,
+            fetch_first: None,
+            described,
+        });
+    }
+    let profiles = resolve_profiles(&options.profiles)?;
+    let file = default_destination(&profiles)?;
+    let pins: Vec<_> = profiles
+        .iter()
+        .flat_map(|p| p.certs.iter())
+        .map(|c| c.pin())
+        .collect();
+    let fetched = read_file(&file, MAX_FILE_BYTES)
+        .ok()
+        .and_then(|b| parse_certificates(&b).ok())
+        .unwrap_or_default();
+    let mut store: Option<SystemStore> = None;
+    let mut roots: Vec<Cert> = Vec::new();
+    for pin in &pins {
+        let found = fetched
+            .iter()
+            .find(|c| c.sha256 == *pin)
+            .cloned()
+            .or_else(|| {
+                store
+                    .get_or_insert_with(|| SystemStore::load(&pins))
+                    .find(pin)
+                    .cloned()
+            });
+        match found {
+            Some(cert) if roots.iter().all(|r| r.sha256 != cert.sha256) => roots.push(cert),
+            Some(_) => {}
+            None => {
+                return Err(Error::Usage(format!(
+                    "no local copy of the root pinned as {pin}: run `rootcert fetch {}` first",
+                    options.profiles.join(" ")
+                )));
+            }
+        }
+    }
+    let holds_all = pins.iter().all(|p| fetched.iter().any(|c| c.sha256 == *p));
+    let fetch_first =
+        (!holds_all).then(|| format!("rootcert fetch {}", options.profiles.join(" ")));
+    let described = format!("profile {}", options.profiles.join(", "));
+    Ok(Trust {
+        roots: TrustFile {
+            format: Format::Pem,
+            certs: roots,
+            error: None,
+        },
+        file,
+        fetch_first,
+        described,
+    })
+}

@@ -1,0 +1,120 @@
+//! Where things are printed: results on stdout, diagnostics on stderr, JSON for machines.
+//! Writing never panics: a failure ends the run with a message (or quietly for a closed
+//! pipe).
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rootcert::Error;
+use serde::Serialize;
+
+/// Diagnostics on stderr, silenced by `--quiet` (failures are always printed).
+#[derive(Debug, Clone, Copy)]
+pub struct Log {
+    pub quiet: bool,
+}
+
+impl Log {
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("rootcert: {message}");
+        }
+    }
+
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("warning: {message}");
+        }
+    }
+
+    /// Indented detail lines.
+    pub fn detail(&self, text: &str) {
+        if !self.quiet {
+            eprintln!("{text}");
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    status: &'static str,
+    exit_code: u8,
+    error: String,
+    attempts: &'a [rootcert::Attempt],
+}
+
+/// Prints a failure (JSON on stdout when asked, always the message on stderr) and returns
+/// its exit code.
+pub fn report_error(err: &Error, json: bool) -> u8 {
+    let code = err.exit_code();
+    if json {
+        print_json(&ErrorJson {
+            status: "error",
+            exit_code: code,
+            error: err.to_string(),
+            attempts: err.attempts(),
+        });
+    }
+    eprintln!("error: {err}");
+    code
+}
+
+pub fn print_json<T: Serialize>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => crate::outln!("{text}"),
+        Err(e) => eprintln!("error: cannot encode JSON: {e}"),
+    }
+}
+
+/// Set when the process started with standard output closed (`>&-`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Notes whether the process started with standard output closed (`>&-`). Rust's runtime
+/// has by then opened `/dev/null` read-write on any closed standard descriptor (so no file
+/// rootcert opens can take its place); a shell redirection to `/dev/null` opens it
+/// write-only, which tells the two apart. Writing to a closed standard output is then an
+/// error, not a silent success.
+pub fn guard_standard_descriptors() {
+    let stdout = std::io::stdout();
+    let Ok(stat) = rustix::fs::fstat(&stdout) else {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        return;
+    };
+    let dev_null = rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == stat.st_rdev)
+        && rustix::fs::FileType::from_raw_mode(stat.st_mode)
+            == rustix::fs::FileType::CharacterDevice;
+    let read_write = rustix::fs::fcntl_getfl(&stdout)
+        .is_ok_and(|flags| flags & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDWR);
+    if dev_null && read_write {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Writes to standard output. A failure ends the run: a closed pipe quietly (as a Unix
+/// tool killed by SIGPIPE, exit 141), anything else with a message and exit 1.
+pub fn write_stdout(bytes: &[u8]) {
+    let result = if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        Err(std::io::Error::from_raw_os_error(libc::EBADF))
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(bytes).and_then(|()| stdout.flush())
+    };
+    if let Err(e) = result {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(i32::from(rootcert::exit::INTERNAL));
+    }
+}
+
+/// `println!` that never panics: see [`write_stdout`].
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::cmd::output::write_stdout(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::cmd::output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}

@@ -1,0 +1,131 @@
+//! How values are written for people and shells: paths, connection strings, shell words,
+//! and the lines that point a client at a saved file.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cert::Cert;
+
+/// One certificate as `fetch` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertSummary {
+    /// The catalog's name for it, or its common name.
+    pub name: String,
+    /// RFC 2253, as openssl prints it.
+    pub subject: String,
+    /// SHA-256 over the DER, colon hex.
+    pub sha256: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+    /// Where it came from: a URL, `system:` and the store, or `file:` and the destination.
+    pub source: String,
+}
+
+impl CertSummary {
+    pub(crate) fn new(cert: &Cert, source: &str) -> Self {
+        CertSummary {
+            name: crate::catalog::cert_with_pin(&cert.sha256)
+                .map_or_else(|| cert.display_name(), |spec| spec.name.to_string()),
+            subject: cert.subject(),
+            sha256: cert.sha256.to_string(),
+            not_before: cert.not_before_rfc3339(),
+            not_after: cert.not_after_rfc3339(),
+            source: source.to_string(),
+        }
+    }
+}
+
+/// How to point psql, and every libpq client, at a trust file.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectLines {
+    /// `psql "sslmode=verify-full sslrootcert=... host=<host> ..."`
+    pub psql: String,
+    /// `export PGSSLROOTCERT=...`
+    pub env: String,
+}
+
+impl ConnectLines {
+    pub(crate) fn for_file(path: &str) -> ConnectLines {
+        Self::new(path, "host=<host>")
+    }
+
+    /// For a known host part (`host=a port=5432` or `host=a hostaddr=b port=5432`).
+    pub(crate) fn new(path: &str, host_part: &str) -> ConnectLines {
+        let conninfo = format!(
+            "sslmode=verify-full sslrootcert={} {host_part} dbname=<db> user=<user>",
+            conninfo_value(path)
+        );
+        ConnectLines {
+            psql: format!("psql \"{}\"", in_double_quotes(&conninfo)),
+            env: format!("export PGSSLROOTCERT={}", shell_word(path)),
+        }
+    }
+}
+
+/// A value for a libpq connection string: quoted when it holds spaces, quotes or backslashes.
+pub(crate) fn conninfo_value(value: &str) -> String {
+    if !value.is_empty() && !value.contains([' ', '\'', '\\']) {
+        return value.to_string();
+    }
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}
+
+/// A word for a POSIX shell: single-quoted unless it is plainly safe.
+pub(crate) fn shell_word(value: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+:=@,%".contains(c);
+    if !value.is_empty() && value.chars().all(safe) {
+        return value.to_string();
+    }
+    format!("'{}'", value.replace('\'', "'\\''"))
+}
+
+/// Escapes text for the inside of a double-quoted shell string.
+pub(crate) fn in_double_quotes(value: &str) -> String {
+    value.chars().fold(String::new(), |mut out, c| {
+        if matches!(c, '"' | '$' | '`' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+        out
+    })
+}
+
+/// A path as text: exactly as it is when it is UTF-8; otherwise each byte that is not
+/// UTF-8 as `\xNN`, so that no two paths print alike and nothing is lost.
+pub(crate) fn path_text(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_paths_with_spaces() {
+        assert_eq!(conninfo_value("/a/b.pem"), "/a/b.pem");
+        assert_eq!(
+            conninfo_value("/my certs/it's.pem"),
+            "'/my certs/it\\'s.pem'"
+        );
+        assert_eq!(shell_word("/a/b.pem"), "/a/b.pem");
+        assert_eq!(shell_word("/my certs/it's.pem"), "'/my certs/it'\\''s.pem'");
+        let lines = ConnectLines::for_file("/x y/r.pem");
+        assert!(
+            lines.psql.contains("sslrootcert='/x y/r.pem' host"),
+            "{}",
+            lines.psql
+        );
+        assert_eq!(lines.env, "export PGSSLROOTCERT='/x y/r.pem'");
+    }
+}
