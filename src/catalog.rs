@@ -14,7 +14,7 @@ pub struct CertSpec {
     /// The name the vendor publishes it under (used for the default path and `--mirror`).
     pub file_name: &'static str,
     /// SHA-256 over the DER bytes, colon-separated.
-    pub sha256: &'static str,
+    pub sha256: Fingerprint,
     /// In order of preference.
     pub urls: &'static [&'static str],
 }
@@ -22,7 +22,7 @@ pub struct CertSpec {
 impl CertSpec {
     /// The pin, parsed.
     pub fn pin(&self) -> Fingerprint {
-        self.sha256.parse().expect("catalog pins are valid")
+        self.sha256
     }
 }
 
@@ -57,7 +57,9 @@ impl Profile {
 pub const DIGICERT_GLOBAL_ROOT_G2: CertSpec = CertSpec {
     name: "DigiCert Global Root G2",
     file_name: "DigiCertGlobalRootG2.crt.pem",
-    sha256: "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F",
+    sha256: Fingerprint::from_colon_hex(
+        "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F",
+    ),
     urls: &[
         "https://cacerts.digicert.com/DigiCertGlobalRootG2.crt.pem",
         "https://cacerts.digicert.com/DigiCertGlobalRootG2.crt",
@@ -68,7 +70,9 @@ pub const DIGICERT_GLOBAL_ROOT_G2: CertSpec = CertSpec {
 pub const MICROSOFT_RSA_ROOT_2017: CertSpec = CertSpec {
     name: "Microsoft RSA Root Certificate Authority 2017",
     file_name: "Microsoft RSA Root Certificate Authority 2017.crt",
-    sha256: "C7:41:F7:0F:4B:2A:8D:88:BF:2E:71:C1:41:22:EF:53:EF:10:EB:A0:CF:A5:E6:4C:FA:20:F4:18:85:30:73:E0",
+    sha256: Fingerprint::from_colon_hex(
+        "C7:41:F7:0F:4B:2A:8D:88:BF:2E:71:C1:41:22:EF:53:EF:10:EB:A0:CF:A5:E6:4C:FA:20:F4:18:85:30:73:E0",
+    ),
     urls: &[
         "https://www.microsoft.com/pkiops/certs/Microsoft%20RSA%20Root%20Certificate%20Authority%202017.crt",
     ],
@@ -78,7 +82,9 @@ pub const MICROSOFT_RSA_ROOT_2017: CertSpec = CertSpec {
 pub const DIGICERT_GLOBAL_ROOT_CA: CertSpec = CertSpec {
     name: "DigiCert Global Root CA",
     file_name: "DigiCertGlobalRootCA.crt.pem",
-    sha256: "43:48:A0:E9:44:4C:78:CB:26:5E:05:8D:5E:89:44:B4:D8:4F:96:62:BD:26:DB:25:7F:89:34:A4:43:C7:01:61",
+    sha256: Fingerprint::from_colon_hex(
+        "43:48:A0:E9:44:4C:78:CB:26:5E:05:8D:5E:89:44:B4:D8:4F:96:62:BD:26:DB:25:7F:89:34:A4:43:C7:01:61",
+    ),
     urls: &[
         "https://cacerts.digicert.com/DigiCertGlobalRootCA.crt.pem",
         "https://cacerts.digicert.com/DigiCertGlobalRootCA.crt",
@@ -89,7 +95,9 @@ pub const DIGICERT_GLOBAL_ROOT_CA: CertSpec = CertSpec {
 pub const ISRG_ROOT_X1: CertSpec = CertSpec {
     name: "ISRG Root X1",
     file_name: "isrgrootx1.pem",
-    sha256: "96:BC:EC:06:26:49:76:F3:74:60:77:9A:CF:28:C5:A7:CF:E8:A3:C0:AA:E1:1A:8F:FC:EE:05:C0:BD:DF:08:C6",
+    sha256: Fingerprint::from_colon_hex(
+        "96:BC:EC:06:26:49:76:F3:74:60:77:9A:CF:28:C5:A7:CF:E8:A3:C0:AA:E1:1A:8F:FC:EE:05:C0:BD:DF:08:C6",
+    ),
     // Plain HTTP is safe here: the pin, not the transport, is the trust.
     urls: &[
         "https://letsencrypt.org/certs/isrgrootx1.pem",
@@ -253,7 +261,10 @@ mod tests {
         assert_eq!(names.len(), total);
         for profile in PROFILES {
             for cert in profile.certs {
-                assert_eq!(cert.pin().to_string(), cert.sha256);
+                assert_eq!(
+                    cert.pin().to_string().parse::<Fingerprint>(),
+                    Ok(cert.sha256)
+                );
                 assert!(!cert.urls.is_empty());
             }
         }

@@ -3,12 +3,11 @@
 use std::time::{Duration, SystemTime};
 
 use der::Decode;
-use sha1::Sha1;
-use sha2::Digest;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::BasicConstraints;
 
 use crate::fingerprint::{Fingerprint, colon_hex};
+use crate::oid;
 use crate::time::CertTime;
 
 /// A certificate with its original DER bytes (the fingerprint is over these).
@@ -138,7 +137,7 @@ impl Cert {
 
     /// SHA-1 over the DER, colon hex (as openssl prints it).
     pub fn sha1_colon_hex(&self) -> String {
-        colon_hex(&Sha1::digest(&self.der))
+        colon_hex(ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &self.der).as_ref())
     }
 
     /// basicConstraints cA.
@@ -160,14 +159,14 @@ impl Cert {
     pub fn key_description(&self) -> String {
         let spki = self.x509.tbs_certificate().subject_public_key_info();
         let key = spki.subject_public_key.raw_bytes();
-        match spki.algorithm.oid.to_string().as_str() {
-            "1.2.840.113549.1.1.1" => match rsa_modulus_bits(key) {
+        match spki.algorithm.oid {
+            oid::RSA => match rsa_modulus_bits(key) {
                 Some(bits) => format!("RSA {bits}"),
                 None => "RSA (malformed key)".to_string(),
             },
-            "1.2.840.10045.2.1" => format!("EC {}", curve_name(self).unwrap_or("unknown curve")),
-            "1.3.101.112" => "Ed25519".to_string(),
-            "1.3.101.113" => "Ed448".to_string(),
+            oid::EC => format!("EC {}", curve_name(self).unwrap_or("unknown curve")),
+            oid::ED25519 => "Ed25519".to_string(),
+            oid::ED448 => "Ed448".to_string(),
             other => format!("unknown ({other})"),
         }
     }
@@ -293,11 +292,10 @@ fn curve_name(cert: &Cert) -> Option<&'static str> {
         .algorithm
         .parameters
         .as_ref()?;
-    let oid = params.decode_as::<der::asn1::ObjectIdentifier>().ok()?;
-    match oid.to_string().as_str() {
-        "1.2.840.10045.3.1.7" => Some("P-256"),
-        "1.3.132.0.34" => Some("P-384"),
-        "1.3.132.0.35" => Some("P-521"),
+    match params.decode_as::<der::asn1::ObjectIdentifier>().ok()? {
+        oid::P256 => Some("P-256"),
+        oid::P384 => Some("P-384"),
+        oid::P521 => Some("P-521"),
         _ => None,
     }
 }
@@ -307,23 +305,18 @@ fn verification_algorithm(
 ) -> Option<&'static dyn ring::signature::VerificationAlgorithm> {
     use ring::signature::*;
     let curve = curve_name(cert);
-    Some(
-        match (
-            cert.x509.signature_algorithm().oid.to_string().as_str(),
-            curve,
-        ) {
-            ("1.2.840.113549.1.1.5", _) => &RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-            ("1.2.840.113549.1.1.11", _) => &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-            ("1.2.840.113549.1.1.12", _) => &RSA_PKCS1_2048_8192_SHA384,
-            ("1.2.840.113549.1.1.13", _) => &RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-            ("1.2.840.10045.4.3.2", Some("P-256")) => &ECDSA_P256_SHA256_ASN1,
-            ("1.2.840.10045.4.3.2", Some("P-384")) => &ECDSA_P384_SHA256_ASN1,
-            ("1.2.840.10045.4.3.3", Some("P-256")) => &ECDSA_P256_SHA384_ASN1,
-            ("1.2.840.10045.4.3.3", Some("P-384")) => &ECDSA_P384_SHA384_ASN1,
-            ("1.3.101.112", _) => &ED25519,
-            _ => return None,
-        },
-    )
+    Some(match (cert.x509.signature_algorithm().oid, curve) {
+        (oid::SHA1_RSA, _) => &RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        (oid::SHA256_RSA, _) => &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        (oid::SHA384_RSA, _) => &RSA_PKCS1_2048_8192_SHA384,
+        (oid::SHA512_RSA, _) => &RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+        (oid::SHA256_ECDSA, Some("P-256")) => &ECDSA_P256_SHA256_ASN1,
+        (oid::SHA256_ECDSA, Some("P-384")) => &ECDSA_P384_SHA256_ASN1,
+        (oid::SHA384_ECDSA, Some("P-256")) => &ECDSA_P256_SHA384_ASN1,
+        (oid::SHA384_ECDSA, Some("P-384")) => &ECDSA_P384_SHA384_ASN1,
+        (oid::ED25519, _) => &ED25519,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

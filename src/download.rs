@@ -193,8 +193,6 @@ impl Downloader {
             .tls_backend_preconfigured(tls)
             .user_agent(concat!("rootcert/", env!("CARGO_PKG_VERSION")))
             .redirect(redirects)
-            .connect_timeout(options.timeout)
-            .timeout(options.timeout)
             .build()
             .map_err(|e| Error::Internal(format!("HTTP client setup: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -236,6 +234,7 @@ impl Downloader {
         unreachable!("the loop returns on its last attempt")
     }
 
+    /// One try, under one deadline for everything: connect, headers and body.
     async fn get_once(&self, url: &str) -> Result<Vec<u8>, Failure> {
         let timeout = self.options.timeout;
         match tokio::time::timeout(timeout, self.request(url)).await {

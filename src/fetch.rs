@@ -255,21 +255,15 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
                     w.name
                 ))
             })?;
-        w.urls = vec![format!("{base}{}", percent_encode(spec.file_name))];
+        // The URL crate percent-encodes the file name as one path segment.
+        let mut url = parsed.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::Usage(format!("--mirror {base}: not a base URL")))?
+            .pop_if_empty()
+            .push(spec.file_name);
+        w.urls = vec![url.to_string()];
     }
     Ok(())
-}
-
-/// Percent-encodes a file name for a URL path (RFC 3986 unreserved characters stay).
-fn percent_encode(name: &str) -> String {
-    name.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 /// `~/.postgresql/root.crt`: what libpq reads when `sslrootcert` is not set.
@@ -686,7 +680,7 @@ mod tests {
     #[test]
     fn urls_and_pins_override_the_profile() {
         let profiles = resolve_profiles(&[]).unwrap();
-        let pin: Fingerprint = catalog::ISRG_ROOT_X1.sha256.parse().unwrap();
+        let pin: Fingerprint = catalog::ISRG_ROOT_X1.sha256;
         let wanted = wanted_certificates(&profiles, &[pin], &["http://127.0.0.1:1/x".into()]);
         assert_eq!(wanted.len(), 1);
         assert_eq!(wanted[0].pin, pin);

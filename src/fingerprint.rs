@@ -10,6 +10,31 @@ use sha2::{Digest, Sha256};
 pub struct Fingerprint(pub [u8; 32]);
 
 impl Fingerprint {
+    /// Parses upper-case colon hex (`CB:3C:...`) at compile time, so that a typo in a
+    /// catalog pin fails the build instead of a lookup.
+    pub const fn from_colon_hex(text: &str) -> Fingerprint {
+        const fn digit(c: u8) -> u8 {
+            match c {
+                b'0'..=b'9' => c - b'0',
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => panic!("a pin is upper-case hex"),
+            }
+        }
+        let bytes = text.as_bytes();
+        assert!(bytes.len() == 95, "a pin is 32 colon-separated bytes");
+        let mut out = [0u8; 32];
+        let mut i = 0;
+        while i < 32 {
+            out[i] = (digit(bytes[3 * i]) << 4) | digit(bytes[3 * i + 1]);
+            assert!(
+                i == 31 || bytes[3 * i + 2] == b':',
+                "bytes are colon-separated"
+            );
+            i += 1;
+        }
+        Fingerprint(out)
+    }
+
     /// The fingerprint of these DER bytes.
     pub fn of_der(der: &[u8]) -> Self {
         Fingerprint(Sha256::digest(der).into())

@@ -43,6 +43,7 @@ mod fetch;
 mod fingerprint;
 mod inspect;
 pub mod libpq;
+mod oid;
 mod parse;
 mod read;
 mod save;

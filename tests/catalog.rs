@@ -24,7 +24,7 @@ fn every_catalog_pin_agrees_with_the_system_copy() {
             }
             assert_eq!(
                 openssl_fingerprint(Path::new(&copy)),
-                cert.sha256,
+                cert.sha256.to_string(),
                 "{} in {}",
                 cert.name,
                 profile.name

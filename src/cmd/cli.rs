@@ -142,7 +142,8 @@ pub struct NetArgs {
 
     /// Retries per URL for what is transient: timeouts, HTTP 408, 429, 500, 502-504, a cut
     /// body (not DNS failures, refused connections, TLS errors)
-    #[arg(long, value_name = "N", default_value_t = 3)]
+    #[arg(long, value_name = "N", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
 }
 

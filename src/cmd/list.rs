@@ -18,7 +18,7 @@ struct ProfileJson {
 struct CertJson {
     name: &'static str,
     file_name: &'static str,
-    sha256: &'static str,
+    sha256: String,
     urls: &'static [&'static str],
 }
 
@@ -33,7 +33,7 @@ fn to_json(profile: &Profile) -> ProfileJson {
             .map(|c| CertJson {
                 name: c.name,
                 file_name: c.file_name,
-                sha256: c.sha256,
+                sha256: c.sha256.to_string(),
                 urls: c.urls,
             })
             .collect(),

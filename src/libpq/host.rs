@@ -67,7 +67,7 @@ impl CertNames {
             .subject()
             .iter_rdn()
             .flat_map(|rdn| rdn.iter())
-            .find_map(|atv| (atv.oid == super::facts::oid::CN).then(|| atv.value.value().to_vec()));
+            .find_map(|atv| (atv.oid == crate::oid::CN).then(|| atv.value.value().to_vec()));
         names
     }
 

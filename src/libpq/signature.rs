@@ -2,8 +2,9 @@
 
 use ring::signature::{self as sig, VerificationAlgorithm};
 
-use super::facts::{Facts, KeyKind, oid, pss_params};
+use super::facts::{Facts, KeyKind, pss_params};
 use crate::cert::Cert;
+use crate::oid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum SignatureCheck {
