@@ -233,11 +233,32 @@ impl Request {
 type Handler = dyn Fn(&Request, &mut dyn Write) + Send + Sync;
 
 /// A server on 127.0.0.1 that hands every request to one closure, which writes the raw
-/// response (so tests can send broken, slow or endless ones).
+/// response (so tests can send broken, slow or endless ones). When dropped it checks that
+/// it was called (unless told it may not be) and that no handler panicked.
 pub struct Server {
     addr: SocketAddr,
     scheme: &'static str,
     requests: Arc<Mutex<Vec<Request>>>,
+    panics: Arc<Mutex<Vec<String>>>,
+    may_be_unused: std::sync::atomic::AtomicBool,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let panics = self.panics.lock().unwrap();
+        assert!(panics.is_empty(), "a request handler panicked: {panics:?}");
+        assert!(
+            self.hits() > 0
+                || self
+                    .may_be_unused
+                    .load(std::sync::atomic::Ordering::Relaxed),
+            "the test server at {} was never called (call may_be_unused() if that is the point)",
+            self.addr
+        );
+    }
 }
 
 impl Server {
@@ -266,18 +287,39 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let seen = requests.clone();
+        let panics = Arc::new(Mutex::new(Vec::new()));
+        let (seen, panicked) = (requests.clone(), panics.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let (handler, seen, tls) = (handler.clone(), seen.clone(), tls.clone());
-                std::thread::spawn(move || serve(stream, tls, &*handler, &seen));
+                let panicked = panicked.clone();
+                std::thread::spawn(move || {
+                    let run = std::panic::AssertUnwindSafe(|| serve(stream, tls, &*handler, &seen));
+                    if let Err(panic) = std::panic::catch_unwind(run) {
+                        let message = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        panicked.lock().unwrap().push(message);
+                    }
+                });
             }
         });
         Server {
             addr,
             scheme,
             requests,
+            panics,
+            may_be_unused: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    /// This server exists to show that nothing calls it.
+    pub fn may_be_unused(&self) -> &Server {
+        self.may_be_unused
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,11 +1,9 @@
 //! Snapshots of every `--help`, so help text changes are reviewed like code.
 //! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test help`.
 
-mod support;
-
 use std::path::PathBuf;
 
-use support::Env;
+use crate::support::Env;
 
 fn check(args: &[&str], name: &str) {
     let run = Env::new().run(args);

@@ -9,12 +9,10 @@
 //! refuses with exit 4. Such cases are counted and printed, and allowed only for
 //! mutations of the DER itself, never for mutations of the PEM text around it.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
-use support::*;
+use crate::support::*;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mutation {

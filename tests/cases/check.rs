@@ -1,13 +1,11 @@
 //! `rootcert check` against a real PostgreSQL, with psql as the oracle: for every case,
 //! rootcert's verdict must agree with what `psql "sslmode=verify-full ..."` actually does.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::net::TcpListener;
 
-use support::pg::{PgServer, binaries};
-use support::*;
+use crate::support::pg::{PgServer, binaries};
+use crate::support::*;
 
 /// A server with a valid chain. Each test has its own (stopped when dropped): a shared
 /// static one would outlive the test process, since pg_ctl daemonizes it.

@@ -1,8 +1,6 @@
 //! `rootcert verify`: the health check for a trust file. No network.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn the_right_file_passes_and_other_certificates_are_reported() {

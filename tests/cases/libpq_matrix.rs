@@ -7,15 +7,13 @@
 //! all; psql, as a client, runs at the machine's default level (2 on Debian), which is
 //! what decides those cases.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::Env;
-use support::pg::{PgServer, ServerTls, binaries};
-use support::pki::{CA_EXT, Issued, Pki, Spec, leaf_ext};
+use crate::support::Env;
+use crate::support::pg::{PgServer, ServerTls, binaries};
+use crate::support::pki::{CA_EXT, Issued, Pki, Spec, leaf_ext};
 
 /// The chain every case starts from: a root, an intermediate and a server certificate for
 /// DNS:localhost, all RSA 2048 with SHA-256.
@@ -246,13 +244,13 @@ fn cases() -> Vec<Case> {
         }),
         case("root and its private key", |_, b| {
             let mut trust = pem(&[&b.root]);
-            trust.extend(support::pki::read(&b.root.key));
+            trust.extend(crate::support::pki::read(&b.root.key));
             Setup::new(vec![&b.leaf, &b.int], trust, "localhost")
         }),
         case("only a private key", |_, b| {
             Setup::new(
                 vec![&b.leaf, &b.int],
-                support::pki::read(&b.root.key),
+                crate::support::pki::read(&b.root.key),
                 "localhost",
             )
         }),

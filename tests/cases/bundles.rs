@@ -1,8 +1,6 @@
 //! Several profiles in one file: from the OS store and from a local mirror.
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn a_bundle_from_the_os_store_offline() {
@@ -80,9 +78,12 @@ fn a_bundle_from_a_local_mirror_including_the_microsoft_der_file() {
         std::fs::read_to_string(&out).unwrap(),
         format!("{}{}", g2_pem(), ms2017_pem())
     );
-    // The saved Microsoft root is PEM now, as libpq needs.
+    // The Microsoft root rootcert saved (second block) is PEM now, as libpq needs, and
+    // openssl reads it as the pinned certificate.
+    let saved = std::fs::read_to_string(&out).unwrap();
+    let blocks = pem::parse_many(&saved).unwrap();
     let second = env.path("ms.pem");
-    std::fs::write(&second, ms2017_pem()).unwrap();
+    std::fs::write(&second, pem::encode(&blocks[1])).unwrap();
     assert_eq!(openssl_fingerprint(&second), MS2017_SHA256);
     env.run(&["verify", "azure-postgres-flexible", out.to_str().unwrap()])
         .expect(0);

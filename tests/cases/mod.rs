@@ -1,0 +1,10 @@
+mod bundles;
+mod catalog;
+mod check;
+mod differential;
+mod fetch;
+mod hardening;
+mod help;
+mod inspect;
+mod libpq_matrix;
+mod verify;
