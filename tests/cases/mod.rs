@@ -6,5 +6,6 @@ mod fetch;
 mod hardening;
 mod help;
 mod inspect;
+mod json;
 mod libpq_matrix;
 mod verify;

@@ -522,3 +522,60 @@ impl TestChain {
         }
     }
 }
+
+/// The serialised fields of `pub struct NAME` in `src/FILE`, read from its source: every
+/// `pub field:` line, less `#[serde(skip)]` ones; the second set holds those that may be
+/// left out (`skip_serializing_if`).
+pub fn report_fields(
+    file: &str,
+    name: &str,
+) -> (
+    std::collections::BTreeSet<String>,
+    std::collections::BTreeSet<String>,
+) {
+    let source =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(file))
+            .unwrap();
+    let start = source
+        .find(&format!("pub struct {name} {{"))
+        .unwrap_or_else(|| panic!("no struct {name} in {file}"));
+    let body = &source[start..];
+    let body = &body[..body.find("\n}").unwrap()];
+    let (mut all, mut optional) = (Default::default(), std::collections::BTreeSet::new());
+    let mut attributes = String::new();
+    for line in body.lines().skip(1) {
+        let line = line.trim();
+        if line.starts_with("#[") {
+            attributes.push_str(line);
+        } else if let Some(field) = line.strip_prefix("pub ").and_then(|l| l.split(':').next()) {
+            if !attributes.contains("serde(skip)") {
+                let set: &mut std::collections::BTreeSet<String> = &mut all;
+                set.insert(field.to_string());
+                if attributes.contains("skip_serializing_if") {
+                    optional.insert(field.to_string());
+                }
+            }
+            attributes.clear();
+        }
+    }
+    (all, optional)
+}
+
+/// Asserts that `json`'s keys are fields of the report type, and that every field that is
+/// never left out is there.
+#[track_caller]
+pub fn assert_report_shape(json: &serde_json::Value, file: &str, name: &str) {
+    let (all, optional) = report_fields(file, name);
+    let keys: std::collections::BTreeSet<String> =
+        json.as_object().unwrap().keys().cloned().collect();
+    let unknown: Vec<&String> = keys.difference(&all).collect();
+    assert!(unknown.is_empty(), "JSON fields not in {name}: {unknown:?}");
+    let missing: Vec<&String> = all
+        .difference(&keys)
+        .filter(|f| !optional.contains(*f))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{name} fields missing from the JSON: {missing:?}"
+    );
+}
