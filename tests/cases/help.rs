@@ -1,5 +1,5 @@
 //! Snapshots of every `--help`, so help text changes are reviewed like code.
-//! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test help`.
+//! After an intended change: `UPDATE_SNAPSHOTS=1 cargo test --test cli help`.
 
 use std::path::PathBuf;
 
