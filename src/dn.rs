@@ -36,7 +36,7 @@ fn attribute(atv: &AttributeTypeAndValue) -> String {
 
 /// OpenSSL 3.0's short names for the object identifiers used as attribute types, as
 /// `openssl x509 -nameopt RFC2253` prints them (read off openssl itself, one attribute at a
-/// time; `tests/inspect.rs` checks a sample of them against openssl).
+/// time; `tests/cases/inspect.rs` checks a sample of them against openssl).
 const SHORT_NAMES: &[(Oid, &str)] = &[
     (Oid::new_unwrap("2.5.4.3"), "CN"),
     (Oid::new_unwrap("2.5.4.4"), "SN"),
