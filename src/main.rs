@@ -5,10 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use cmd::cli::Cli;
-use cmd::output::{guard_standard_descriptors, report_error};
+use cmd::output::report_error;
 
 fn main() -> ExitCode {
-    guard_standard_descriptors();
     match Cli::try_parse() {
         Ok(cli) => ExitCode::from(cmd::run(cli)),
         Err(err) => usage_error(err),

@@ -70,22 +70,19 @@ pub fn print_json<T: Serialize>(value: &T) {
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// Notes whether the process started with standard output closed (`>&-`). Rust's runtime
-/// has by then opened `/dev/null` read-write on any closed standard descriptor (so no file
-/// rootcert opens can take its place); a shell redirection to `/dev/null` opens it
-/// write-only, which tells the two apart. Writing to a closed standard output is then an
-/// error, not a silent success.
-pub fn guard_standard_descriptors() {
-    let stdout = std::io::stdout();
-    let Ok(stat) = rustix::fs::fstat(&stdout) else {
-        STDOUT_CLOSED.store(true, Ordering::Relaxed);
-        return;
-    };
-    let dev_null = rustix::fs::stat("/dev/null").is_ok_and(|null| null.st_rdev == stat.st_rdev)
-        && rustix::fs::FileType::from_raw_mode(stat.st_mode)
-            == rustix::fs::FileType::CharacterDevice;
-    let read_write = rustix::fs::fcntl_getfl(&stdout)
-        .is_ok_and(|flags| flags & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDWR);
-    if dev_null && read_write {
+/// opens `/dev/null` on a closed standard descriptor before `main` (so no file rootcert
+/// opens can take its place), which hides the fact; this runs earlier, as an ELF
+/// constructor, and asks the kernel directly. Writing to a closed standard output is then
+/// an error, not a silent success.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = note_closed_stdout;
+
+#[cfg(target_os = "linux")]
+extern "C" fn note_closed_stdout() {
+    // SAFETY: fcntl with F_GETFD only asks whether descriptor 1 is open.
+    if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
         STDOUT_CLOSED.store(true, Ordering::Relaxed);
     }
 }

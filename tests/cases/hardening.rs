@@ -595,6 +595,24 @@ fn no_panics_on_odd_arguments_and_outputs() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&piped.stdout).trim(), "141");
 
+    // /dev/null opened read-write (as Python's subprocess.DEVNULL does) is a fine output.
+    let devnull = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    let quiet = Command::new(bin)
+        .arg("list")
+        .stdout(devnull)
+        .output()
+        .unwrap();
+    assert_eq!(
+        quiet.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+
     // `-o -` with standard output closed is an error, not a silent success.
     let closed = Command::new("bash")
         .env("SSL_CERT_FILE", &store)
