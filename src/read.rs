@@ -58,7 +58,7 @@ pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     if stat.st_size as u64 > limit {
         return Err(error(too_large(path, stat.st_size as u64, limit), false));
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(stat.st_size as usize + 1);
     std::fs::File::from(fd)
         .take(limit + 1)
         .read_to_end(&mut bytes)

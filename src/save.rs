@@ -182,7 +182,7 @@ impl Destination {
         if kind != FileType::RegularFile {
             return Err(not_regular(&self.shown, kind));
         }
-        let bytes = read_bounded(std::fs::File::from(file), &self.shown)?;
+        let bytes = read_bounded(std::fs::File::from(file), stat.st_size, &self.shown)?;
         Ok(Found::File(Existing {
             identity: identity_of(&stat),
             uid: stat.st_uid,
@@ -219,8 +219,14 @@ impl Destination {
         rustix::fs::flock(&self.dir, rustix::fs::FlockOperation::LockExclusive)
             .map_err(|e| cannot(&self.shown, "lock the directory of", e))?;
         remove_stale_temporaries(&self.dir, &self.name);
-        let now = self.look()?;
-        if !same_file(&now, expected) {
+        // Still what rootcert saw? One stat answers; the file is read again only if not.
+        let unchanged = match (expected, self.identity()) {
+            (Found::Absent, None) => true,
+            (Found::File(e), Some(now)) => e.identity == now,
+            _ => false,
+        };
+        if !unchanged {
+            let now = self.look()?;
             if let Found::File(existing) = &now
                 && already_right(&existing.bytes)
             {
@@ -365,7 +371,8 @@ impl Destination {
             );
         }
         rustix::fs::fchmod(&file, Mode::from_raw_mode(mode)).map_err(|e| write_error(e.into()))?;
-        file.sync_all().map_err(write_error)?;
+        // Data and size; the name comes with the directory's fsync after the link.
+        file.sync_data().map_err(write_error)?;
         Ok(temp)
     }
 
@@ -450,32 +457,20 @@ fn temporary_name() -> OsString {
 /// Removes what killed runs left: `.rootcert-*.tmp`, and the `.NAME.*.tmp` files older
 /// versions made. Called with the directory locked, so no running rootcert owns them.
 fn remove_stale_temporaries(dir: &OwnedFd, name: &OsStr) {
-    let Ok(entries) = std::fs::read_dir(format!(
-        "/proc/self/fd/{}",
-        std::os::fd::AsRawFd::as_raw_fd(dir)
-    )) else {
+    let Ok(entries) = rustix::fs::Dir::read_from(dir) else {
         return;
     };
     let old_prefix = [b".".as_slice(), name.as_bytes(), b"."].concat();
     for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let bytes = file_name.as_bytes();
-        let ours =
-            bytes.starts_with(TEMP_PREFIX.as_bytes()) && bytes.ends_with(TEMP_SUFFIX.as_bytes());
-        let old = bytes.starts_with(&old_prefix)
-            && bytes.ends_with(TEMP_SUFFIX.as_bytes())
-            && bytes.len() == old_prefix.len() + 6 + TEMP_SUFFIX.len();
+        let file_name = entry.file_name().to_bytes();
+        let ours = file_name.starts_with(TEMP_PREFIX.as_bytes())
+            && file_name.ends_with(TEMP_SUFFIX.as_bytes());
+        let old = file_name.starts_with(&old_prefix)
+            && file_name.ends_with(TEMP_SUFFIX.as_bytes())
+            && file_name.len() == old_prefix.len() + 6 + TEMP_SUFFIX.len();
         if ours || old {
-            let _ = rustix::fs::unlinkat(dir, file_name.as_os_str(), AtFlags::empty());
+            let _ = rustix::fs::unlinkat(dir, entry.file_name(), AtFlags::empty());
         }
-    }
-}
-
-fn same_file(now: &Found, expected: &Found) -> bool {
-    match (now, expected) {
-        (Found::Absent, Found::Absent) => true,
-        (Found::File(a), Found::File(b)) => a.identity == b.identity,
-        _ => false,
     }
 }
 
@@ -617,8 +612,9 @@ fn cannot(shown: &Path, verb: &str, e: Errno) -> Error {
 }
 
 /// Reads at most [`MAX_FILE_BYTES`]; a larger file is an error that states the limit.
-fn read_bounded(file: std::fs::File, shown: &Path) -> Result<Vec<u8>, Error> {
-    let mut bytes = Vec::new();
+fn read_bounded(file: std::fs::File, size: i64, shown: &Path) -> Result<Vec<u8>, Error> {
+    // Sized from fstat, so a small file is one read, not a series of growing probes.
+    let mut bytes = Vec::with_capacity((size.max(0) as u64).min(MAX_FILE_BYTES) as usize + 1);
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| dest_error(format!("cannot read {}: {e}", path_text(shown))))?;

@@ -118,13 +118,17 @@ fn read_pem_file(path: &std::path::Path, limit: u64, loaded: &mut Loaded) {
 }
 
 /// The OS store's roots, for trusting a download's TLS: the same locations and bounded
-/// reads as the store used as a source.
+/// reads as the store used as a source, bundle first; the directory (hundreds of files,
+/// the same certificates on Debian) only when the bundle yields nothing.
 pub(crate) fn native_roots() -> Loaded {
     let mut all: Loaded = (Vec::new(), Vec::new());
     for location in locations() {
         let (certs, errors) = location.load();
         all.0.extend(certs);
         all.1.extend(errors);
+        if !all.0.is_empty() {
+            break;
+        }
     }
     all
 }
