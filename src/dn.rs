@@ -278,7 +278,7 @@ fn short_name(oid: &Oid) -> Option<&'static str> {
 /// The text of a string value as OpenSSL decodes it: one-byte types (Numeric, Printable,
 /// Teletex, IA5, Visible and the time types) byte for byte as Latin-1, UTF8String as
 /// UTF-8, BMPString as UCS-2. `None` for other types, which OpenSSL dumps as hex.
-fn string_value(value: &der::Any) -> Option<String> {
+pub(crate) fn string_value(value: &der::Any) -> Option<String> {
     let bytes = value.value();
     match value.tag() {
         der::Tag::NumericString

@@ -422,22 +422,18 @@ impl CanonicalName {
 }
 
 fn canonical_value(value: &der::Any) -> Vec<u8> {
-    let bytes = value.value();
-    let text: Option<String> = match value.tag() {
+    // The string types OpenSSL canonicalises (ASN1_MASK_CANON): not NumericString, nor
+    // the time types, which it compares as DER.
+    let canonical = matches!(
+        value.tag(),
         der::Tag::Utf8String
-        | der::Tag::PrintableString
-        | der::Tag::Ia5String
-        | der::Tag::VisibleString => String::from_utf8(bytes.to_vec()).ok(),
-        der::Tag::TeletexString => Some(bytes.iter().map(|&b| b as char).collect()),
-        der::Tag::BmpString => {
-            let units: Vec<u16> = bytes
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            String::from_utf16(&units).ok()
-        }
-        _ => None,
-    };
+            | der::Tag::PrintableString
+            | der::Tag::Ia5String
+            | der::Tag::VisibleString
+            | der::Tag::TeletexString
+            | der::Tag::BmpString
+    );
+    let text = crate::dn::string_value(value).filter(|_| canonical);
     match text {
         Some(text) => {
             let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c');
