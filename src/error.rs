@@ -22,7 +22,7 @@ pub mod exit {
 /// One source that was tried while looking for a certificate, and why it did not deliver.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Attempt {
-    /// A URL, or `system:` followed by where the OS store was read.
+    /// A URL, `system:` followed by where the OS store was read, or `builtin`.
     pub source: String,
     /// Why it did not deliver, in one line.
     pub error: String,
@@ -100,13 +100,16 @@ impl Error {
         for attempt in &attempts {
             message.push_str(&format!("\n  - {}: {}", attempt.source, attempt.error));
         }
-        let offline = attempts.iter().all(|a| a.source.starts_with("system:"));
+        let offline = attempts
+            .iter()
+            .all(|a| a.source.starts_with("system:") || a.source == "builtin");
         if attempts.iter().any(|a| a.wrong_content) {
             Error::Content { message, attempts }
         } else if offline {
             message.push_str(
-                "\nOnly the OS trust store was tried (--offline): run without --offline where \
-                 the network is reachable, or point --url or --mirror at a reachable copy.",
+                "\nOnly local sources were tried (--offline: the OS trust store, then the \
+                 built-in copy of a catalog root): run without --offline where the network is \
+                 reachable, or point --url or --mirror at a reachable copy.",
             );
             Error::Network { message, attempts }
         } else {

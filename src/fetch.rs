@@ -33,8 +33,11 @@ pub struct FetchOptions {
     pub out: Output,
     /// Download at all (false: `--offline`).
     pub use_network: bool,
-    /// Use the OS trust store as the last source.
+    /// Use the OS trust store as a source after the network.
     pub use_system: bool,
+    /// Use rootcert's built-in copies of the catalog roots as the last source (never for
+    /// custom pins).
+    pub use_builtin: bool,
     /// Download limits and trust.
     pub net: NetOptions,
     /// Replace a file that holds other certificates.
@@ -56,6 +59,7 @@ impl Default for FetchOptions {
             out: Output::Default,
             use_network: true,
             use_system: true,
+            use_builtin: true,
             net: NetOptions::default(),
             force: false,
             refresh: false,
@@ -555,6 +559,9 @@ impl<'a> Sources<'a> {
                         None if self.options.options.use_system => {
                             "; trying the OS trust store next".to_string()
                         }
+                        None if self.builtin_allowed() => {
+                            "; using the built-in copy next".to_string()
+                        }
                         None => String::new(),
                     };
                     self.options
@@ -591,12 +598,32 @@ impl<'a> Sources<'a> {
                 }
             }
         }
+        if self.builtin_allowed() {
+            match crate::builtin::find(&wanted.pin) {
+                Some(cert) => {
+                    self.options.note(&format!(
+                        "using rootcert's built-in copy of {} (checked against its pin)",
+                        wanted.name
+                    ));
+                    return Ok((cert, "builtin".to_string()));
+                }
+                None => attempts.push(Attempt {
+                    source: "builtin".to_string(),
+                    error: "rootcert has no built-in copy of it".to_string(),
+                    wrong_content: false,
+                }),
+            }
+        }
         Err(Error::from_attempts(
             &format!("{} (sha256 {})", wanted.name, wanted.pin),
             attempts,
         ))
     }
 
+    /// Built-in copies serve catalog pins only: a custom pin is the user's own trust.
+    fn builtin_allowed(&self) -> bool {
+        self.options.options.use_builtin && self.options.options.pins.is_empty()
+    }
     /// Downloads and parses `url` once per run.
     fn certs_from(&mut self, url: &str) -> Result<&Result<Vec<Cert>, Attempt>, Error> {
         if !self.bodies.contains_key(url) {

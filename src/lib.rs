@@ -33,6 +33,7 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+mod builtin;
 pub mod catalog;
 mod cert;
 mod check;

@@ -187,9 +187,13 @@ pub struct FetchArgs {
     #[arg(long, conflicts_with = "offline")]
     pub no_system: bool,
 
-    /// Use only the OS trust store: no network at all
+    /// No network at all: the OS trust store, then rootcert's built-in copy
     #[arg(long)]
     pub offline: bool,
+
+    /// Never use rootcert's built-in copies of the catalog roots (the last source)
+    #[arg(long)]
+    pub no_builtin: bool,
 
     #[command(flatten)]
     pub net: NetArgs,

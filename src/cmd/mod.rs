@@ -46,6 +46,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 },
                 use_network: !args.offline,
                 use_system: !args.no_system,
+                use_builtin: !args.no_builtin,
                 net: args.net.options(),
                 force: args.force,
                 refresh: args.refresh,

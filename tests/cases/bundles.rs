@@ -65,6 +65,7 @@ fn a_bundle_from_a_local_mirror_including_the_microsoft_der_file() {
     let run = env.run(&[
         "fetch",
         "--no-system",
+        "--no-builtin",
         "--retries",
         "0",
         "--mirror",
@@ -110,6 +111,7 @@ fn the_microsoft_profile_is_saved_as_pem_under_a_pem_name() {
         "fetch",
         "-q",
         "--no-system",
+        "--no-builtin",
         "--mirror",
         &mirror.url("/"),
         "microsoft-rsa-root-2017",

@@ -200,6 +200,7 @@ fn a_fetched_root_lets_psql_connect_end_to_end() {
         "fetch",
         "-q",
         "--no-system",
+        "--no-builtin",
         "--url",
         &web.url("/root.pem"),
         "--sha256",

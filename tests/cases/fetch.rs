@@ -6,7 +6,15 @@ use crate::support::*;
 
 /// Runs a fetch of `url` to the default destination with no OS store and no retries.
 fn fetch_url(env: &Env, url: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["fetch", "--no-system", "--retries", "0", "--url", url];
+    let mut args = vec![
+        "fetch",
+        "--no-system",
+        "--no-builtin",
+        "--retries",
+        "0",
+        "--url",
+        url,
+    ];
     args.extend_from_slice(extra);
     env.run(&args)
 }
@@ -187,6 +195,7 @@ fn a_404_is_not_retried() {
     let run = env.run(&[
         "fetch",
         "--no-system",
+        "--no-builtin",
         "--retries",
         "3",
         "--url",
@@ -219,6 +228,7 @@ fn a_503_with_retry_after_is_retried_then_succeeds() {
     let run = env.run(&[
         "fetch",
         "--no-system",
+        "--no-builtin",
         "--retries",
         "2",
         "--url",
@@ -341,6 +351,7 @@ fn a_connection_cut_mid_body_is_a_download_failure_and_is_retried() {
     let run = env.run(&[
         "fetch",
         "--no-system",
+        "--no-builtin",
         "--retries",
         "1",
         "--url",
@@ -370,6 +381,7 @@ fn https_with_the_given_ca_works_and_an_untrusted_ca_fails() {
     let run = env.run(&[
         "fetch",
         "--no-system",
+        "--no-builtin",
         "--retries",
         "2",
         "--ca-file",
@@ -577,6 +589,7 @@ fn the_os_store_is_the_last_source() {
         &[
             "fetch",
             "--no-system",
+            "--no-builtin",
             "--retries",
             "0",
             "--url",
@@ -599,9 +612,10 @@ fn offline_uses_only_the_os_store() {
         format!("system:{}", store.display())
     );
 
-    // A store without the certificate: exit 3, and the attempt names the store.
+    // A store without the certificate and no built-in copy: exit 3, and the attempt names
+    // the store.
     let env = Env::new();
-    let run = env.run(&["fetch", "--offline", "--json"]);
+    let run = env.run(&["fetch", "--offline", "--no-builtin", "--json"]);
     run.expect(3);
     let json = run.json();
     assert_eq!(json["status"], "error");
@@ -625,6 +639,7 @@ fn json_error_lists_every_attempt_and_wrong_content_wins_over_network_errors() {
     let run = env.run(&[
         "fetch",
         "--json",
+        "--no-builtin",
         "--retries",
         "0",
         "--url",
@@ -725,7 +740,15 @@ fn concurrent_runs_all_end_with_a_valid_file() {
     let children: Vec<_> = (0..8)
         .map(|_| {
             env.cmd()
-                .args(["fetch", "--refresh", "--no-system", "-q", "--url", &url])
+                .args([
+                    "fetch",
+                    "--refresh",
+                    "--no-system",
+                    "--no-builtin",
+                    "-q",
+                    "--url",
+                    &url,
+                ])
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .unwrap()
@@ -750,6 +773,7 @@ fn http_proxy_from_the_environment_is_honoured() {
             .args([
                 "fetch",
                 "--no-system",
+                "--no-builtin",
                 "--retries",
                 "0",
                 "--url",
@@ -776,6 +800,7 @@ fn no_proxy_bypasses_the_proxy_for_listed_hosts() {
             .args([
                 "fetch",
                 "--no-system",
+                "--no-builtin",
                 "--retries",
                 "0",
                 "--url",
@@ -847,7 +872,15 @@ fn a_der_file_with_the_pinned_root_is_rewritten_as_pem() {
 fn a_refused_connection_is_not_retried_and_is_one_line() {
     let env = Env::new();
     let url = closed_port_url("/g2.pem");
-    let run = env.run(&["fetch", "--no-system", "--retries", "3", "--url", &url]);
+    let run = env.run(&[
+        "fetch",
+        "--no-system",
+        "--no-builtin",
+        "--retries",
+        "3",
+        "--url",
+        &url,
+    ]);
     run.expect(3);
     assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
     assert!(
@@ -886,9 +919,9 @@ fn falling_back_to_the_os_store_says_so_once_and_names_the_file() {
 #[test]
 fn an_offline_failure_does_not_blame_the_network() {
     let env = Env::new();
-    let run = env.run(&["fetch", "--offline"]);
+    let run = env.run(&["fetch", "--offline", "--no-builtin"]);
     run.expect(3);
-    run.stderr_has("Only the OS trust store was tried (--offline)");
+    run.stderr_has("Only local sources were tried (--offline");
     assert!(!run.stderr.contains("Check the network"), "{}", run.stderr);
 }
 
@@ -914,4 +947,31 @@ fn saving_to_libpqs_default_file_warns_about_sslmode_require() {
     run.expect(0);
     run.stderr_has("is the file libpq reads when sslrootcert is not set");
     run.stderr_has("sslmode=require verifies the server certificate");
+}
+
+#[test]
+fn the_built_in_copy_is_the_last_source_for_catalog_pins_only() {
+    // No network, no CA store: a container from scratch.
+    let env = Env::new();
+    let run = env.run(&["fetch", "--offline"]);
+    run.expect(0);
+    run.stderr_has("using rootcert's built-in copy of DigiCert Global Root G2");
+    run.stderr_has("source   builtin");
+    assert_eq!(saved(&env), g2_pem());
+    assert_eq!(openssl_fingerprint(&env.default_out()), G2_SHA256);
+
+    // After a failed download too, and the JSON says where it came from.
+    let env = Env::new();
+    let url = closed_port_url("/g2.pem");
+    let run = env.run(&["fetch", "--json", "--retries", "0", "--url", &url]);
+    run.expect(0);
+    assert_eq!(run.json()["certificates"][0]["source"], "builtin");
+
+    // Turned off, or for a pin the user chose: never.
+    let env = Env::new();
+    env.run(&["fetch", "--offline", "--no-builtin"]).expect(3);
+    let run = env.run(&["fetch", "--offline", "--sha256", G2_SHA256]);
+    run.expect(3);
+    assert!(!run.stderr.contains("using rootcert's built-in copy"), "{}", run.stderr);
+    assert_out_empty(&env);
 }

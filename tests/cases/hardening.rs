@@ -119,10 +119,17 @@ fn a_symlink_planted_during_the_download_is_not_followed() {
     let destination = dir.join("root.pem");
     let server = slow_server(g2_pem(), Duration::from_millis(700));
     let mut cmd = env.cmd();
-    cmd.args(["fetch", "--no-system", "--retries", "0", "--url"])
-        .arg(server.url("/g2.pem"))
-        .arg("-o")
-        .arg(&destination);
+    cmd.args([
+        "fetch",
+        "--no-system",
+        "--no-builtin",
+        "--retries",
+        "0",
+        "--url",
+    ])
+    .arg(server.url("/g2.pem"))
+    .arg("-o")
+    .arg(&destination);
     let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -362,9 +369,14 @@ fn huge_and_endless_inputs_are_refused_without_reading_them() {
             2,
             "a FIFO",
         ),
-        ("fetch --offline", "SSL_CERT_FILE=/dev/zero", 3, "a device"),
         (
-            "fetch --offline",
+            "fetch --offline --no-builtin",
+            "SSL_CERT_FILE=/dev/zero",
+            3,
+            "a device",
+        ),
+        (
+            "fetch --offline --no-builtin",
             &format!("SSL_CERT_FILE={}", fifo.display()),
             3,
             "a FIFO",
@@ -406,6 +418,7 @@ fn killed_runs_leave_no_temporary_files() {
             .args([
                 "fetch",
                 "--no-system",
+                "--no-builtin",
                 "--retries",
                 "0",
                 "--refresh",
@@ -445,6 +458,7 @@ fn fetch(env: &Env, server: &Server) -> Run {
     env.run(&[
         "fetch",
         "--no-system",
+        "--no-builtin",
         "--retries",
         "0",
         "--url",
@@ -468,6 +482,7 @@ fn concurrent_writers_of_two_pins_let_exactly_one_win() {
                 .args([
                     "fetch",
                     "--no-system",
+                    "--no-builtin",
                     "--retries",
                     "0",
                     "--json",
@@ -676,6 +691,7 @@ fn a_bad_proxy_is_refused_and_a_refusing_proxy_is_named() {
             .args([
                 "fetch",
                 "--no-system",
+                "--no-builtin",
                 "--url",
                 "https://127.0.0.1:9/g2.pem",
             ])
@@ -692,6 +708,7 @@ fn a_bad_proxy_is_refused_and_a_refusing_proxy_is_named() {
             .args([
                 "fetch",
                 "--no-system",
+                "--no-builtin",
                 "--retries",
                 "0",
                 "--url",
