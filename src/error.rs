@@ -17,6 +17,8 @@ pub mod exit {
     pub const CONTENT: u8 = 4;
     /// A file cannot be read or written, or may not be replaced.
     pub const FILE: u8 = 5;
+    /// The file was saved, but the `--on-change` command failed.
+    pub const HOOK: u8 = 6;
 }
 
 /// One source that was tried while looking for a certificate, and why it did not deliver.

@@ -14,7 +14,7 @@ use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
 use crate::libpq::TrustFile;
 use crate::parse::{looks_like_html, parse_certificates};
-use crate::save::{self, Found, Saved};
+use crate::save::{self, Found, Permissions, Saved};
 use crate::system_store::SystemStore;
 use crate::text::{CertSummary, ConnectLines, path_text};
 
@@ -40,6 +40,8 @@ pub struct FetchOptions {
     pub use_builtin: bool,
     /// Download limits and trust.
     pub net: NetOptions,
+    /// The saved file's mode, owner and group (unset: kept from the file it replaces).
+    pub permissions: Permissions,
     /// Replace a file that holds other certificates.
     pub force: bool,
     /// Download even when the destination already holds the pins.
@@ -61,6 +63,7 @@ impl Default for FetchOptions {
             use_system: true,
             use_builtin: true,
             net: NetOptions::default(),
+            permissions: Permissions::default(),
             force: false,
             refresh: false,
             notes: None,
@@ -270,8 +273,14 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
     Ok(())
 }
 
-/// `~/.postgresql/root.crt`: what libpq reads when `sslrootcert` is not set.
-fn libpq_default_file() -> Option<PathBuf> {
+/// The file libpq reads when `sslrootcert` is not set: `~/.postgresql/root.crt`
+/// (`%APPDATA%\postgresql\root.crt` on Windows). While it exists, libpq verifies the
+/// server certificate even under `sslmode=require`.
+pub fn libpq_default_file() -> Option<PathBuf> {
+    if cfg!(windows) {
+        let appdata = std::env::var_os("APPDATA")?;
+        return Some(PathBuf::from(appdata).join("postgresql").join("root.crt"));
+    }
     let home = directories::BaseDirs::new()?.home_dir().to_path_buf();
     Some(home.join(".postgresql").join("root.crt"))
 }
@@ -372,10 +381,12 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
         TrustFile::load(bytes).error.is_none()
             && parse_certificates(bytes).is_ok_and(|held| holds_exactly(&held, &pins))
     };
-    let status = match place
-        .destination
-        .save(pem.as_bytes(), &place.found, in_place)?
-    {
+    let status = match place.destination.save(
+        pem.as_bytes(),
+        &place.found,
+        options.options.permissions,
+        in_place,
+    )? {
         Saved::Written => FetchStatus::Saved,
         Saved::AlreadyThere => FetchStatus::Unchanged,
     };
@@ -434,8 +445,12 @@ fn check_existing(
     if let Ok(certs) = &held
         && holds_exactly(certs, pins)
     {
-        // The right certificates in a form libpq cannot load (DER, say): save them as PEM.
-        if options.options.refresh || TrustFile::load(bytes).error.is_some() {
+        // The right certificates in a form libpq cannot load (DER, say), or not with the
+        // mode and owner asked for: save them again.
+        if options.options.refresh
+            || TrustFile::load(bytes).error.is_some()
+            || !options.options.permissions.satisfied_by(existing)
+        {
             return Ok(None);
         }
         place.destination.tidy();

@@ -57,10 +57,11 @@ pub use cert::{Cert as Certificate, SelfSignature};
 pub use check::{CertReport, CheckOptions, CheckReport, check};
 pub use download::NetOptions;
 pub use error::{Attempt, Error, exit};
-pub use fetch::{FetchOptions, FetchReport, FetchStatus, Output, fetch};
+pub use fetch::{FetchOptions, FetchReport, FetchStatus, Output, fetch, libpq_default_file};
 pub use fingerprint::Fingerprint;
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use parse::parse_certificates;
+pub use save::Permissions;
 pub use text::{CertSummary, ConnectLines};
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 

@@ -46,10 +46,31 @@ pub(crate) enum Found {
 pub(crate) struct Existing {
     /// Device, inode and change time: an inode number alone can be reused at once.
     identity: (u64, u64, i64, i64),
-    uid: u32,
-    gid: u32,
-    mode: u32,
-    pub bytes: Vec<u8>,
+    pub(crate) uid: u32,
+    pub(crate) gid: u32,
+    pub(crate) mode: u32,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// The mode, owner and group a saved file must have; unset ones keep the replaced file's
+/// (a new file: 0644, the user running rootcert).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Permissions {
+    /// File mode bits (0o644 and the like).
+    pub mode: Option<u32>,
+    /// Owner, as a user id.
+    pub uid: Option<u32>,
+    /// Group, as a group id.
+    pub gid: Option<u32>,
+}
+
+impl Permissions {
+    /// Whether `existing` already has what is asked.
+    pub(crate) fn satisfied_by(&self, existing: &Existing) -> bool {
+        self.mode.is_none_or(|m| m == existing.mode & 0o7777)
+            && self.uid.is_none_or(|u| u == existing.uid)
+            && self.gid.is_none_or(|g| g == existing.gid)
+    }
 }
 
 /// How a save ended.
@@ -213,6 +234,7 @@ impl Destination {
         &mut self,
         contents: &[u8],
         expected: &Found,
+        permissions: Permissions,
         already_right: impl Fn(&[u8]) -> bool,
     ) -> Result<Saved, Error> {
         self.create_missing_dirs()?;
@@ -246,7 +268,7 @@ impl Destination {
         // From here until the new file has its name, an interrupt waits: no temporary
         // name may be left behind (where the file system lacks O_TMPFILE, one exists).
         let _held = HeldSignals::hold();
-        let temp = self.write_unnamed(contents, expected)?;
+        let temp = self.write_unnamed(contents, expected, permissions)?;
         // Nothing may have moved between the look above and now; check once more, as
         // close to the link as possible.
         let again = self.identity();
@@ -320,11 +342,21 @@ impl Destination {
 
     /// The new content in a file without a name (or, where the file system cannot do that,
     /// under a temporary name), with the owner and mode it will have, fsynced.
-    fn write_unnamed(&self, contents: &[u8], expected: &Found) -> Result<Temp, Error> {
-        let (mode, owner) = match expected {
-            Found::File(e) => (e.mode & 0o777, Some((e.uid, e.gid))),
-            Found::Absent => (NEW_FILE_MODE, None),
+    fn write_unnamed(
+        &self,
+        contents: &[u8],
+        expected: &Found,
+        permissions: Permissions,
+    ) -> Result<Temp, Error> {
+        let (kept_mode, kept_owner) = match expected {
+            Found::File(e) => (e.mode & 0o777, (Some(e.uid), Some(e.gid))),
+            Found::Absent => (NEW_FILE_MODE, (None, None)),
         };
+        let mode = permissions.mode.unwrap_or(kept_mode);
+        let owner = (
+            permissions.uid.or(kept_owner.0),
+            permissions.gid.or(kept_owner.1),
+        );
         let write_error = |e: std::io::Error| {
             dest_error(format!(
                 "cannot write {}: {e}; choose another path with --out",
@@ -362,13 +394,20 @@ impl Destination {
         };
         let mut file = std::fs::File::from(temp.fd.try_clone().map_err(write_error)?);
         file.write_all(contents).map_err(write_error)?;
-        if let Some((uid, gid)) = owner {
-            // Keep the replaced file's owner; only root may give a file away.
-            let _ = rustix::fs::fchown(
+        if owner != (None, None) {
+            let asked = permissions.uid.is_some() || permissions.gid.is_some();
+            let result = rustix::fs::fchown(
                 &file,
-                Some(rustix::fs::Uid::from_raw(uid)),
-                Some(rustix::fs::Gid::from_raw(gid)),
+                owner.0.map(rustix::fs::Uid::from_raw),
+                owner.1.map(rustix::fs::Gid::from_raw),
             );
+            // Keeping a replaced file's owner is best effort (only root may give a file
+            // away); an owner that was asked for must be set.
+            if let Err(e) = result
+                && asked
+            {
+                return Err(write_error(e.into()));
+            }
         }
         rustix::fs::fchmod(&file, Mode::from_raw_mode(mode)).map_err(|e| write_error(e.into()))?;
         // Data and size; the name comes with the directory's fsync after the link.
@@ -634,7 +673,9 @@ fn read_bounded(file: std::fs::File, size: i64, shown: &Path) -> Result<Vec<u8>,
 fn save_atomically(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let mut destination = Destination::open(path)?;
     let found = destination.look()?;
-    destination.save(contents, &found, |_| false).map(|_| ())
+    destination
+        .save(contents, &found, Permissions::default(), |_| false)
+        .map(|_| ())
 }
 
 #[cfg(test)]
@@ -706,7 +747,9 @@ mod tests {
         let mut destination = Destination::open(&path).unwrap();
         let found = destination.look().unwrap();
         fs::write(&path, "someone else's").unwrap();
-        let err = destination.save(b"ours", &found, |_| false).unwrap_err();
+        let err = destination
+            .save(b"ours", &found, Permissions::default(), |_| false)
+            .unwrap_err();
         assert!(err.to_string().contains("changed while"), "{err}");
         assert_eq!(fs::read(&path).unwrap(), b"someone else's");
         drop(destination); // releases the directory lock
@@ -715,7 +758,9 @@ mod tests {
         let found = destination.look().unwrap();
         fs::remove_file(&path).unwrap();
         fs::write(&path, "ours").unwrap();
-        let saved = destination.save(b"ours", &found, |b| b == b"ours").unwrap();
+        let saved = destination
+            .save(b"ours", &found, Permissions::default(), |b| b == b"ours")
+            .unwrap();
         assert_eq!(saved, Saved::AlreadyThere);
     }
 

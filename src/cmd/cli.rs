@@ -198,6 +198,27 @@ pub struct FetchArgs {
     #[command(flatten)]
     pub net: NetArgs,
 
+    /// Save to the file libpq reads when sslrootcert is not set (~/.postgresql/root.crt)
+    #[arg(long, conflicts_with = "out")]
+    pub libpq: bool,
+
+    /// Mode of the saved file, in octal [default: kept from the file it replaces, else 644]
+    #[arg(long, value_name = "OCTAL", value_parser = parse_mode)]
+    pub mode: Option<u32>,
+
+    /// Owner of the saved file: a user name or id (for a service user such as postgres)
+    #[arg(long, value_name = "USER")]
+    pub owner: Option<String>,
+
+    /// Group of the saved file: a group name or id
+    #[arg(long, value_name = "GROUP")]
+    pub group: Option<String>,
+
+    /// Run this shell command after the file was created or replaced (not when it was
+    /// already up to date), e.g. to reload a service
+    #[arg(long, value_name = "CMD")]
+    pub on_change: Option<String>,
+
     /// Replace a destination that holds a different certificate
     #[arg(long)]
     pub force: bool,
@@ -317,6 +338,16 @@ impl Cli {
             Command::Check(args) => args.json,
             Command::List(args) => args.json,
         }
+    }
+}
+
+fn parse_mode(value: &str) -> Result<u32, String> {
+    let digits = value.strip_prefix("0o").unwrap_or(value);
+    match u32::from_str_radix(digits, 8) {
+        Ok(mode) if mode <= 0o7777 => Ok(mode),
+        _ => Err(format!(
+            "'{value}' is not an octal file mode such as 644 or 0640"
+        )),
     }
 }
 

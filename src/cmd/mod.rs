@@ -6,7 +6,10 @@ mod list;
 pub mod output;
 mod render;
 
-use rootcert::{CheckOptions, Error, FetchOptions, InspectOptions, Output, Source, VerifyOptions};
+use rootcert::{
+    CheckOptions, Error, FetchOptions, FetchStatus, InspectOptions, Output, Permissions, Source,
+    VerifyOptions,
+};
 
 use cli::{Cli, Command};
 use output::{Log, print_json, report_error};
@@ -34,12 +37,24 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 ));
             }
             let quiet = args.quiet || args.json;
+            let permissions = Permissions {
+                mode: args.mode,
+                uid: args.owner.as_deref().map(user_id).transpose()?,
+                gid: args.group.as_deref().map(group_id).transpose()?,
+            };
+            let out = if args.libpq {
+                Some(rootcert::libpq_default_file().ok_or_else(|| {
+                    Error::Usage("cannot find the home directory for --libpq (is HOME set?)".into())
+                })?)
+            } else {
+                args.out
+            };
             let options = FetchOptions {
                 profiles: args.profiles,
                 pins: args.sha256,
                 urls: args.url,
                 mirror: args.mirror,
-                out: match args.out {
+                out: match out {
                     _ if to_stdout => Output::Stdout,
                     Some(path) => Output::Path(path),
                     None => Output::Default,
@@ -48,6 +63,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 use_system: !args.no_system,
                 use_builtin: !args.no_builtin,
                 net: args.net.options(),
+                permissions,
                 force: args.force,
                 refresh: args.refresh,
                 notes: (!quiet).then_some(note_to_stderr as fn(&str)),
@@ -58,7 +74,10 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             } else {
                 render::fetch(&report, Log { quiet });
             }
-            Ok(report.exit_code())
+            match (&args.on_change, report.status, &report.path) {
+                (Some(command), FetchStatus::Saved, Some(path)) => on_change(command, path),
+                _ => Ok(report.exit_code()),
+            }
         }
         Command::Verify(args) => {
             let report = rootcert::verify(&VerifyOptions {
@@ -122,4 +141,55 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(rootcert::exit::OK)
         }
     }
+}
+
+/// Runs `--on-change` with the saved path in `ROOTCERT_PATH`; its failure is exit 6, named
+/// with the command's own exit code, since the file itself was saved.
+fn on_change(command: &str, path: &str) -> Result<u8, Error> {
+    let status = std::process::Command::new("/bin/sh")
+        .args(["-c", command])
+        .env("ROOTCERT_PATH", path)
+        .status()
+        .map_err(|e| Error::Internal(format!("cannot run --on-change: {e}")))?;
+    if status.success() {
+        return Ok(rootcert::exit::OK);
+    }
+    let how = match status.code() {
+        Some(code) => format!("exit code {code}"),
+        None => "a signal".to_string(),
+    };
+    eprintln!("error: the file was saved, but --on-change `{command}` failed with {how}");
+    Ok(rootcert::exit::HOOK)
+}
+
+/// A user name or numeric id, as chown takes it.
+fn user_id(name: &str) -> Result<u32, Error> {
+    if let Ok(id) = name.parse() {
+        return Ok(id);
+    }
+    let c_name = std::ffi::CString::new(name)
+        .map_err(|_| Error::Usage(format!("--owner '{name}' is not a user name")))?;
+    // SAFETY: getpwnam returns a pointer into static storage or null; it is read at once.
+    let entry = unsafe { libc::getpwnam(c_name.as_ptr()) };
+    if entry.is_null() {
+        return Err(Error::Usage(format!("--owner '{name}': no such user")));
+    }
+    // SAFETY: checked non-null above.
+    Ok(unsafe { (*entry).pw_uid })
+}
+
+/// A group name or numeric id.
+fn group_id(name: &str) -> Result<u32, Error> {
+    if let Ok(id) = name.parse() {
+        return Ok(id);
+    }
+    let c_name = std::ffi::CString::new(name)
+        .map_err(|_| Error::Usage(format!("--group '{name}' is not a group name")))?;
+    // SAFETY: getgrnam returns a pointer into static storage or null; it is read at once.
+    let entry = unsafe { libc::getgrnam(c_name.as_ptr()) };
+    if entry.is_null() {
+        return Err(Error::Usage(format!("--group '{name}': no such group")));
+    }
+    // SAFETY: checked non-null above.
+    Ok(unsafe { (*entry).gr_gid })
 }

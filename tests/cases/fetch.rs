@@ -972,6 +972,93 @@ fn the_built_in_copy_is_the_last_source_for_catalog_pins_only() {
     env.run(&["fetch", "--offline", "--no-builtin"]).expect(3);
     let run = env.run(&["fetch", "--offline", "--sha256", G2_SHA256]);
     run.expect(3);
-    assert!(!run.stderr.contains("using rootcert's built-in copy"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("using rootcert's built-in copy"),
+        "{}",
+        run.stderr
+    );
     assert_out_empty(&env);
+}
+
+#[test]
+fn libpq_puts_the_root_where_libpq_looks_by_default() {
+    let env = Env::new();
+    let run = env.run(&["fetch", "--offline", "--libpq"]);
+    run.expect(0);
+    let default = env.path("home/.postgresql/root.crt");
+    assert_eq!(run.stdout.trim(), default.display().to_string());
+    assert_eq!(std::fs::read_to_string(&default).unwrap(), g2_pem());
+    run.stderr_has("sslmode=require verifies the server certificate");
+    env.run(&["fetch", "--libpq", "-o", "x.pem"]).expect(2);
+}
+
+#[test]
+fn mode_owner_and_group_are_set_before_the_file_appears_and_converge() {
+    let env = Env::new();
+    let path = env.path("out/app.pem");
+    let p = path.to_str().unwrap();
+    env.run(&["fetch", "--offline", "--mode", "0640", "-o", p])
+        .expect(0);
+    let mode = |path: &std::path::Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    };
+    assert_eq!(mode(&path), 0o640);
+    // Up to date and as asked: nothing to do. Asked otherwise: the file is fixed.
+    let run = env.run(&["fetch", "--offline", "--json", "--mode", "640", "-o", p]);
+    assert_eq!(run.json()["status"], "unchanged");
+    let run = env.run(&["fetch", "--offline", "--json", "--mode", "600", "-o", p]);
+    assert_eq!(run.json()["status"], "saved");
+    assert_eq!(mode(&path), 0o600);
+    env.run(&["fetch", "--offline", "--mode", "999", "-o", p])
+        .expect(2);
+    env.run(&[
+        "fetch",
+        "--offline",
+        "--owner",
+        "no-such-user-here",
+        "-o",
+        p,
+    ])
+    .expect(2);
+
+    if std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0) {
+        let run = env.run(&[
+            "fetch",
+            "--offline",
+            "--json",
+            "--owner",
+            "nobody",
+            "--group",
+            "65534",
+            "-o",
+            p,
+        ]);
+        assert_eq!(run.json()["status"], "saved", "{}", run.stderr);
+        let meta = std::fs::metadata(&path).unwrap();
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    }
+}
+
+#[test]
+fn on_change_runs_only_when_the_file_changed_and_reports_its_failure() {
+    let env = Env::new();
+    let marker = env.path("changed");
+    let hook = format!("echo \"$ROOTCERT_PATH\" >> {}", marker.display());
+    env.run(&["fetch", "--offline", "--on-change", &hook])
+        .expect(0);
+    env.run(&["fetch", "--offline", "--on-change", &hook])
+        .expect(0);
+    let lines = std::fs::read_to_string(&marker).unwrap();
+    assert_eq!(
+        lines.lines().collect::<Vec<_>>(),
+        [env.default_out().display().to_string()]
+    );
+
+    std::fs::remove_file(env.default_out()).unwrap();
+    let run = env.run(&["fetch", "--offline", "--on-change", "exit 7"]);
+    run.expect(6);
+    run.stderr_has("the file was saved, but --on-change `exit 7` failed with exit code 7");
+    assert_eq!(saved(&env), g2_pem());
 }
