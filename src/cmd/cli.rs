@@ -16,21 +16,40 @@ macro_rules! exit_codes_help {
     () => {
         "Exit codes:
   0  saved, or already up to date (verify: every pinned certificate is present)
-  1  unexpected internal error
-  2  usage error (bad flag, unknown profile, SHA-1 pin)
+  1  unexpected internal error, or output that cannot be written
+  2  usage error (bad flag, unknown profile, SHA-1 pin, bad proxy variable)
   3  download failed (network, DNS, TLS, HTTP status, timeout, body too large)
   4  verification failed (not a certificate, truncated, HTML, not the pinned certificate)
   5  destination problem (cannot read or write, holds a different certificate without --force,
-     not a regular file, another user's symlink, or changed during the download)"
+     not a regular file, another user's symlink, or changed during the download)
+  6  saved, but the --on-change command failed"
     };
 }
+
+/// Every subcommand's exit codes, for the top-level help and the man page.
+pub const ALL_EXIT_CODES: &str = "\
+Exit codes, by subcommand (141: the output pipe was closed):
+  fetch    0 saved or up to date; 1 internal or output error; 2 usage; 3 every source failed
+           on the network; 4 a source sent wrong content; 5 the destination cannot be read,
+           written or replaced; 6 saved, but --on-change failed
+  verify   0 every pin present, in a file libpq loads; 2 usage; 4 a pin missing, too close
+           to expiry, or a file libpq cannot load; 5 the file cannot be read
+  inspect  0 every source holds a certificate; 2 usage; 3 a download failed; 4 a source
+           holds no certificate; 5 a file cannot be read
+  check    0 sslmode=verify-full would succeed; 2 usage; 3 no TLS session; 4 verify-full
+           would fail, as psql decides
+  list, completions, man
+           0; 1 output error
+
+Environment: ROOTCERT_DIR (default directory), HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY,
+SSL_CERT_FILE and SSL_CERT_DIR (the OS trust store), NO_COLOR, HOME.";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "rootcert",
     version,
     about = "Download a database root certificate, verify its SHA-256 pin, save it as PEM for sslrootcert",
-    after_help = exit_codes_help!(),
+    after_help = ALL_EXIT_CODES,
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -77,6 +96,19 @@ pub enum Command {
     /// List the built-in catalog of profiles
     #[command(after_help = "Examples:\n  rootcert list\n  rootcert list --json")]
     List(ListArgs),
+
+    /// Print a shell completion script
+    #[command(after_help = "Examples:\n  \
+        rootcert completions bash > /usr/share/bash-completion/completions/rootcert\n  \
+        rootcert completions zsh > /usr/share/zsh/vendor-completions/_rootcert\n  \
+        rootcert completions fish > /usr/share/fish/vendor_completions.d/rootcert.fish")]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff): every subcommand, exit codes, environment
+    #[command(
+        after_help = "Examples:\n  rootcert man > /usr/share/man/man1/rootcert.1\n  rootcert man | man -l -"
+    )]
+    Man,
 }
 
 const FETCH_AFTER_HELP: &str = concat!(
@@ -318,6 +350,13 @@ pub struct CheckArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print a JSON array on stdout
     #[arg(long, conflicts_with = "markdown")]
@@ -337,6 +376,7 @@ impl Cli {
             Command::Inspect(args) => args.json,
             Command::Check(args) => args.json,
             Command::List(args) => args.json,
+            Command::Completions(_) | Command::Man => false,
         }
     }
 }

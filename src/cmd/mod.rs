@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod list;
+mod man;
 pub mod output;
 mod render;
 
@@ -138,6 +139,17 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
         }
         Command::List(args) => {
             list::run(&args);
+            Ok(rootcert::exit::OK)
+        }
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "rootcert", &mut script);
+            output::write_stdout(&script);
+            Ok(rootcert::exit::OK)
+        }
+        Command::Man => {
+            output::write_stdout(&man::page());
             Ok(rootcert::exit::OK)
         }
     }

@@ -53,3 +53,34 @@ fn rootcert_subcommands() -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+#[test]
+fn completions_for_every_shell_and_one_man_page_with_everything() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = env.run(&["completions", shell]);
+        run.expect(0);
+        assert!(run.stdout.contains("rootcert"), "{shell}");
+        assert!(run.stdout.contains("offline"), "{shell}: flags of fetch");
+    }
+    env.run(&["completions", "tcsh"]).expect(2);
+    let run = env.run(&["man"]);
+    run.expect(0);
+    assert!(
+        run.stdout.starts_with(".ie") || run.stdout.contains(".TH rootcert"),
+        "roff"
+    );
+    for needle in [
+        "rootcert fetch",
+        "rootcert verify",
+        "rootcert inspect",
+        "rootcert check",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "SSL_CERT_FILE",
+        "on\\-change",
+        "min\\-days",
+    ] {
+        assert!(run.stdout.contains(needle), "man page lacks {needle}");
+    }
+}
