@@ -283,6 +283,10 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "N")]
     pub min_days: Option<u32>,
 
+    /// Print nothing unless the check fails (for cron, which mails any output)
+    #[arg(short, long, conflicts_with = "json")]
+    pub quiet: bool,
+
     /// Print one JSON object on stdout
     #[arg(long)]
     pub json: bool,

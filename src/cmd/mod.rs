@@ -89,7 +89,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             })?;
             if args.json {
                 print_json(&report);
-            } else {
+            } else if !(args.quiet && report.error.is_none()) {
                 render::verify(&report);
             }
             if let Some(error) = &report.error {

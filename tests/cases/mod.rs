@@ -8,4 +8,5 @@ mod help;
 mod inspect;
 mod json;
 mod libpq_matrix;
+mod recipes;
 mod verify;
