@@ -231,7 +231,7 @@ fn clients_connect_with_verify_full_using_the_saved_root() {
     ];
     let mut ran = 0;
     for (program, script, extra_env) in &clients {
-        let probe: &[&str] = match script.as_str() {
+        let probe: &[&str] = match *script {
             "psycopg_connect.py" => &["-c", "import psycopg"],
             "pg8000_connect.py" => &["-c", "import pg8000"],
             _ => &["-e", "require('pg')"],
