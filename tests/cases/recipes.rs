@@ -220,14 +220,12 @@ fn clients_connect_with_verify_full_using_the_saved_root() {
 
     let clients_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/clients");
     let modules = node_modules();
-    let clients: Vec<(&str, String, Vec<(&str, String)>)> = vec![
-        ("python3", "psycopg_connect.py".into(), vec![]),
-        ("python3", "pg8000_connect.py".into(), vec![]),
-        (
-            "node",
-            "node_postgres_connect.js".into(),
-            vec![("NODE_PATH", modules.clone())],
-        ),
+    let no_env: Vec<(&str, String)> = Vec::new();
+    let node_env = vec![("NODE_PATH", modules.clone())];
+    let clients = [
+        ("python3", "psycopg_connect.py", &no_env),
+        ("python3", "pg8000_connect.py", &no_env),
+        ("node", "node_postgres_connect.js", &node_env),
     ];
     let mut ran = 0;
     for (program, script, extra_env) in &clients {
