@@ -46,8 +46,11 @@ pub struct FetchOptions {
     pub force: bool,
     /// Download even when the destination already holds the pins.
     pub refresh: bool,
-    /// Hears what happens on the way (a retry, a fallback), for a progress display.
+    /// Hears what happens on the way (a failed source, a fallback): lasting notes.
     pub notes: Option<fn(&str)>,
+    /// Hears what is going on now (a download in flight, a wait before a retry), for a
+    /// status line that the next message replaces.
+    pub progress: Option<fn(&str)>,
 }
 
 impl Default for FetchOptions {
@@ -67,6 +70,7 @@ impl Default for FetchOptions {
             force: false,
             refresh: false,
             notes: None,
+            progress: None,
         }
     }
 }
@@ -150,6 +154,12 @@ impl Plan<'_> {
     fn note(&self, message: &str) {
         if let Some(notes) = self.options.notes {
             notes(message);
+        }
+    }
+
+    fn progress(&self, message: &str) {
+        if let Some(progress) = self.options.progress {
+            progress(message);
         }
     }
 }
@@ -649,7 +659,11 @@ impl<'a> Sources<'a> {
                     .insert(Downloader::new(&self.options.options.net)?),
             };
             let plan = self.options;
-            let result = match downloader.get(url, &mut |msg| plan.note(msg)) {
+            plan.progress(&format!("downloading {url}"));
+            let result = match downloader.get(url, &mut |msg| {
+                plan.note(msg);
+                plan.progress(msg);
+            }) {
                 Ok(body) => parse_certificates(&body).map_err(|error| Attempt {
                     source: url.to_string(),
                     error: if looks_like_html(&body) {

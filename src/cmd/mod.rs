@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn note_to_stderr(message: &str) {
+    output::clear_status();
     eprintln!("rootcert: {message}");
 }
 
@@ -68,8 +69,11 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 force: args.force,
                 refresh: args.refresh,
                 notes: (!quiet).then_some(note_to_stderr as fn(&str)),
+                progress: (!quiet).then_some(output::status as fn(&str)),
             };
-            let report = rootcert::fetch(&options)?;
+            let report = rootcert::fetch(&options);
+            output::clear_status();
+            let report = report?;
             if args.json {
                 print_json(&report);
             } else {
@@ -93,7 +97,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 render::verify(&report);
             }
             if let Some(error) = &report.error {
-                eprintln!("error: {error}");
+                let label = output::paint(output::Stream::Stderr, output::RED, "error");
+                eprintln!("{label}: {error}");
             }
             Ok(report.exit_code())
         }

@@ -17,21 +17,80 @@ pub struct Log {
 impl Log {
     pub fn note(&self, message: &str) {
         if !self.quiet {
+            clear_status();
             eprintln!("rootcert: {message}");
         }
     }
 
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            clear_status();
+            eprintln!("{}: {message}", paint(Stream::Stderr, YELLOW, "warning"));
         }
     }
 
     /// Indented detail lines.
     pub fn detail(&self, text: &str) {
         if !self.quiet {
+            clear_status();
             eprintln!("{text}");
         }
+    }
+}
+
+/// Where text goes, for deciding whether it may be coloured.
+#[derive(Clone, Copy)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+pub const RED: &str = "31";
+pub const GREEN: &str = "32";
+pub const YELLOW: &str = "33";
+
+/// Colour only for a terminal, and never with NO_COLOR set (https://no-color.org).
+pub fn colour(stream: Stream) -> bool {
+    use std::io::IsTerminal;
+    let terminal = match stream {
+        Stream::Stdout => std::io::stdout().is_terminal(),
+        Stream::Stderr => std::io::stderr().is_terminal(),
+    };
+    terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// `text` in an ANSI colour when `stream` may be coloured.
+pub fn paint(stream: Stream, code: &str, text: &str) -> String {
+    if colour(stream) {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Whether a status line is on the terminal now (and must be cleared before other text).
+static STATUS_SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// A one-line status on a terminal's stderr (a download waiting or retrying), replaced by
+/// the next one and cleared before anything else is printed. Nothing when stderr is not a
+/// terminal: logs and pipes get the permanent lines only.
+pub fn status(message: &str) {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(stderr, "\r\x1b[2Krootcert: {message}");
+    let _ = stderr.flush();
+    STATUS_SHOWN.store(true, Ordering::Relaxed);
+}
+
+/// Removes the status line, if one is shown.
+pub fn clear_status() {
+    if STATUS_SHOWN.swap(false, Ordering::Relaxed) {
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(stderr, "\r\x1b[2K");
+        let _ = stderr.flush();
     }
 }
 
@@ -55,7 +114,8 @@ pub fn report_error(err: &Error, json: bool) -> u8 {
             attempts: err.attempts(),
         });
     }
-    eprintln!("error: {err}");
+    clear_status();
+    eprintln!("{}: {err}", paint(Stream::Stderr, RED, "error"));
     code
 }
 

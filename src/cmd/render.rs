@@ -2,7 +2,7 @@
 
 use rootcert::{CheckReport, FetchReport, FetchStatus, InspectReport, VerifyReport};
 
-use super::output::{Log, write_stdout};
+use super::output::{GREEN, Log, RED, Stream, paint, write_stdout};
 use crate::outln;
 
 /// The path (or the PEM) on stdout; what happened and how to use it on stderr.
@@ -47,9 +47,9 @@ pub fn fetch(report: &FetchReport, log: Log) {
 
 pub fn verify(report: &VerifyReport) {
     let verdict = if report.error.is_none() {
-        "OK, holds every pinned certificate"
+        paint(Stream::Stdout, GREEN, "OK, holds every pinned certificate")
     } else {
-        "FAILED"
+        paint(Stream::Stdout, RED, "FAILED")
     };
     outln!("{}: {verdict}", report.path);
     for cert in &report.certificates {
@@ -66,7 +66,10 @@ pub fn verify(report: &VerifyReport) {
         outln!("  MISSING {} (sha256 {})", missing.name, missing.sha256);
     }
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!(
+            "{}: {warning}",
+            paint(Stream::Stderr, super::output::YELLOW, "warning")
+        );
     }
 }
 
@@ -149,7 +152,8 @@ pub fn check(report: &CheckReport) {
     match &report.connect {
         Some(lines) => {
             outln!(
-                "\nOK: sslmode=verify-full will succeed for {}. Connect with:",
+                "\n{}: sslmode=verify-full will succeed for {}. Connect with:",
+                paint(Stream::Stdout, GREEN, "OK"),
                 report.server_name
             );
             if let Some(command) = &report.fetch_first {
@@ -159,7 +163,10 @@ pub fn check(report: &CheckReport) {
             outln!("  {}", lines.env);
         }
         None => {
-            outln!("\nFAIL: sslmode=verify-full would fail:");
+            outln!(
+                "\n{}: sslmode=verify-full would fail:",
+                paint(Stream::Stdout, RED, "FAIL")
+            );
             for problem in &report.problems {
                 outln!("  - {problem}");
             }
