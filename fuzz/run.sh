@@ -24,8 +24,12 @@ printf 'CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:47:FF:C3:5E:43:C1:14:4C:
 printf 'sha256 Fingerprint=cb3ccbb76031e5e0138f8dd39a23f9de47ffc35e43c1144cea27d46a5ab1cb5f' > corpus/fingerprint/openssl
 printf '120' > corpus/retry_after/seconds
 printf 'Wed, 21 Oct 2015 07:28:00 GMT' > corpus/retry_after/date
+mkdir -p corpus/check_reply
+printf 'S' > corpus/check_reply/accepts
+printf 'N' > corpus/check_reply/refuses
+printf 'S\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03' > corpus/check_reply/server-hello-start
 
-for target in certificates trust_file_and_judge fingerprint retry_after; do
+for target in certificates trust_file_and_judge fingerprint retry_after check_reply; do
   echo "fuzz: $target for ${seconds}s"
   cargo fuzz run --sanitizer none "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 2>&1 | tail -n 3

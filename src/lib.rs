@@ -70,4 +70,9 @@ pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatu
 pub mod fuzzing {
     pub use crate::download::parse_retry_after;
     pub use crate::parse::parse_local;
+
+    /// `check`'s exchange with a server that answers with these bytes.
+    pub fn check_reply(reply: &[u8]) {
+        crate::check::protocol::replay(reply);
+    }
 }

@@ -7,7 +7,7 @@
 //! the handshake signature is still checked, and a failed check is part of the verdict.
 //! No data is sent over the session.
 
-mod protocol;
+pub(crate) mod protocol;
 mod target;
 mod trust;
 

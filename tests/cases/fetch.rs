@@ -1062,3 +1062,13 @@ fn on_change_runs_only_when_the_file_changed_and_reports_its_failure() {
     run.stderr_has("the file was saved, but --on-change `exit 7` failed with exit code 7");
     assert_eq!(saved(&env), g2_pem());
 }
+
+#[test]
+fn retries_are_bounded() {
+    let env = Env::new();
+    let run = env.run(&["fetch", "--retries", "11", "--offline"]);
+    run.expect(2);
+    run.stderr_has("11");
+    env.run(&["fetch", "--retries", "10", "--offline"])
+        .expect(0);
+}

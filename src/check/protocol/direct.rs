@@ -1,14 +1,12 @@
 //! PostgreSQL 17's direct TLS (`sslnegotiation=direct`): TLS from the first byte, with
 //! ALPN `postgresql`, no SSLRequest.
 
-use std::net::TcpStream;
-
-use super::{Protocol, Step};
+use super::{Protocol, Step, Stream};
 
 pub(super) struct DirectTls;
 
 impl Protocol for DirectTls {
-    fn before_tls(&self, _stream: &mut TcpStream, _at: &str) -> Result<(), Step> {
+    fn before_tls(&self, _stream: &mut dyn Stream, _at: &str) -> Result<(), Step> {
         Ok(())
     }
 

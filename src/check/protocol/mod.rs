@@ -28,12 +28,16 @@ pub(crate) struct Session {
 /// What a protocol does on the socket before TLS, and what it asks of TLS.
 pub(crate) trait Protocol {
     /// Runs the exchange before the handshake (nothing for direct TLS).
-    fn before_tls(&self, stream: &mut TcpStream, at: &str) -> Result<(), Step>;
+    fn before_tls(&self, stream: &mut dyn Stream, at: &str) -> Result<(), Step>;
     /// ALPN protocols to offer.
     fn alpn(&self) -> Vec<Vec<u8>>;
     /// What a connection closed at the first handshake byte means for this protocol.
     fn closed_at_handshake(&self, at: &str) -> String;
 }
+
+/// A connection to the server: a socket, or (for fuzzing) bytes in memory.
+pub(crate) trait Stream: std::io::Read + std::io::Write {}
+impl<T: std::io::Read + std::io::Write> Stream for T {}
 
 /// Why a protocol step failed: I/O (turned into a message by the caller) or a message.
 pub(crate) enum Step {
@@ -89,6 +93,21 @@ pub(crate) fn handshake(
         .set_read_timeout(Some(timeout))
         .and_then(|()| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| no_tls(format!("{at}: cannot set the timeout: {e}")))?;
+    exchange(&mut stream, &at, server_name, protocol, timeout)
+}
+
+/// The protocol's exchange and the TLS handshake over `stream`, recording the chain.
+pub(crate) fn exchange(
+    mut stream: &mut dyn Stream,
+    at: &str,
+    server_name: &str,
+    protocol: &dyn Protocol,
+    timeout: Duration,
+) -> Result<Session, Error> {
+    let no_tls = |message: String| Error::Network {
+        message,
+        attempts: Vec::new(),
+    };
     let io_error = |e: std::io::Error| {
         if timed_out(&e) {
             no_tls(format!(
@@ -99,12 +118,10 @@ pub(crate) fn handshake(
             no_tls(format!("{at}: {e}"))
         }
     };
-    protocol
-        .before_tls(&mut stream, &at)
-        .map_err(|step| match step {
-            Step::Io(e) => io_error(e),
-            Step::Refused(message) => no_tls(message),
-        })?;
+    protocol.before_tls(stream, at).map_err(|step| match step {
+        Step::Io(e) => io_error(e),
+        Step::Refused(message) => no_tls(message),
+    })?;
 
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let capture = Arc::new(CaptureChain {
@@ -127,7 +144,7 @@ pub(crate) fn handshake(
             if timed_out(&e) {
                 io_error(e)
             } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                no_tls(protocol.closed_at_handshake(&at))
+                no_tls(protocol.closed_at_handshake(at))
             } else {
                 no_tls(format!("TLS handshake with {at} failed: {e}"))
             }
@@ -243,5 +260,34 @@ impl ServerCertVerifier for CaptureChain {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
+    }
+}
+
+/// Runs the PostgreSQL exchange (SSLRequest, and direct TLS) and the TLS handshake against
+/// a server that answers with `reply` whatever is sent: for fuzzing what servers send.
+pub(crate) fn replay(reply: &[u8]) {
+    struct Replay(std::io::Cursor<Vec<u8>>);
+    impl std::io::Read for Replay {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+    impl std::io::Write for Replay {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    for direct in [false, true] {
+        let mut server = Replay(std::io::Cursor::new(reply.to_vec()));
+        let _ = exchange(
+            &mut server,
+            "fuzz:5432",
+            "db.example.com",
+            postgres(direct).as_ref(),
+            Duration::from_secs(1),
+        );
     }
 }
