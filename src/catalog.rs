@@ -147,6 +147,20 @@ pub static PROFILES: &[Profile] = &[
         certs: &[&DIGICERT_GLOBAL_ROOT_G2, &MICROSOFT_RSA_ROOT_2017],
         saved_as: Some("azure-postgres-flexible.pem"),
     },
+    Profile {
+        name: "azure-mysql-flexible",
+        aliases: &["azure-mysql"],
+        description: "Azure Database for MySQL flexible server: DigiCert Global Root G2, \
+                      Microsoft RSA Root Certificate Authority 2017 and, while servers \
+                      rotate away from it (Azure's root rotation since 2025), DigiCert Global \
+                      Root CA, all three in one file as Azure asks",
+        certs: &[
+            &DIGICERT_GLOBAL_ROOT_G2,
+            &MICROSOFT_RSA_ROOT_2017,
+            &DIGICERT_GLOBAL_ROOT_CA,
+        ],
+        saved_as: Some("azure-mysql-flexible.pem"),
+    },
 ];
 
 /// Looks a profile up by name or alias, case-insensitively.

@@ -140,3 +140,22 @@ fn mirror_and_url_cannot_be_combined() {
         ])
         .expect(2);
 }
+
+#[test]
+fn the_azure_mysql_bundle_holds_the_three_roots_azure_asks_for() {
+    let env = Env::new();
+    let run = env.run(&["fetch", "--offline", "-q", "azure-mysql"]);
+    run.expect(0);
+    let path = run.stdout.trim();
+    assert!(path.ends_with("azure-mysql-flexible.pem"), "{path}");
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap(),
+        format!(
+            "{}{}{}",
+            g2_pem(),
+            ms2017_pem(),
+            fixture_text("DigiCertGlobalRootCA.crt.pem")
+        )
+    );
+    env.run(&["verify", "azure-mysql-flexible", path]).expect(0);
+}
