@@ -3,6 +3,7 @@
 use der::asn1::ObjectIdentifier as Oid;
 
 pub(crate) const CN: Oid = Oid::new_unwrap("2.5.4.3");
+pub(crate) const EMAIL: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
 pub(crate) const RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 pub(crate) const RSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
 pub(crate) const EC: Oid = Oid::new_unwrap("1.2.840.10045.2.1");

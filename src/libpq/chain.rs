@@ -19,6 +19,7 @@
 //!    root's self-signature meet it.
 //! 5. From the root down: the issuer may sign certificates (keyUsage), the signature
 //!    verifies, and every certificate (the root included) is within its validity period.
+//! 6. Name constraints of every CA hold for the certificates below it (`constraints`).
 
 use std::time::SystemTime;
 
@@ -92,6 +93,12 @@ pub(crate) enum Failure {
     Expired {
         at: usize,
     },
+    /// A name of the certificate at `at` breaks the name constraints of the CA at `ca`.
+    NameConstraint {
+        at: usize,
+        ca: usize,
+        violation: super::constraints::Violation,
+    },
 }
 
 pub(crate) struct Verified {
@@ -162,7 +169,15 @@ pub(crate) fn verify(sent: &[Cert], trusted: &[Cert], now: SystemTime) -> Verifi
 
     let failure = check_extensions(&path)
         .or_else(|| check_security_level(&path))
-        .or_else(|| check_signatures_and_times(&path, now));
+        .or_else(|| check_signatures_and_times(&path, now))
+        .or_else(|| {
+            let certs: Vec<(Cert, bool)> = path
+                .iter()
+                .map(|l| (l.cert.clone(), l.facts.self_issued))
+                .collect();
+            super::constraints::first_violation(&certs)
+                .map(|(at, ca, violation)| Failure::NameConstraint { at, ca, violation })
+        });
     Verified { path, failure }
 }
 

@@ -408,6 +408,11 @@ fn first_oid(alg: &[u8]) -> Option<Oid> {
 pub(crate) struct CanonicalName(Vec<Vec<(Oid, Vec<u8>)>>);
 
 impl CanonicalName {
+    /// Whether `prefix`'s RDNs begin this name (a directory-name constraint).
+    pub(crate) fn starts_with(&self, prefix: &CanonicalName) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
     pub(crate) fn of(name: &Name) -> CanonicalName {
         CanonicalName(
             name.iter_rdn()

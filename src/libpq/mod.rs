@@ -8,6 +8,7 @@
 //! lists it.
 
 mod chain;
+mod constraints;
 mod facts;
 mod host;
 mod signature;
@@ -239,6 +240,31 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
             ),
             Some(RENEW.into()),
         ),
+        Failure::NameConstraint { at, ca, violation } => {
+            use constraints::Violation;
+            let problem = match violation {
+                Violation::NotPermitted(name) => format!(
+                    "{} names {name}, outside the names {} may certify (its nameConstraints)",
+                    named(*at, path),
+                    named(*ca, path)
+                ),
+                Violation::Excluded(name) => format!(
+                    "{} names {name}, which the nameConstraints of {} exclude",
+                    named(*at, path),
+                    named(*ca, path)
+                ),
+                Violation::Unchecked(name) => format!(
+                    "rootcert cannot check {name} of {} against the nameConstraints of {}; \
+                     psql may accept it",
+                    named(*at, path),
+                    named(*ca, path)
+                ),
+            };
+            (
+                problem,
+                Some("the server's operator must use a certificate with names its CA may certify".into()),
+            )
+        }
         Failure::Expired { at } => {
             let in_file = *at + 1 == path.len() && path[*at].trusted;
             (

@@ -130,6 +130,32 @@ fn with_intermediate(pki: &mut Pki, base: &Base, int_ext: &str, start: &str, end
     Setup::new(vec![&leaf, &int], pem(&[&base.root]), "localhost")
 }
 
+/// The base root, then an intermediate with `nameConstraints=critical,<constraint>`, then a
+/// server certificate with `subject` and `san`, for libpq host `host`.
+fn constrained(
+    pki: &mut Pki,
+    base: &Base,
+    constraint: &str,
+    san: &str,
+    subject: &str,
+    host: &'static str,
+) -> Setup {
+    let ext = format!("{CA_EXT}\nnameConstraints=critical,{constraint}\n[allowed_dn]\nO=Allowed");
+    let int = pki.issue(Spec::new(
+        "/CN=Constrained Intermediate",
+        "rsa2048#int",
+        Some(&base.root),
+        &ext,
+    ));
+    let leaf = pki.issue(Spec::new(
+        subject,
+        "rsa2048#leaf",
+        Some(&int),
+        &leaf_ext(san),
+    ));
+    Setup::new(vec![&leaf, &int], pem(&[&base.root]), host)
+}
+
 const START: &str = "20250101000000Z";
 const END: &str = "20450101000000Z";
 
@@ -484,6 +510,77 @@ fn cases() -> Vec<Case> {
                 Setup::new(vec![&leaf, &b.int], pem(&[&b.root]), "localhost")
             },
         ),
+        // ---- name constraints of a CA (checked after the signatures) ----
+        case("permitted DNS subtree holds the name", |p, b| {
+            constrained(
+                p,
+                b,
+                "permitted;DNS:.example.test",
+                "DNS:db.example.test",
+                "/CN=db.example.test",
+                "db.example.test",
+            )
+        }),
+        case("name outside the permitted DNS subtree", |p, b| {
+            constrained(
+                p,
+                b,
+                "permitted;DNS:.example.test",
+                "DNS:localhost",
+                "/CN=localhost",
+                "localhost",
+            )
+        }),
+        case("name inside an excluded DNS subtree", |p, b| {
+            constrained(
+                p,
+                b,
+                "excluded;DNS:localhost",
+                "DNS:localhost",
+                "/CN=x",
+                "localhost",
+            )
+        }),
+        case("permitted IP subtree holds the address", |p, b| {
+            constrained(
+                p,
+                b,
+                "permitted;IP:127.0.0.0/255.0.0.0",
+                "IP:127.0.0.1",
+                "/CN=x",
+                "127.0.0.1",
+            )
+        }),
+        case("CN outside the permitted DNS subtree", |p, b| {
+            constrained(
+                p,
+                b,
+                "permitted;DNS:.example.test",
+                "",
+                "/CN=db.elsewhere.test",
+                "db.elsewhere.test",
+            )
+        }),
+        case("subject inside a permitted directory subtree", |p, b| {
+            constrained(
+                p,
+                b,
+                "permitted;dirName:allowed_dn",
+                "DNS:localhost",
+                "/O=Allowed/CN=localhost",
+                "localhost",
+            )
+        }),
+        case("subject outside a permitted directory subtree", |p, b| {
+            constrained(
+                p,
+                b,
+                "permitted;dirName:allowed_dn",
+                "DNS:localhost",
+                "/O=Other/CN=localhost",
+                "localhost",
+            )
+        }),
         // ---- algorithms and Debian's security level 2 ----
         case("ECDSA P-256", |p, _| algorithm(p, "p256", None, &[])),
         case("ECDSA P-384 with SHA-384", |p, _| {
