@@ -173,25 +173,14 @@ impl Cert {
 
     /// Whether the certificate signed itself, checked with its own key.
     pub fn self_signature(&self) -> SelfSignature {
+        use crate::libpq::signature::{SignatureCheck, check};
         if !self.is_self_issued() {
             return SelfSignature::NotSelfIssued;
         }
-        let Some(algorithm) = verification_algorithm(self) else {
-            return SelfSignature::Unchecked;
-        };
-        let Some(tbs) = tbs_bytes(&self.der) else {
-            return SelfSignature::Invalid;
-        };
-        let key = self
-            .x509
-            .tbs_certificate()
-            .subject_public_key_info()
-            .subject_public_key
-            .raw_bytes();
-        let signature = self.x509.signature().raw_bytes();
-        match ring::signature::UnparsedPublicKey::new(algorithm, key).verify(tbs, signature) {
-            Ok(()) => SelfSignature::Valid,
-            Err(_) => SelfSignature::Invalid,
+        match check(self, self) {
+            SignatureCheck::Valid => SelfSignature::Valid,
+            SignatureCheck::Invalid => SelfSignature::Invalid,
+            SignatureCheck::Unsupported(_) => SelfSignature::Unchecked,
         }
     }
 
@@ -298,25 +287,6 @@ fn curve_name(cert: &Cert) -> Option<&'static str> {
         oid::P521 => Some("P-521"),
         _ => None,
     }
-}
-
-fn verification_algorithm(
-    cert: &Cert,
-) -> Option<&'static dyn ring::signature::VerificationAlgorithm> {
-    use ring::signature::*;
-    let curve = curve_name(cert);
-    Some(match (cert.x509.signature_algorithm().oid, curve) {
-        (oid::SHA1_RSA, _) => &RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
-        (oid::SHA256_RSA, _) => &RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-        (oid::SHA384_RSA, _) => &RSA_PKCS1_2048_8192_SHA384,
-        (oid::SHA512_RSA, _) => &RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-        (oid::SHA256_ECDSA, Some("P-256")) => &ECDSA_P256_SHA256_ASN1,
-        (oid::SHA256_ECDSA, Some("P-384")) => &ECDSA_P384_SHA256_ASN1,
-        (oid::SHA384_ECDSA, Some("P-256")) => &ECDSA_P256_SHA384_ASN1,
-        (oid::SHA384_ECDSA, Some("P-384")) => &ECDSA_P384_SHA384_ASN1,
-        (oid::ED25519, _) => &ED25519,
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

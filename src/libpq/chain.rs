@@ -296,7 +296,7 @@ fn check_signatures_and_times(path: &[Link], now: SystemTime) -> Option<Failure>
             {
                 return Some(Failure::IssuerMayNotSign { at: at + 1 });
             }
-            match signature::check(&link.cert, &issuer.cert, &issuer.facts) {
+            match signature::check(&link.cert, &issuer.cert) {
                 SignatureCheck::Valid => {}
                 SignatureCheck::Invalid => return Some(Failure::BadSignature { at }),
                 SignatureCheck::Unsupported(why) => {

@@ -113,9 +113,7 @@ impl Facts {
         decoded("extendedKeyUsage", eku.is_ok(), &mut unhandled_critical);
         let skid = tbs.get_extension::<SubjectKeyIdentifier>();
         let akid = tbs.get_extension::<AuthorityKeyIdentifier>();
-        let spki = tbs.subject_public_key_info();
-        let key = key_kind(&spki.algorithm.oid);
-        let key_bits = key_bits(cert, key);
+        let (key, key_bits) = key_of(cert);
         let mut facts = Facts {
             subject,
             issuer,
@@ -213,22 +211,25 @@ impl Facts {
     pub(crate) fn pathlen(&self) -> Option<u8> {
         self.basic_constraints.and_then(|(_, p)| p)
     }
-
-    pub(crate) fn key_description(&self) -> String {
-        match (self.key, self.key_bits) {
-            (KeyKind::Rsa | KeyKind::RsaPss, Some(bits)) => format!("RSA {bits}-bit"),
-            (KeyKind::Ec, Some(bits)) => format!("EC {bits}-bit"),
-            (KeyKind::Ed25519, _) => "Ed25519".into(),
-            (KeyKind::Ed448, _) => "Ed448".into(),
-            _ => "unknown".into(),
-        }
-    }
 }
 
 /// Whether a signature made for `signature_key` can come from a key of kind `key`
 /// (OpenSSL's `check_sig_alg_match`; RSA keys also make RSA-PSS signatures).
 pub(crate) fn key_fits(signature_key: KeyKind, key: KeyKind) -> bool {
     signature_key == key || (signature_key == KeyKind::RsaPss && key == KeyKind::Rsa)
+}
+
+/// A certificate's public key: its kind, and its size in bits where that matters.
+pub(crate) fn key_of(cert: &Cert) -> (KeyKind, Option<u32>) {
+    let key = key_kind(
+        &cert
+            .x509()
+            .tbs_certificate()
+            .subject_public_key_info()
+            .algorithm
+            .oid,
+    );
+    (key, key_bits(cert, key))
 }
 
 fn key_kind(algorithm: &Oid) -> KeyKind {

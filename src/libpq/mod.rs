@@ -11,7 +11,7 @@ mod chain;
 mod constraints;
 mod facts;
 mod host;
-mod signature;
+pub(crate) mod signature;
 pub mod trust_file;
 
 use std::time::SystemTime;

@@ -2,7 +2,7 @@
 
 use ring::signature::{self as sig, VerificationAlgorithm};
 
-use super::facts::{Facts, KeyKind, pss_params};
+use super::facts::{KeyKind, key_of, pss_params};
 use crate::cert::Cert;
 use crate::oid;
 
@@ -14,8 +14,8 @@ pub(crate) enum SignatureCheck {
     Unsupported(String),
 }
 
-pub(crate) fn check(cert: &Cert, issuer: &Cert, issuer_facts: &Facts) -> SignatureCheck {
-    let Some(algorithm) = algorithm(cert, issuer_facts) else {
+pub(crate) fn check(cert: &Cert, issuer: &Cert) -> SignatureCheck {
+    let Some(algorithm) = algorithm(cert, key_of(issuer)) else {
         let alg = cert.x509().signature_algorithm();
         let what = match alg.oid {
             oid::RSA_PSS => match pss_params(alg.parameters.as_ref()) {
@@ -26,8 +26,8 @@ pub(crate) fn check(cert: &Cert, issuer: &Cert, issuer_facts: &Facts) -> Signatu
                 None => "RSA-PSS with parameters rootcert cannot read".to_string(),
             },
             other => format!(
-                "signature algorithm {other} with a {}",
-                issuer_facts.key_description()
+                "signature algorithm {other} with a {} key",
+                issuer.key_description()
             ),
         };
         return SignatureCheck::Unsupported(what);
@@ -48,10 +48,12 @@ pub(crate) fn check(cert: &Cert, issuer: &Cert, issuer_facts: &Facts) -> Signatu
     }
 }
 
-fn algorithm(cert: &Cert, issuer: &Facts) -> Option<&'static dyn VerificationAlgorithm> {
+fn algorithm(
+    cert: &Cert,
+    (key, bits): (KeyKind, Option<u32>),
+) -> Option<&'static dyn VerificationAlgorithm> {
     let alg = cert.x509().signature_algorithm();
-    let curve = issuer.key_bits;
-    Some(match (alg.oid, issuer.key, curve) {
+    Some(match (alg.oid, key, bits) {
         (oid::SHA1_RSA, KeyKind::Rsa, _) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
         (oid::SHA256_RSA, KeyKind::Rsa, _) => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
         (oid::SHA384_RSA, KeyKind::Rsa, _) => &sig::RSA_PKCS1_2048_8192_SHA384,
