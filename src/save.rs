@@ -363,12 +363,16 @@ impl Destination {
                 path_text(&self.shown)
             ))
         };
-        let unnamed = rustix::fs::openat(
-            &self.dir,
-            ".",
-            OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o600),
-        );
+        let unnamed = if without_tmpfile() {
+            Err(Errno::OPNOTSUPP)
+        } else {
+            rustix::fs::openat(
+                &self.dir,
+                ".",
+                OFlags::TMPFILE | OFlags::WRONLY | OFlags::CLOEXEC,
+                Mode::from_raw_mode(0o600),
+            )
+        };
         let temp = match unnamed {
             Ok(fd) => Temp { fd, name: None },
             // No O_TMPFILE on this file system: a short temporary name instead.
@@ -416,9 +420,18 @@ impl Destination {
     }
 
     /// Gives the temporary file `name` in the directory.
+    /// Fails with EEXIST when `name` exists, like the unnamed file's link: a file that
+    /// appeared at the last moment is never replaced.
     fn link(&self, temp: &Temp, name: &OsStr) -> Result<(), Errno> {
         if let Some((_, temp_name)) = &temp.name {
-            return rustix::fs::renameat(&self.dir, temp_name.as_os_str(), &self.dir, name);
+            // A hard link, not a rename: the temporary name goes when `temp` is dropped.
+            return rustix::fs::linkat(
+                &self.dir,
+                temp_name.as_os_str(),
+                &self.dir,
+                name,
+                AtFlags::empty(),
+            );
         }
         match rustix::fs::linkat(&temp.fd, "", &self.dir, name, AtFlags::EMPTY_PATH) {
             // Without CAP_DAC_READ_SEARCH, link through /proc instead.
@@ -440,8 +453,8 @@ impl Destination {
     }
 }
 
-/// A file being written: unnamed, or (on file systems without `O_TMPFILE`) named, in which
-/// case dropping it removes the name unless it was renamed into place.
+/// A file being written: unnamed, or (on file systems without `O_TMPFILE`) under a
+/// temporary name, which dropping it removes (the file stays under the names linked to it).
 struct Temp {
     fd: OwnedFd,
     name: Option<(OwnedFd, OsString)>,
@@ -484,6 +497,17 @@ impl Drop for HeldSignals {
             libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
         }
     }
+}
+
+/// Tests take the path of a file system without `O_TMPFILE` (none is at hand here).
+#[cfg(test)]
+static WITHOUT_TMPFILE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn without_tmpfile() -> bool {
+    #[cfg(test)]
+    return WITHOUT_TMPFILE.load(std::sync::atomic::Ordering::Relaxed);
+    #[cfg(not(test))]
+    false
 }
 
 fn temporary_name() -> OsString {
@@ -762,6 +786,31 @@ mod tests {
             .save(b"ours", &found, Permissions::default(), |b| b == b"ours")
             .unwrap();
         assert_eq!(saved, Saved::AlreadyThere);
+    }
+
+    #[test]
+    fn without_o_tmpfile_saves_replace_and_keep_a_newcomer_and_leave_no_temporary() {
+        WITHOUT_TMPFILE.store(true, std::sync::atomic::Ordering::Relaxed);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("root.pem");
+        save_atomically(&path, b"one").unwrap();
+        save_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        // A file that appears after the look is kept, not replaced.
+        fs::remove_file(&path).unwrap();
+        let mut destination = Destination::open(&path).unwrap();
+        let found = destination.look().unwrap();
+        fs::write(&path, "someone else's").unwrap();
+        assert!(
+            destination
+                .save(b"ours", &found, Permissions::default(), |_| false)
+                .is_err()
+        );
+        drop(destination);
+        assert_eq!(fs::read(&path).unwrap(), b"someone else's");
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "no temporary name is left");
+        WITHOUT_TMPFILE.store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     #[test]
