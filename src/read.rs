@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use rustix::fs::{FileType, Mode, OFlags};
-use rustix::io::Errno;
 
 use crate::text::path_text;
 
@@ -30,41 +29,35 @@ impl std::fmt::Display for ReadError {
 /// Reads `path` if it is a regular file of at most `limit` bytes. Opening never blocks
 /// (`O_NONBLOCK`), so a FIFO or a device is refused instead of read.
 pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let error = |message: String, _not_found: bool| ReadError { message };
+    let error = |message: String| ReadError { message };
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
     let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| {
-        error(
-            format!(
-                "cannot read {}: {}",
-                path_text(path),
-                std::io::Error::from(e)
-            ),
-            e == Errno::NOENT,
-        )
+        error(format!(
+            "cannot read {}: {}",
+            path_text(path),
+            std::io::Error::from(e)
+        ))
     })?;
     let stat = rustix::fs::fstat(&fd)
-        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path)), false))?;
+        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path))))?;
     let kind = FileType::from_raw_mode(stat.st_mode);
     if kind != FileType::RegularFile {
-        return Err(error(
-            format!(
-                "cannot read {}: it is {}, not a regular file",
-                path_text(path),
-                kind_name(kind)
-            ),
-            false,
-        ));
+        return Err(error(format!(
+            "cannot read {}: it is {}, not a regular file",
+            path_text(path),
+            kind_name(kind)
+        )));
     }
     if stat.st_size as u64 > limit {
-        return Err(error(too_large(path, stat.st_size as u64, limit), false));
+        return Err(error(too_large(path, stat.st_size as u64, limit)));
     }
     let mut bytes = Vec::with_capacity(stat.st_size as usize + 1);
     std::fs::File::from(fd)
         .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path)), false))?;
+        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path))))?;
     if bytes.len() as u64 > limit {
-        return Err(error(too_large(path, bytes.len() as u64, limit), false));
+        return Err(error(too_large(path, bytes.len() as u64, limit)));
     }
     Ok(bytes)
 }

@@ -181,32 +181,31 @@ fn on_change(command: &str, path: &str) -> Result<u8, Error> {
 
 /// A user name or numeric id, as chown takes it.
 fn user_id(name: &str) -> Result<u32, Error> {
-    if let Ok(id) = name.parse() {
-        return Ok(id);
-    }
-    let c_name = std::ffi::CString::new(name)
-        .map_err(|_| Error::Usage(format!("--owner '{name}' is not a user name")))?;
-    // SAFETY: getpwnam returns a pointer into static storage or null; it is read at once.
-    let entry = unsafe { libc::getpwnam(c_name.as_ptr()) };
-    if entry.is_null() {
-        return Err(Error::Usage(format!("--owner '{name}': no such user")));
-    }
-    // SAFETY: checked non-null above.
-    Ok(unsafe { (*entry).pw_uid })
+    // SAFETY: getpwnam returns null or a pointer into static storage, read at once.
+    id_of("--owner", "user", name, |c| unsafe {
+        libc::getpwnam(c).as_ref().map(|entry| entry.pw_uid)
+    })
 }
 
 /// A group name or numeric id.
 fn group_id(name: &str) -> Result<u32, Error> {
+    // SAFETY: getgrnam returns null or a pointer into static storage, read at once.
+    id_of("--group", "group", name, |c| unsafe {
+        libc::getgrnam(c).as_ref().map(|entry| entry.gr_gid)
+    })
+}
+
+/// A number as it is, else the id `lookup` finds for the name.
+fn id_of(
+    flag: &str,
+    what: &str,
+    name: &str,
+    lookup: impl Fn(*const libc::c_char) -> Option<u32>,
+) -> Result<u32, Error> {
     if let Ok(id) = name.parse() {
         return Ok(id);
     }
     let c_name = std::ffi::CString::new(name)
-        .map_err(|_| Error::Usage(format!("--group '{name}' is not a group name")))?;
-    // SAFETY: getgrnam returns a pointer into static storage or null; it is read at once.
-    let entry = unsafe { libc::getgrnam(c_name.as_ptr()) };
-    if entry.is_null() {
-        return Err(Error::Usage(format!("--group '{name}': no such group")));
-    }
-    // SAFETY: checked non-null above.
-    Ok(unsafe { (*entry).gr_gid })
+        .map_err(|_| Error::Usage(format!("{flag} '{name}' is not a {what} name")))?;
+    lookup(c_name.as_ptr()).ok_or_else(|| Error::Usage(format!("{flag} '{name}': no such {what}")))
 }
