@@ -156,6 +156,25 @@ fn constrained(
     Setup::new(vec![&leaf, &int], pem(&[&base.root]), host)
 }
 
+/// A PKCS#8 key encrypted with a password, as `openssl genpkey -aes256` writes it.
+fn encrypted_key(pki: &mut Pki) -> Vec<u8> {
+    let path = pki.path("encrypted-key.pem");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-aes256", "-pass", "pass:secret", "-out"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read(path).unwrap()
+}
+
 const START: &str = "20250101000000Z";
 const END: &str = "20450101000000Z";
 
@@ -279,6 +298,17 @@ fn cases() -> Vec<Case> {
                 crate::support::pki::read(&b.root.key),
                 "localhost",
             )
+        }),
+        case("root and an encrypted private key", |p, b| {
+            let mut trust = pem(&[&b.root]);
+            trust.extend(encrypted_key(p));
+            Setup::new(vec![&b.leaf, &b.int], trust, "localhost")
+        }),
+        case("bytes after the DER inside the root's block", |_, b| {
+            let mut der = b.root.der.clone();
+            der.extend_from_slice(b"trailing");
+            let block = pem::encode(&pem::Pem::new("CERTIFICATE", der));
+            Setup::new(vec![&b.leaf, &b.int], block.into_bytes(), "localhost")
         }),
         case("CRLF line ends and a UTF-8 BOM", |_, b| {
             let text = format!("\u{feff}{}", b.root.pem.replace('\n', "\r\n"));
