@@ -54,7 +54,10 @@ mod time;
 mod verify;
 
 pub use cert::{Cert as Certificate, SelfSignature};
-pub use check::{CertReport, CheckOptions, CheckReport, check};
+pub use check::{
+    CertReport, CheckOptions, CheckOutcome, CheckReport, Client, ClientSetting, Protocol, Verdict,
+    check, read_targets_file,
+};
 pub use download::NetOptions;
 pub use error::{Attempt, Error, exit};
 pub use fetch::{FetchOptions, FetchReport, FetchStatus, Output, fetch, libpq_default_file};
@@ -65,11 +68,19 @@ pub use save::Permissions;
 pub use text::{CertSummary, ConnectLines};
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
-/// Internals the fuzz targets drive directly; not a stable API.
+/// Internals the fuzz targets and the oracle tests drive directly; not a stable API.
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::download::parse_retry_after;
     pub use crate::parse::parse_local;
+
+    /// The keyword/value settings rootcert reads from a libpq connection string (URI or
+    /// keyword/value), for comparing with libpq's `PQconninfoParse`.
+    pub fn connection_settings(
+        raw: &str,
+    ) -> Result<std::collections::HashMap<String, String>, String> {
+        crate::check::connection_settings(raw)
+    }
 
     /// `check`'s exchange with a server that answers with these bytes.
     pub fn check_reply(reply: &[u8]) {

@@ -20,14 +20,18 @@ fuzz_target!(|data: &[u8]| {
     if chain.is_empty() {
         return;
     }
+    let rules = [libpq::NameRule::Libpq, libpq::NameRule::OpenSsl];
     for host in ["localhost", "127.0.0.1", "::1", "127.1", "db.example.com"] {
-        let verdict = libpq::judge(&libpq::Case {
-            chain: &chain,
-            trust: &trust,
-            trust_name: "trust.pem",
-            host,
-            now: std::time::SystemTime::now(),
-        });
-        assert_eq!(verdict.ok, verdict.problems.is_empty());
+        for names in rules {
+            let verdict = libpq::judge(&libpq::Case {
+                chain: &chain,
+                trust: &trust,
+                trust_name: "trust.pem",
+                host,
+                now: std::time::SystemTime::now(),
+                names,
+            });
+            assert_eq!(verdict.ok, verdict.problems.is_empty());
+        }
     }
 });

@@ -1,7 +1,7 @@
 //! The roots `check` trusts: a `--ca` file as libpq would load it, or catalog profiles
 //! from their fetched file or the OS store.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::CheckOptions;
 use crate::catalog::{default_destination, resolve_profiles};
@@ -11,8 +11,10 @@ use crate::libpq::{Format, TrustFile};
 use crate::parse::parse_certificates;
 use crate::read::{MAX_FILE_BYTES, read_file};
 use crate::system_store::SystemStore;
+use crate::text::path_text;
 
 /// Where the trusted roots came from, for the report and the psql line.
+#[derive(Clone)]
 pub(super) struct Trust {
     /// The roots as libpq would load them from `file`.
     pub(super) roots: TrustFile,
@@ -20,6 +22,8 @@ pub(super) struct Trust {
     pub(super) file: PathBuf,
     pub(super) fetch_first: Option<String>,
     pub(super) described: String,
+    /// The roots are the TLS library's default store (`sslrootcert=system`).
+    pub(super) system: bool,
 }
 
 /// The roots to trust: `--ca PATH`, the named profiles (from their fetched files or the OS
@@ -35,28 +39,7 @@ pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
                 "{e}: cannot read the roots to trust. Pass --ca PATH or a profile, or run `rootcert fetch` first"
             ))
         })?;
-        // psql is told the file by path, and may run elsewhere: name it absolutely.
-        let file = std::path::absolute(&file).unwrap_or(file);
-        let roots = TrustFile::load(&bytes);
-        let described = match &roots.error {
-            Some(_) => format!(
-                "{} ({}, which libpq cannot load)",
-                crate::text::path_text(&file),
-                roots.format.as_str()
-            ),
-            None => format!(
-                "{} ({} certificate{})",
-                crate::text::path_text(&file),
-                roots.certs.len(),
-                if roots.certs.len() == 1 { "" } else { "s" }
-            ),
-        };
-        return Ok(Trust {
-            roots,
-            file,
-            fetch_first: None,
-            described,
-        });
+        return Ok(from_bytes(&file, &bytes));
     }
     let profiles = resolve_profiles(&options.profiles)?;
     let file = default_destination(&profiles)?;
@@ -106,5 +89,72 @@ pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
         file,
         fetch_first,
         described,
+        system: false,
     })
+}
+
+fn from_bytes(file: &Path, bytes: &[u8]) -> Trust {
+    // psql is told the file by path, and may run elsewhere: name it absolutely.
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let roots = TrustFile::load(bytes);
+    let described = match &roots.error {
+        Some(_) => format!(
+            "{} ({}, which libpq cannot load)",
+            path_text(&file),
+            roots.format.as_str()
+        ),
+        None => format!(
+            "{} ({} certificate{})",
+            path_text(&file),
+            roots.certs.len(),
+            if roots.certs.len() == 1 { "" } else { "s" }
+        ),
+    };
+    Trust {
+        roots,
+        file,
+        fetch_first: None,
+        described,
+        system: false,
+    }
+}
+
+/// The file a connection string names (or its client's default file); `None` when it
+/// does not exist, which libpq reports before it connects.
+pub(super) fn file_trust(path: &Path) -> Result<Option<Trust>, Error> {
+    match read_file(path, MAX_FILE_BYTES) {
+        Ok(bytes) => Ok(Some(from_bytes(path, &bytes))),
+        Err(_) if !path.exists() => Ok(None),
+        Err(e) => Err(Error::Usage(format!("{e}: cannot read the trust file"))),
+    }
+}
+
+/// The TLS library's default store: `SSL_CERT_FILE`/`SSL_CERT_DIR`, else the system
+/// bundle, as OpenSSL's default verify paths load it.
+pub(super) fn system_trust() -> Trust {
+    let store = SystemStore::load(&[]);
+    let certs = store.all();
+    let described = format!(
+        "the system store ({}, {} certificates)",
+        store.location,
+        certs.len()
+    );
+    Trust {
+        roots: TrustFile {
+            format: Format::Pem,
+            error: certs
+                .is_empty()
+                .then(|| "the system store holds no certificate".into()),
+            certs,
+        },
+        file: PathBuf::from("system"),
+        fetch_first: None,
+        described,
+        system: true,
+    }
+}
+
+/// libpq's default `sslrootcert`: `~/.postgresql/root.crt`.
+pub(super) fn libpq_default_root() -> Option<PathBuf> {
+    crate::fetch::libpq_default_file()
 }

@@ -82,13 +82,19 @@ pub enum Command {
     #[command(after_help = INSPECT_AFTER_HELP)]
     Inspect(InspectArgs),
 
-    /// Will sslmode=verify-full work against this PostgreSQL server, and if not, why
+    /// Will a verified TLS connection work against these servers, and if not, why
     #[command(
-        long_about = "Will sslmode=verify-full work against this PostgreSQL server, and if not, why.\n\n\
-            Connects the way libpq does (SSLRequest, then TLS; or TLS at once with --direct), \
-            records the chain the server sends, and judges it as verify-full would: a path to \
-            a trusted root, the host name by libpq's rules, every certificate within its \
-            validity. No data is sent over the TLS session.",
+        long_about = "Will a verified TLS connection work against these servers, and if not, why.\n\n\
+            A target is HOST[:PORT] (PostgreSQL, or --protocol), a connection string \
+            (postgresql://, \"host=... sslmode=...\", jdbc:postgresql://, mysql://, mariadb://), \
+            or tls://HOST:PORT. Connects the way the client does (PostgreSQL's SSLRequest or \
+            direct TLS, MySQL's handshake, or TLS at once), records the chain the server sends, \
+            and judges it by the client's rules (libpq's for PostgreSQL, OpenSSL's for MySQL, \
+            MariaDB and tls://) under the TLS settings the string carries: a bare HOST asks \
+            whether verify-full would work. No data is sent over the TLS session; a MySQL \
+            probe ends as a refused login, so it never counts toward max_connect_errors.\n\n\
+            A positional argument that names a catalog profile is a profile, except the first \
+            when no --targets or --env is given.",
         after_help = CHECK_AFTER_HELP,
     )]
     Check(CheckArgs),
@@ -153,13 +159,23 @@ Examples:
   rootcert check db.example.com
   rootcert check mydb.postgres.database.azure.com azure-postgres-flexible
   rootcert check 10.0.0.5:6432 --sni db.internal --ca ./root.crt --json
+  rootcert check \"postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=/etc/app/root.crt\"
+  rootcert check --env                      # DATABASE_URL, or PGHOST, PGSSLMODE, ...
+  rootcert check \"mysql://app@mydb.mysql.database.azure.com?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/app/ca.pem\"
+  rootcert check --targets fleet.txt --jobs 32 --min-days 30 azure-postgres-flexible
+  rootcert check tls://redis.internal:6380 --ca ./root.crt
 
 Exit codes:
-  0  sslmode=verify-full would succeed
-  2  usage error (bad address, a --ca file that cannot be read, unknown profile)
-  3  no TLS session could be set up (nothing listening, DNS, timeout, server refuses TLS)
-  4  verify-full would fail, as psql decides (a trust file libpq cannot load, an untrusted
-     chain, the host name, validity, a key or signature too weak)";
+  0  every target passes: the verified connection would succeed
+  2  usage error (a target or connection string that does not parse, a --ca file that
+     cannot be read, unknown profile)
+  3  no TLS session could be set up (nothing listening, DNS, timeout, server refuses TLS,
+     an ERR packet instead of a MySQL greeting)
+  4  a target would fail as its client decides (a trust file it cannot load, an untrusted
+     chain, the host name, validity, a key or signature too weak, --min-days), or its
+     settings do not verify the server (sslmode=require, prefer, ssl-mode=REQUIRED, ...)
+With several targets, 4 if any target got a verdict other than pass, else the first
+failing target's code.";
 
 /// Download settings shared by every command that may download.
 #[derive(Debug, Args)]
@@ -324,13 +340,27 @@ pub struct InspectArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The server: HOST, HOST:PORT, or [IPv6]:PORT (default port 5432)
-    #[arg(value_name = "HOST[:PORT]")]
-    pub target: String,
+    /// Targets (HOST[:PORT], [IPv6]:PORT, a connection string, tls://HOST:PORT), then the
+    /// catalog profiles whose roots to trust
+    #[arg(value_name = "TARGET|PROFILE")]
+    pub args: Vec<String>,
 
-    /// Trust the roots of these catalog profiles (from their fetched files or the OS store)
-    #[arg(value_name = "PROFILE", conflicts_with = "ca")]
-    pub profiles: Vec<String>,
+    /// Read more targets from FILE (- for stdin): one a line, # comments
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+
+    /// Also check the server libpq's environment names: DATABASE_URL, else PGHOST and the
+    /// other PG* variables (which also fill what DATABASE_URL leaves out)
+    #[arg(long)]
+    pub env: bool,
+
+    /// The protocol of bare HOST[:PORT] targets
+    #[arg(long, value_enum, default_value = "postgres")]
+    pub protocol: ProtocolArg,
+
+    /// ALPN protocol to offer to tls:// targets (repeat for several)
+    #[arg(long, value_name = "PROTOCOL")]
+    pub alpn: Vec<String>,
 
     /// Trust only the roots in this PEM file [default: the file `rootcert fetch` saves]
     #[arg(long, value_name = "PATH")]
@@ -344,13 +374,40 @@ pub struct CheckArgs {
     #[arg(long)]
     pub direct: bool,
 
-    /// Print one JSON object on stdout
+    /// Check this many targets at once
+    #[arg(long, value_name = "N", default_value = "16", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+
+    /// Fail a target whose chain (any certificate, root included) expires within N days
+    #[arg(long, value_name = "N")]
+    pub min_days: Option<u32>,
+
+    /// Also print the working settings for this driver (repeat for several)
+    #[arg(long, value_name = "NAME", value_parser = rootcert::Client::NAMES)]
+    pub client: Vec<String>,
+
+    /// Connect from this local address (for firewalls that allow one of this host's)
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<std::net::IpAddr>,
+
+    /// Print JSON on stdout: one object, or with several servers one object a line
     #[arg(long)]
     pub json: bool,
 
-    /// Deadline for connecting and for each read, in seconds
+    /// Deadline for connecting and for each read, in seconds, per target
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
     pub timeout: Duration,
+}
+
+/// `--protocol` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ProtocolArg {
+    /// SSLRequest (or --direct)
+    Postgres,
+    /// MySQL and MariaDB
+    Mysql,
+    /// TLS at once (needs HOST:PORT)
+    Tls,
 }
 
 #[derive(Debug, Args)]

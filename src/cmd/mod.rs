@@ -126,22 +126,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             }
             Ok(report.exit_code())
         }
-        Command::Check(args) => {
-            let report = rootcert::check(&CheckOptions {
-                target: args.target,
-                profiles: args.profiles,
-                ca: args.ca,
-                sni: args.sni,
-                direct: args.direct,
-                timeout: args.timeout,
-            })?;
-            if args.json {
-                print_json(&report);
-            } else {
-                render::check(&report);
-            }
-            Ok(report.exit_code())
-        }
+        Command::Check(args) => check(args),
         Command::List(args) => {
             list::run(&args);
             Ok(rootcert::exit::OK)
@@ -158,6 +143,81 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(rootcert::exit::OK)
         }
     }
+}
+
+/// `rootcert check`: one server gets the full report; several get a table (or JSON lines).
+fn check(args: cli::CheckArgs) -> Result<u8, Error> {
+    let json = args.json;
+    let mut targets = Vec::new();
+    let mut profiles = Vec::new();
+    let first_is_target = args.targets.is_none() && !args.env;
+    for (i, arg) in args.args.into_iter().enumerate() {
+        let names_profile = rootcert::catalog::find(&arg).is_some();
+        if names_profile && !(i == 0 && first_is_target) {
+            profiles.push(arg);
+        } else {
+            targets.push(arg);
+        }
+    }
+    if let Some(file) = &args.targets {
+        targets.extend(rootcert::read_targets_file(file)?);
+    }
+    if !profiles.is_empty() && args.ca.is_some() {
+        return Err(Error::Usage(
+            "give either --ca or profiles, not both".into(),
+        ));
+    }
+    let clients = args
+        .client
+        .iter()
+        .map(|name| name.parse::<rootcert::Client>().map_err(Error::Usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    let many_expected = targets.len() > 1 || args.targets.is_some();
+    let outcomes = rootcert::check(&CheckOptions {
+        targets,
+        env: args.env,
+        protocol: Some(match args.protocol {
+            cli::ProtocolArg::Postgres => rootcert::Protocol::Postgres,
+            cli::ProtocolArg::Mysql => rootcert::Protocol::Mysql,
+            cli::ProtocolArg::Tls => rootcert::Protocol::Tls,
+        }),
+        profiles,
+        ca: args.ca,
+        sni: args.sni,
+        direct: args.direct,
+        alpn: args.alpn,
+        timeout: args.timeout,
+        jobs: usize::from(args.jobs),
+        min_days: args.min_days,
+        clients,
+        bind: args.bind,
+    })?;
+    if outcomes.len() == 1 && !many_expected {
+        let outcome = outcomes.into_iter().next().expect("one outcome");
+        let report = outcome.result?;
+        if json {
+            print_json(&report);
+        } else {
+            render::check(&report);
+        }
+        return Ok(report.exit_code());
+    }
+    if json {
+        for outcome in &outcomes {
+            output::print_json_line(&render::CheckLine::new(outcome));
+        }
+    } else {
+        render::check_table(&outcomes);
+    }
+    let codes: Vec<u8> = outcomes.iter().map(|o| o.exit_code()).collect();
+    Ok(if codes.contains(&rootcert::exit::CONTENT) {
+        rootcert::exit::CONTENT
+    } else {
+        codes
+            .into_iter()
+            .find(|&c| c != 0)
+            .unwrap_or(rootcert::exit::OK)
+    })
 }
 
 /// Runs `--on-change` with the saved path in `ROOTCERT_PATH`; its failure is exit 6, named

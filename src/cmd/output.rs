@@ -126,6 +126,14 @@ pub fn print_json<T: Serialize>(value: &T) {
     }
 }
 
+/// One JSON object on one line (JSON Lines).
+pub fn print_json_line<T: Serialize>(value: &T) {
+    match serde_json::to_string(value) {
+        Ok(text) => crate::outln!("{text}"),
+        Err(e) => eprintln!("error: cannot encode JSON: {e}"),
+    }
+}
+
 /// Set when the process started with standard output closed (`>&-`).
 static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 

@@ -1,6 +1,9 @@
 //! Reports as people read them. (With `--json` a report is printed as it serialises.)
 
-use rootcert::{CheckReport, FetchReport, FetchStatus, InspectReport, VerifyReport};
+use rootcert::{
+    CheckOutcome, CheckReport, FetchReport, FetchStatus, InspectReport, Verdict, VerifyReport,
+};
+use serde::Serialize;
 
 use super::output::{GREEN, Log, RED, Stream, paint, write_stdout};
 use crate::outln;
@@ -149,24 +152,42 @@ pub fn check(report: &CheckReport) {
         ),
         None => outln!("Ends at no trusted root"),
     }
-    match &report.connect {
-        Some(lines) => {
+    let word = !report.mode.contains(' ') && !report.mode.contains('=');
+    let mut what = match report.protocol {
+        "postgres" if word => format!("sslmode={}", report.mode),
+        "mysql" if word => format!("ssl-mode={}", report.mode),
+        "tls" => "TLS with verification".to_string(),
+        _ => report.mode.clone(),
+    };
+    if !matches!(report.client, "libpq" | "tls") {
+        what.push_str(&format!(" ({})", report.client));
+    }
+    match report.verdict {
+        Verdict::Pass => {
             outln!(
-                "\n{}: sslmode=verify-full will succeed for {}. Connect with:",
+                "\n{}: {what} will succeed for {}. Connect with:",
                 paint(Stream::Stdout, GREEN, "OK"),
                 report.server_name
             );
             if let Some(command) = &report.fetch_first {
                 outln!("  {command}");
             }
-            outln!("  {}", lines.psql);
-            outln!("  {}", lines.env);
+            for setting in &report.settings {
+                outln!("  {}", setting.text);
+            }
+            if let Some(lines) = &report.connect {
+                outln!("  {}", lines.env);
+            }
+            for problem in &report.problems {
+                outln!("  {problem}");
+            }
         }
-        None => {
-            outln!(
-                "\n{}: sslmode=verify-full would fail:",
-                paint(Stream::Stdout, RED, "FAIL")
-            );
+        verdict => {
+            let (label, how) = match verdict {
+                Verdict::Fail => ("FAIL", "would fail"),
+                _ => ("UNVERIFIED", "would not verify the server"),
+            };
+            outln!("\n{}: {what} {how}:", paint(Stream::Stdout, RED, label));
             for problem in &report.problems {
                 outln!("  - {problem}");
             }
@@ -176,6 +197,149 @@ pub fn check(report: &CheckReport) {
             for fix in &report.fixes {
                 outln!("  {fix}");
             }
+            if !report.settings.is_empty() {
+                outln!("Verified settings that would work:");
+                for setting in &report.settings {
+                    outln!("  {}", setting.text);
+                }
+            }
         }
     }
+}
+
+/// One server's result as one JSON line: the report, or the error.
+#[derive(Serialize)]
+pub struct CheckLine<'a> {
+    #[serde(skip_serializing_if = "Option::is_none", flatten)]
+    report: Option<&'a CheckReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    protocol: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ok: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    exit_code: u8,
+}
+
+impl<'a> CheckLine<'a> {
+    pub fn new(outcome: &'a CheckOutcome) -> Self {
+        match &outcome.result {
+            Ok(report) => CheckLine {
+                report: Some(report),
+                target: None,
+                protocol: None,
+                host: None,
+                port: None,
+                verdict: None,
+                ok: None,
+                error: None,
+                exit_code: report.exit_code(),
+            },
+            Err(e) => CheckLine {
+                report: None,
+                target: Some(&outcome.target),
+                protocol: Some(outcome.protocol.as_str()),
+                host: Some(&outcome.host),
+                port: Some(outcome.port),
+                verdict: Some("error"),
+                ok: Some(false),
+                error: Some(e.to_string()),
+                exit_code: e.exit_code(),
+            },
+        }
+    }
+}
+
+/// The summary table: target, protocol, verdict, chain root, earliest expiry; then why
+/// each target that did not pass did not.
+pub fn check_table(outcomes: &[CheckOutcome]) {
+    let rows: Vec<[String; 5]> = outcomes
+        .iter()
+        .map(|o| {
+            let shown = if o.target.contains(&o.host) || o.host.is_empty() {
+                o.target.clone()
+            } else {
+                format!("{} ({}:{})", o.target, o.host, o.port)
+            };
+            match &o.result {
+                Ok(r) => [
+                    shown,
+                    o.protocol.as_str().to_string(),
+                    r.verdict.as_str().to_string(),
+                    r.root
+                        .as_ref()
+                        .map_or_else(|| "-".to_string(), |root| short_name(&root.subject)),
+                    r.earliest_expiry
+                        .as_deref()
+                        .map_or_else(|| "-".to_string(), |d| d.chars().take(10).collect()),
+                ],
+                Err(_) => [
+                    shown,
+                    o.protocol.as_str().to_string(),
+                    "error".to_string(),
+                    "-".to_string(),
+                    "-".to_string(),
+                ],
+            }
+        })
+        .collect();
+    let headers = ["TARGET", "PROTOCOL", "VERDICT", "ROOT", "EXPIRES"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i == 4 {
+                text.push_str(cell);
+            } else {
+                text.push_str(&format!("{cell:<w$}  "));
+            }
+        }
+        text
+    };
+    outln!("{}", line(headers));
+    for row in &rows {
+        outln!("{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+    }
+    let passed = outcomes
+        .iter()
+        .filter(|o| o.result.as_ref().is_ok_and(|r| r.ok))
+        .count();
+    outln!("\n{passed} of {} passed", outcomes.len());
+    for (o, row) in outcomes.iter().zip(&rows) {
+        match &o.result {
+            Ok(r) if r.ok => {}
+            Ok(r) => {
+                outln!("\n{}: {}", row[0], r.verdict.as_str());
+                for problem in &r.problems {
+                    outln!("  - {problem}");
+                }
+                for fix in &r.fixes {
+                    outln!("  fix: {fix}");
+                }
+            }
+            Err(e) => outln!("\n{}: error\n  - {e}", row[0]),
+        }
+    }
+}
+
+/// `CN=DigiCert Global Root G2,OU=…` → `DigiCert Global Root G2`.
+fn short_name(subject: &str) -> String {
+    subject
+        .split(',')
+        .find_map(|part| part.trim().strip_prefix("CN="))
+        .unwrap_or(subject)
+        .to_string()
 }

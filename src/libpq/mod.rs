@@ -11,6 +11,7 @@ mod chain;
 mod constraints;
 mod facts;
 mod host;
+pub(crate) mod openssl_host;
 pub(crate) mod signature;
 pub mod trust_file;
 
@@ -36,6 +37,20 @@ pub struct Case<'a> {
     pub host: &'a str,
     /// The time to judge validity at.
     pub now: SystemTime,
+    /// Whose host-name rules apply, if any.
+    pub names: NameRule,
+}
+
+/// Whose host-name check the client runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameRule {
+    /// libpq's `verify-full`.
+    Libpq,
+    /// OpenSSL's `X509_check_host`/`X509_check_ip_asc`, as the MySQL and MariaDB clients
+    /// call them.
+    OpenSsl,
+    /// No name check (`verify-ca`, `VERIFY_CA`).
+    None,
 }
 
 /// libpq's decision, with the cause and what fixes it.
@@ -75,7 +90,15 @@ pub fn judge(case: &Case<'_>) -> Verdict {
         }
     }
     let names = host::CertNames::of(&case.chain[0]);
-    match host::check(case.host, &names) {
+    let check = match case.names {
+        NameRule::Libpq => host::check(case.host, &names),
+        NameRule::OpenSsl if openssl_host::matches(case.host, &case.chain[0]) => {
+            host::NameCheck::Match
+        }
+        NameRule::OpenSsl => host::NameCheck::Mismatch,
+        NameRule::None => host::NameCheck::Match,
+    };
+    match check {
         host::NameCheck::Match => {}
         host::NameCheck::Error(why) => problems.push(why),
         host::NameCheck::Mismatch | host::NameCheck::NoNames => {

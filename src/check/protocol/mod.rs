@@ -4,6 +4,7 @@
 //! [`Protocol`] implementation.
 
 mod direct;
+pub(crate) mod mysql;
 mod postgres;
 
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
@@ -29,6 +30,11 @@ pub(crate) struct Session {
 pub(crate) trait Protocol {
     /// Runs the exchange before the handshake (nothing for direct TLS).
     fn before_tls(&self, stream: &mut dyn Stream, at: &str) -> Result<(), Step>;
+    /// Ends the session the way the protocol's clients do, over TLS, so the server does
+    /// not count the probe as an aborted connection (MySQL's `max_connect_errors`).
+    fn after_tls(&self, _tls: &mut dyn Stream) -> Result<(), Step> {
+        Ok(())
+    }
     /// ALPN protocols to offer.
     fn alpn(&self) -> Vec<Vec<u8>>;
     /// What a connection closed at the first handshake byte means for this protocol.
@@ -45,12 +51,21 @@ pub(crate) enum Step {
     Refused(String),
 }
 
-/// The protocol for `check`: PostgreSQL's SSLRequest, or PostgreSQL 17's direct TLS.
-pub(crate) fn postgres(direct: bool) -> Box<dyn Protocol> {
-    if direct {
-        Box::new(direct::DirectTls)
-    } else {
-        Box::new(postgres::SslRequest)
+/// The protocol for a target: PostgreSQL's SSLRequest or direct TLS, MySQL's handshake,
+/// or TLS at once, with these ALPN protocols.
+pub(crate) fn for_target(
+    protocol: crate::check::Protocol,
+    direct: bool,
+    alpn: &[String],
+) -> Box<dyn Protocol> {
+    use crate::check::Protocol as P;
+    match protocol {
+        P::Postgres if !direct => Box::new(postgres::SslRequest),
+        P::Mysql => Box::new(mysql::MysqlProtocol::new()),
+        P::Postgres | P::Tls => Box::new(direct::DirectTls {
+            alpn: alpn.to_vec(),
+            postgres: protocol == P::Postgres,
+        }),
     }
 }
 
@@ -62,6 +77,7 @@ pub(crate) fn handshake(
     server_name: &str,
     protocol: &dyn Protocol,
     timeout: Duration,
+    bind: Option<IpAddr>,
 ) -> Result<Session, Error> {
     let no_tls = |message: String| Error::Network {
         message,
@@ -75,7 +91,7 @@ pub(crate) fn handshake(
     let mut last_error = None;
     let mut stream = None;
     for addr in &addrs {
-        match TcpStream::connect_timeout(addr, timeout) {
+        match connect(addr, bind, timeout) {
             Ok(s) => {
                 stream = Some(s);
                 break;
@@ -94,6 +110,25 @@ pub(crate) fn handshake(
         .and_then(|()| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| no_tls(format!("{at}: cannot set the timeout: {e}")))?;
     exchange(&mut stream, &at, server_name, protocol, timeout)
+}
+
+/// A TCP connection from `bind` (any local address when `None`).
+fn connect(
+    addr: &SocketAddr,
+    bind: Option<IpAddr>,
+    timeout: Duration,
+) -> std::io::Result<TcpStream> {
+    let Some(local) = bind else {
+        return TcpStream::connect_timeout(addr, timeout);
+    };
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(*addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.bind(&SocketAddr::new(local, 0).into())?;
+    socket.connect_timeout(&(*addr).into(), timeout)?;
+    Ok(socket.into())
 }
 
 /// The protocol's exchange and the TLS handshake over `stream`, recording the chain.
@@ -156,6 +191,8 @@ pub(crate) fn exchange(
         Some(other) => format!("{other:?}"),
         None => "unknown".to_string(),
     };
+    // Best effort: the verdict does not depend on how the server takes the goodbye.
+    let _ = protocol.after_tls(&mut rustls::Stream::new(&mut conn, &mut stream));
     conn.send_close_notify();
     let _ = conn.complete_io(&mut stream);
     let chain = std::mem::take(&mut *capture.chain.lock().expect("not poisoned"));
@@ -263,7 +300,7 @@ impl ServerCertVerifier for CaptureChain {
     }
 }
 
-/// Runs the PostgreSQL exchange (SSLRequest, and direct TLS) and the TLS handshake against
+/// Runs the PostgreSQL exchanges (SSLRequest, direct TLS), the MySQL one, and the TLS handshake against
 /// a server that answers with `reply` whatever is sent: for fuzzing what servers send.
 pub(crate) fn replay(reply: &[u8]) {
     struct Replay(std::io::Cursor<Vec<u8>>);
@@ -280,13 +317,14 @@ pub(crate) fn replay(reply: &[u8]) {
             Ok(())
         }
     }
-    for direct in [false, true] {
+    use crate::check::Protocol as P;
+    for (protocol, direct) in [(P::Postgres, false), (P::Postgres, true), (P::Mysql, false)] {
         let mut server = Replay(std::io::Cursor::new(reply.to_vec()));
         let _ = exchange(
             &mut server,
             "fuzz:5432",
             "db.example.com",
-            postgres(direct).as_ref(),
+            for_target(protocol, direct, &["postgresql".into()]).as_ref(),
             Duration::from_secs(1),
         );
     }

@@ -1,0 +1,236 @@
+//! The settings that make a verified connection work, written for the client a target was
+//! checked as (psql/libpq, pgjdbc, the `mysql` and `mariadb` clients, `openssl s_client`)
+//! and for the drivers `--client` names.
+
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::target::{Endpoint, Protocol, Target};
+use crate::text::{conninfo_value, in_double_quotes, shell_word};
+
+/// A driver whose connection settings `--client` adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// Python psycopg 3 (libpq).
+    Psycopg,
+    /// Node.js `pg`.
+    NodePostgres,
+    /// PostgreSQL JDBC (pgjdbc).
+    Jdbc,
+    /// Go pgx.
+    Pgx,
+    /// Node.js `mysql2`.
+    Mysql2,
+    /// Python PyMySQL.
+    Pymysql,
+}
+
+impl Client {
+    /// Every name `--client` accepts.
+    pub const NAMES: [&'static str; 6] = [
+        "psycopg",
+        "node-postgres",
+        "jdbc",
+        "pgx",
+        "mysql2",
+        "pymysql",
+    ];
+
+    fn speaks(self, protocol: Protocol) -> bool {
+        match self {
+            Client::Psycopg | Client::NodePostgres | Client::Jdbc | Client::Pgx => {
+                protocol == Protocol::Postgres
+            }
+            Client::Mysql2 | Client::Pymysql => protocol == Protocol::Mysql,
+        }
+    }
+}
+
+impl FromStr for Client {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "psycopg" | "psycopg3" => Client::Psycopg,
+            "node-postgres" | "pg" => Client::NodePostgres,
+            "jdbc" | "pgjdbc" => Client::Jdbc,
+            "pgx" => Client::Pgx,
+            "mysql2" => Client::Mysql2,
+            "pymysql" => Client::Pymysql,
+            _ => {
+                return Err(format!(
+                    "unknown client '{name}': one of {}",
+                    Client::NAMES.join(", ")
+                ));
+            }
+        })
+    }
+}
+
+/// How one client connects with verification.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientSetting {
+    /// `psql`, `mysql`, `psycopg`, …
+    pub client: String,
+    /// The command line or code.
+    pub text: String,
+}
+
+/// What to set for a verified connection, in the target's own terms (for a fix).
+pub(super) fn verified_setting(target: &Target) -> String {
+    match (target.protocol, target.client) {
+        (Protocol::Postgres, "pgjdbc") => "use sslmode=verify-full and sslrootcert=FILE".into(),
+        (Protocol::Postgres, _) => "use sslmode=verify-full sslrootcert=FILE".into(),
+        (Protocol::Mysql, "mariadb") => {
+            "use ssl-verify-server-cert with ssl-ca=FILE (mariadb --ssl-verify-server-cert)".into()
+        }
+        (Protocol::Mysql, _) => {
+            "use ssl-mode=VERIFY_IDENTITY with ssl-ca=FILE (mysql --ssl-mode=VERIFY_IDENTITY)"
+                .into()
+        }
+        (Protocol::Tls, _) => "verify the certificate and the host name against FILE".into(),
+    }
+}
+
+/// The working settings: the checked client's, then each `--client` that speaks the
+/// target's protocol.
+pub(super) fn working(
+    target: &Target,
+    endpoint: &Endpoint,
+    ca: &str,
+    extra: &[Client],
+) -> Vec<ClientSetting> {
+    let (host, port) = (&endpoint.name, endpoint.port);
+    let db = target.dbname.as_deref().unwrap_or("<db>");
+    let user = target.user.as_deref().unwrap_or("<user>");
+    let setting = |client: &str, text: String| ClientSetting {
+        client: client.into(),
+        text,
+    };
+    let mut out = Vec::new();
+    match target.protocol {
+        Protocol::Postgres => {
+            let mut conninfo = format!(
+                "sslmode=verify-full sslrootcert={} host={}",
+                conninfo_value(ca),
+                conninfo_value(host)
+            );
+            if endpoint.addr != endpoint.name {
+                conninfo.push_str(&format!(" hostaddr={}", conninfo_value(&endpoint.addr)));
+            }
+            conninfo.push_str(&format!(" port={port} dbname={db} user={user}"));
+            if target.direct {
+                conninfo.push_str(" sslnegotiation=direct");
+            }
+            out.push(setting(
+                "psql",
+                format!("psql \"{}\"", in_double_quotes(&conninfo)),
+            ));
+            if target.client == "pgjdbc" || extra.contains(&Client::Jdbc) {
+                out.push(setting("jdbc", jdbc_url(host, port, db, ca)));
+            }
+        }
+        Protocol::Mysql => {
+            let ca_word = shell_word(ca);
+            let host_word = shell_word(host);
+            out.push(setting(
+                "mysql",
+                format!(
+                    "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca={ca_word} -h {host_word} -P {port} -u {user}"
+                ),
+            ));
+            out.push(setting(
+                "mariadb",
+                format!(
+                    "mariadb --ssl --ssl-ca={ca_word} --ssl-verify-server-cert -h {host_word} -P {port} -u {user}"
+                ),
+            ));
+        }
+        Protocol::Tls => out.push(setting(
+            "openssl",
+            format!(
+                "openssl s_client -connect {} -servername {host} -verify_hostname {host} \
+                 -verify_return_error -CAfile {}{}",
+                shell_word(&format!("{}:{port}", bracketed(&endpoint.addr))),
+                shell_word(ca),
+                if target.alpn.is_empty() {
+                    String::new()
+                } else {
+                    format!(" -alpn {}", target.alpn.join(","))
+                }
+            ),
+        )),
+    }
+    for client in extra.iter().filter(|c| c.speaks(target.protocol)) {
+        let json = |s: &str| serde_json::to_string(s).expect("a string");
+        let text = match client {
+            Client::Jdbc => continue, // given above with the psql line
+            Client::Psycopg => format!(
+                "psycopg.connect(host={}, port={port}, dbname={}, user={}, sslmode=\"verify-full\", sslrootcert={})",
+                json(host),
+                json(db),
+                json(user),
+                json(ca)
+            ),
+            Client::NodePostgres => format!(
+                "new pg.Client({{ host: {}, port: {port}, database: {}, user: {}, ssl: {{ ca: fs.readFileSync({}, \"utf8\"), rejectUnauthorized: true }} }})",
+                json(host),
+                json(db),
+                json(user),
+                json(ca)
+            ),
+            Client::Pgx => format!(
+                "pgx.Connect(ctx, {})",
+                json(&format!(
+                    "postgres://{user}@{}:{port}/{db}?sslmode=verify-full&sslrootcert={}",
+                    bracketed(host),
+                    url_value(ca)
+                ))
+            ),
+            Client::Mysql2 => format!(
+                "mysql.createConnection({{ host: {}, port: {port}, user: {}, ssl: {{ ca: fs.readFileSync({}, \"utf8\"), rejectUnauthorized: true }} }})",
+                json(host),
+                json(user),
+                json(ca)
+            ),
+            Client::Pymysql => format!(
+                "pymysql.connect(host={}, port={port}, user={}, ssl_ca={}, ssl_verify_cert=True, ssl_verify_identity=True)",
+                json(host),
+                json(user),
+                json(ca)
+            ),
+        };
+        out.push(setting(Client::NAMES[*client as usize], text));
+    }
+    out
+}
+
+fn jdbc_url(host: &str, port: u16, db: &str, ca: &str) -> String {
+    format!(
+        "jdbc:postgresql://{}:{port}/{db}?sslmode=verify-full&sslrootcert={}",
+        bracketed(host),
+        url_value(ca)
+    )
+}
+
+fn bracketed(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// A query value: everything but unreserved characters and `/` percent-encoded.
+fn url_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,150 @@
+//! `mysql://` and `mariadb://` URLs: `[user[:password]@]host[:port][/db][?options]`, with
+//! the TLS options of MySQL Shell's URIs (`ssl-mode`, `ssl-ca`) and MariaDB's
+//! (`ssl-verify-server-cert`), read as the clients read the same command-line options:
+//!
+//! - `mysql` (MySQL 8): no `ssl-mode` means `PREFERRED`, except that `ssl-ca` alone means
+//!   `VERIFY_CA`; `VERIFY_CA`/`VERIFY_IDENTITY` need a CA.
+//! - `mariadb` (10.11): the certificate is checked only with `ssl-verify-server-cert`
+//!   (or `ssl-mode=VERIFY_IDENTITY`), against `ssl-ca` or the default store.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use super::{Endpoint, Mode, Protocol, Roots, Target, mask, split_host_port};
+use crate::error::Error;
+
+pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
+    let shown = mask(raw);
+    let bad = |why: String| Error::Usage(format!("{shown}: {why}"));
+    let (scheme, rest) = raw.split_once("://").unwrap_or(("mysql", raw));
+    let client = if scheme.eq_ignore_ascii_case("mariadb") {
+        "mariadb"
+    } else {
+        "mysql"
+    };
+    let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (authority, dbname) = address.split_once('/').unwrap_or((address, ""));
+    let (userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+    let (host, port) = split_host_port(hostport, Some(3306)).map_err(bad)?;
+    let mut options: HashMap<String, String> = HashMap::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, "true"));
+        // MySQL Shell spells them ssl-mode; drivers ssl_mode or sslMode.
+        let key = k.to_ascii_lowercase().replace('_', "-");
+        let key = match key.as_str() {
+            "sslmode" => "ssl-mode".to_string(),
+            "sslca" => "ssl-ca".to_string(),
+            _ => key,
+        };
+        options.insert(key, percent_decode(v));
+    }
+    let ca = options.get("ssl-ca").cloned();
+    let verify_server_cert = options
+        .get("ssl-verify-server-cert")
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "" | "1" | "true" | "on"));
+    let ssl_mode = options.get("ssl-mode").map(|m| m.to_ascii_uppercase());
+    let mode = match ssl_mode.as_deref() {
+        Some("VERIFY_IDENTITY") => Mode::Full,
+        _ if verify_server_cert => Mode::Full,
+        Some("VERIFY_CA") => Mode::ChainOnly,
+        Some(m @ ("REQUIRED" | "PREFERRED" | "DISABLED")) => {
+            Mode::Unverified(format!("ssl-mode={m}"))
+        }
+        Some(other) => {
+            return Err(bad(format!(
+                "ssl-mode={other} is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY"
+            )));
+        }
+        None if client == "mysql" && ca.is_some() => Mode::ChainOnly,
+        None => Mode::Unverified(format!(
+            "no ssl-mode ({client}'s default: encrypted when the server offers it, not verified)"
+        )),
+    };
+    let roots = match ca {
+        Some(path) => Roots::File {
+            path: PathBuf::from(path),
+            named_by: "ssl-ca".into(),
+        },
+        None => Roots::ClientDefault,
+    };
+    let user = userinfo
+        .map(|u| u.split_once(':').map_or(u, |(name, _)| name))
+        .filter(|u| !u.is_empty())
+        .map(percent_decode);
+    Ok(Target {
+        shown,
+        protocol: Protocol::Mysql,
+        endpoints: vec![Endpoint {
+            name: host.clone(),
+            addr: host,
+            port,
+        }],
+        direct: false,
+        alpn: Vec::new(),
+        mode,
+        roots,
+        refused: None,
+        client,
+        dbname: (!dbname.is_empty()).then(|| percent_decode(dbname)),
+        user,
+    })
+}
+
+/// Lenient percent-decoding: what does not decode stays as written.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match text.get(at + 1..at + 3).map(|h| u8::from_str_radix(h, 16)) {
+            Some(Ok(b)) if bytes[at] == b'%' => {
+                out.push(b);
+                at += 3;
+            }
+            _ => {
+                out.push(bytes[at]);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_forms() {
+        let t = parse_url(
+            "mysql://app:pw@db.example.com/app?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem",
+        )
+        .unwrap();
+        assert_eq!(
+            t.shown,
+            "mysql://app:****@db.example.com/app?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem"
+        );
+        assert_eq!(t.endpoints[0].port, 3306);
+        assert_eq!(t.mode, Mode::Full);
+        assert_eq!(t.user.as_deref(), Some("app"));
+        assert_eq!(
+            parse_url("mysql://db?ssl-ca=/x").unwrap().mode,
+            Mode::ChainOnly
+        );
+        assert!(matches!(
+            parse_url("mariadb://db?ssl-ca=/x").unwrap().mode,
+            Mode::Unverified(_)
+        ));
+        assert_eq!(
+            parse_url("mariadb://db:3307?ssl-verify-server-cert")
+                .unwrap()
+                .mode,
+            Mode::Full
+        );
+        assert!(parse_url("mysql://db?ssl-mode=STRICT").is_err());
+        assert!(parse_url("mysql://:3306").is_err());
+    }
+}
