@@ -8,5 +8,6 @@ mod help;
 mod inspect;
 mod json;
 mod libpq_matrix;
+mod mysql;
 mod recipes;
 mod verify;

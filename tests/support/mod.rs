@@ -2,6 +2,7 @@
 //! 127.0.0.1, a test CA, and the certificate fixtures in their many encodings.
 #![allow(dead_code)]
 
+pub mod mariadb;
 pub mod pg;
 pub mod pki;
 

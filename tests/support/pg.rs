@@ -97,7 +97,7 @@ fn write_key_file(path: &Path, key_pem: &str) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -143,7 +143,7 @@ fn template(bins: &Binaries) -> &'static Path {
 }
 
 /// A fresh directory under the system temp dir that the postgres user can traverse.
-fn world_readable_dir(prefix: &str) -> PathBuf {
+pub fn world_readable_dir(prefix: &str) -> PathBuf {
     let dir = tempfile::Builder::new()
         .prefix(prefix)
         .tempdir()

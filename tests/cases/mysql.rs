@@ -1,0 +1,371 @@
+//! MySQL/MariaDB targets against a real MariaDB, with the `mariadb` client
+//! (`--ssl-verify-server-cert`) as the oracle: one server, one certificate case after
+//! another (`FLUSH SSL` swaps them), and `rootcert check` must reach the client's verdict.
+//! Then what happens around TLS: a server without it, an ERR packet instead of a
+//! greeting, and `max_connect_errors`, which rootcert's probes must never trip.
+
+use std::path::Path;
+
+use crate::support::mariadb::{self, MariaDb};
+use crate::support::pg::ServerTls;
+use crate::support::pki::{CA_EXT, Issued, Pki, Spec, leaf_ext};
+use crate::support::{Env, Run};
+
+/// `rootcert ARGS` in the server's hosts namespace (so test names resolve to 127.0.0.1).
+fn rootcert(env: &Env, server: &MariaDb, args: &[&str]) -> Run {
+    let template = env.cmd();
+    let mut cmd = mariadb::with_hosts(
+        &server.hosts,
+        Path::new(env!("CARGO_BIN_EXE_rootcert")),
+        args,
+    );
+    cmd.env_clear();
+    for (k, v) in template.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    cmd.current_dir(env.dir.path());
+    Run::from(cmd.output().unwrap())
+}
+
+fn tls(chain: &[&Issued]) -> ServerTls {
+    ServerTls {
+        chain_pem: chain.iter().map(|c| c.pem.clone()).collect(),
+        key_pem: std::fs::read_to_string(&chain[0].key).unwrap(),
+    }
+}
+
+struct Case {
+    name: &'static str,
+    chain: Vec<Issued>,
+    trust: Issued,
+    host: &'static str,
+    /// Where the mariadb client's rule differs from libpq's, said for the reader.
+    note: &'static str,
+}
+
+#[test]
+fn rootcert_check_agrees_with_the_mariadb_client() {
+    if !mariadb::available() {
+        return;
+    }
+    let mut pki = Pki::new();
+    let root = pki.issue(Spec::new("/CN=MySQL Root", "rsa2048#root", None, CA_EXT));
+    let other = pki.issue(Spec::new("/CN=Other Root", "rsa2048#other", None, CA_EXT));
+    let int = pki.issue(Spec::new(
+        "/CN=MySQL Intermediate",
+        "rsa2048#int",
+        Some(&root),
+        CA_EXT,
+    ));
+    let mut leaf = |cn: &str, san: &str| {
+        pki.issue(Spec::new(
+            &format!("/CN={cn}"),
+            "rsa2048#leaf",
+            Some(&int),
+            &leaf_ext(san),
+        ))
+    };
+    let good = leaf("localhost", "DNS:localhost,IP:127.0.0.1");
+    let cn_ip_with_dns = leaf("127.0.0.1", "DNS:localhost");
+    let ip_only = leaf("somewhere", "IP:127.0.0.1");
+    let partial = leaf("x", "DNS:db*.rootcert.test");
+    let wildcard = leaf("x", "DNS:*.rootcert.test");
+    let one_dot = leaf("x", "DNS:*.test");
+    let cn_hidden = leaf("db1.rootcert.test", "DNS:localhost");
+    let mut spec = Spec::new(
+        "/CN=localhost",
+        "rsa2048#leaf",
+        Some(&int),
+        &leaf_ext("DNS:localhost"),
+    );
+    spec.start = "20200101000000Z";
+    spec.end = "20210101000000Z";
+    let expired = pki.issue(spec);
+    let no_san = pki.issue(Spec::new(
+        "/CN=127.0.0.1",
+        "rsa2048#leaf",
+        Some(&int),
+        &leaf_ext(""),
+    ));
+
+    let case = |name, leaf: &Issued, trust: &Issued, host, note| Case {
+        name,
+        chain: vec![leaf.clone(), int.clone()],
+        trust: trust.clone(),
+        host,
+        note,
+    };
+    let cases = vec![
+        case("right root, by name", &good, &root, "localhost", ""),
+        case("other root", &good, &other, "localhost", ""),
+        case("by IP, iPAddress SAN", &good, &root, "127.0.0.1", ""),
+        case(
+            "by IP, CN is the address but a dNSName exists",
+            &cn_ip_with_dns,
+            &root,
+            "127.0.0.1",
+            "libpq passes: it reads the CN when no iPAddress SAN exists",
+        ),
+        case(
+            "by IP, only an iPAddress SAN",
+            &ip_only,
+            &root,
+            "127.0.0.1",
+            "",
+        ),
+        case(
+            "by IP, no SAN, CN is the address",
+            &no_san,
+            &root,
+            "127.0.0.1",
+            "",
+        ),
+        case(
+            "partial wildcard db*",
+            &partial,
+            &root,
+            "db1.rootcert.test",
+            "libpq fails: it knows only *. wildcards",
+        ),
+        case(
+            "wildcard *.rootcert.test",
+            &wildcard,
+            &root,
+            "db1.rootcert.test",
+            "",
+        ),
+        case(
+            "wildcard *.test is literal",
+            &one_dot,
+            &root,
+            "db1.rootcert.test",
+            "",
+        ),
+        case(
+            "CN ignored beside a dNSName",
+            &cn_hidden,
+            &root,
+            "db1.rootcert.test",
+            "",
+        ),
+        case(
+            "expired server certificate",
+            &expired,
+            &root,
+            "localhost",
+            "",
+        ),
+        Case {
+            name: "intermediate not sent",
+            chain: vec![good.clone()],
+            trust: root.clone(),
+            host: "localhost",
+            note: "",
+        },
+    ];
+
+    let server = MariaDb::start(Some(&tls(&[&good, &int])), 10);
+    let env = Env::new();
+    let mut table = Vec::new();
+    let mut disagreements = 0;
+    let mut passes = 0;
+    for (i, case) in cases.iter().enumerate() {
+        server.serve(&tls(&case.chain.iter().collect::<Vec<_>>()));
+        let trust = env.path(&format!("mysql-trust-{i}.pem"));
+        std::fs::write(&trust, &case.trust.pem).unwrap();
+        let client = server.client_verifies(case.host, &trust, None);
+        let target = format!(
+            "mariadb://probe@{}:{}?ssl-ca={}&ssl-verify-server-cert=1",
+            case.host,
+            server.port,
+            trust.display()
+        );
+        let run = rootcert(&env, &server, &["check", &target, "--json"]);
+        let report = run.json();
+        let ours = report["ok"].as_bool();
+        let agree = ours == Some(client.is_ok()) && run.code == if client.is_ok() { 0 } else { 4 };
+        disagreements += usize::from(!agree);
+        passes += usize::from(client.is_ok());
+        table.push(format!(
+            "{:<48} mariadb {:<4} rootcert {:<4} {}{}",
+            case.name,
+            if client.is_ok() { "pass" } else { "fail" },
+            match ours {
+                Some(true) => "pass",
+                Some(false) => "fail",
+                None => "err",
+            },
+            if agree { "" } else { "DISAGREE " },
+            if case.note.is_empty() {
+                String::new()
+            } else {
+                format!("({})", case.note)
+            }
+        ));
+        if !agree {
+            table.push(format!(
+                "    client: {client:?}\n    rootcert: {}",
+                run.stdout
+            ));
+        }
+    }
+    eprintln!("{}", table.join("\n"));
+    assert_eq!(
+        disagreements,
+        0,
+        "rootcert and mariadb disagree:\n{}",
+        table.join("\n")
+    );
+    assert!(
+        passes >= 4 && passes <= cases.len() - 4,
+        "the cases must go both ways"
+    );
+}
+
+#[test]
+fn mysql_probes_never_trip_max_connect_errors_and_err_greetings_are_reported() {
+    if !mariadb::available() {
+        return;
+    }
+    let mut pki = Pki::new();
+    let root = pki.issue(Spec::new("/CN=MySQL Root", "rsa2048#root", None, CA_EXT));
+    let leaf = pki.issue(Spec::new(
+        "/CN=localhost",
+        "rsa2048#leaf",
+        Some(&root),
+        &leaf_ext("DNS:localhost,IP:127.0.0.1"),
+    ));
+    let server = MariaDb::start(Some(&tls(&[&leaf])), 10);
+    let env = Env::new();
+    let ca = env.path("mysql-root.pem");
+    std::fs::write(&ca, &root.pem).unwrap();
+    // MariaDB never blocks 127.0.0.1, so every probe comes from 127.0.0.2, which its
+    // private hosts file names.
+    let source = "127.0.0.2";
+    let relay = mariadb::Relay::start(server.port, source);
+    let targets = env.path("targets.txt");
+    let line = format!(
+        "mysql://localhost:{}?ssl-mode=VERIFY_IDENTITY\n",
+        server.port
+    );
+    std::fs::write(&targets, format!("# 150 probes\n{}", line.repeat(150))).unwrap();
+    let ca_arg = ca.to_str().unwrap();
+    let run = rootcert(
+        &env,
+        &server,
+        &[
+            "check",
+            "--targets",
+            targets.to_str().unwrap(),
+            "--ca",
+            ca_arg,
+            "--bind",
+            source,
+            "--jobs",
+            "16",
+            "--json",
+        ],
+    );
+    run.expect(0);
+    assert_eq!(run.stdout.lines().count(), 150, "{}", run.stdout);
+    assert_eq!(
+        server.client_verifies("localhost", &ca, Some(&relay)),
+        Ok(()),
+        "the real client is blocked after rootcert's probes"
+    );
+
+    // A server without TLS: refused, and still not counted as aborted.
+    let plain = MariaDb::start(None, 10);
+    for _ in 0..12 {
+        let run = rootcert(
+            &env,
+            &plain,
+            &[
+                "check",
+                &format!("mysql://localhost:{}", plain.port),
+                "--ca",
+                ca_arg,
+                "--bind",
+                source,
+            ],
+        );
+        run.expect(3).stderr_has("does not offer TLS");
+    }
+    let plain_relay = mariadb::Relay::start(plain.port, source);
+    assert!(
+        plain
+            .client_verifies("localhost", &ca, Some(&plain_relay))
+            .is_err()
+    );
+    let out = mariadb::with_hosts(
+        &plain.hosts,
+        Path::new("/usr/bin/mariadb"),
+        &[
+            "--no-defaults",
+            "--protocol=tcp",
+            "-h",
+            "localhost",
+            "-P",
+            &plain_relay.port.to_string(),
+            "-u",
+            "probe",
+            "-e",
+            "select 1",
+        ],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "blocked after probing a server without TLS: {out:?}"
+    );
+
+    // The control: clients that hang up after the greeting do get the host blocked, and
+    // then the server's first packet is an ERR, which rootcert reports as such.
+    for _ in 0..11 {
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket
+            .bind(
+                &"127.0.0.2:0"
+                    .parse::<std::net::SocketAddr>()
+                    .unwrap()
+                    .into(),
+            )
+            .unwrap();
+        socket
+            .connect(&std::net::SocketAddr::from(([127, 0, 0, 1], server.port)).into())
+            .unwrap();
+        let mut stream: std::net::TcpStream = socket.into();
+        let mut greeting = [0u8; 16];
+        let _ = std::io::Read::read(&mut stream, &mut greeting);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let client = server.client_verifies("localhost", &ca, Some(&relay));
+    assert!(
+        client.as_ref().is_err_and(|e| e.contains("blocked")),
+        "{client:?}"
+    );
+    let run = rootcert(
+        &env,
+        &server,
+        &[
+            "check",
+            &format!("mysql://localhost:{}?ssl-mode=VERIFY_IDENTITY", server.port),
+            "--ca",
+            ca_arg,
+            "--bind",
+            source,
+        ],
+    );
+    run.expect(3)
+        .stderr_has("ERROR 1129")
+        .stderr_has("flush-hosts");
+    server.sql("FLUSH HOSTS").unwrap();
+    assert_eq!(
+        server.client_verifies("localhost", &ca, Some(&relay)),
+        Ok(())
+    );
+}
