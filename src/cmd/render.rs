@@ -130,6 +130,10 @@ pub fn inspect(report: &InspectReport) {
 }
 
 pub fn check(report: &CheckReport) {
+    let bare = [report.host.clone(), format!("{}:{}", report.host, report.port)];
+    if !bare.contains(&report.target) {
+        outln!("{} ({} settings, {})", report.target, report.client, report.mode);
+    }
     outln!(
         "{}:{} ({}), trusting {}",
         report.host,

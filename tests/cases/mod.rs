@@ -1,6 +1,7 @@
 mod bundles;
 mod catalog;
 mod check;
+mod connstr;
 mod differential;
 mod fetch;
 mod hardening;

@@ -1,0 +1,292 @@
+//! Connection strings as targets. The parser is compared with libpq's own
+//! (`PQconninfoParse`, through psycopg's `conninfo_to_dict`, libpq 18), string by string;
+//! then the strings' TLS settings are judged against a real PostgreSQL, with psql as the
+//! oracle where it can be one (sslmode=require and its root.crt trap).
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use crate::support::pg::{PgServer, binaries};
+use crate::support::*;
+
+/// libpq's reading of each string: its keyword/value settings, or `None` when it refuses.
+fn libpq_parses(strings: &[&str]) -> Option<Vec<Option<HashMap<String, String>>>> {
+    let script = "import json, sys\n\
+        from psycopg.conninfo import conninfo_to_dict\n\
+        for s in json.load(sys.stdin):\n\
+        \x20   try: print(json.dumps(conninfo_to_dict(s)))\n\
+        \x20   except Exception: print('null')\n";
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", script]);
+    let out = pipe(&mut cmd, serde_json::to_string(strings).unwrap().as_bytes());
+    if !out.status.success() {
+        let message = "python3 with psycopg (libpq's parser) is not available";
+        if std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() {
+            panic!("{message}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        eprintln!("SKIP: {message}");
+        return None;
+    }
+    Some(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    )
+}
+
+#[test]
+fn connection_strings_parse_as_libpq_parses_them() {
+    let strings = [
+        "host=db.example.com port=5432 sslmode=verify-full sslrootcert=/etc/app/root.crt",
+        "host = db   port=6543\tsslmode='verify-ca'",
+        "host=a,b,c port=1,2,3 hostaddr=127.0.0.1,127.0.0.2,127.0.0.3",
+        "host='db with space' password='it\\'s' user=\\'q",
+        "host=db sslnegotiation=direct sslmode=require",
+        "host=db sslrootcert=system",
+        "dbname=app host=db application_name=x connect_timeout=5 target_session_attrs=any",
+        "host=db password=",
+        "postgresql://app:s3cr%40t@db.example.com:5432/app?sslmode=verify-full&sslrootcert=/etc/app/root.crt",
+        "postgres://db.example.com",
+        "postgresql://[::1]:5433/db?sslmode=require",
+        "postgresql://[2001:db8::1],other:7/db",
+        "postgresql://h%2Ex,h2:5/db%20x?application_name=a%26b",
+        "postgresql://db?ssl=true",
+        "postgresql://db?sslmode=verify-full&ssl=true",
+        "postgresql://user@db/?host=other&port=9",
+        "postgresql:///db?host=db.example.com",
+        "postgresql://db/app?hostaddr=127.0.0.1&sslmode=verify-full",
+        // Refused by libpq:
+        "host=db bogus=1",
+        "host=db sslmode",
+        "host='db",
+        "postgresql://db/?sslmode",
+        "postgresql://db/?a=b=c",
+        "postgresql://db/?bogus=1",
+        "postgresql://[::1/db",
+        "postgresql://[]/db",
+        "postgresql://db%zz/",
+        "postgresql://db%00/",
+        "postgresql://[::1]x/db",
+    ];
+    let Some(libpq) = libpq_parses(&strings) else {
+        return;
+    };
+    let mut differences = Vec::new();
+    for (string, theirs) in strings.iter().zip(libpq) {
+        let ours = rootcert::fuzzing::connection_settings(string).ok();
+        // libpq lists every keyword it was given; an empty value is still a value.
+        if ours != theirs {
+            differences.push(format!(
+                "{string}\n  libpq:    {theirs:?}\n  rootcert: {ours:?}"
+            ));
+        }
+    }
+    assert!(differences.is_empty(), "{}", differences.join("\n"));
+}
+
+/// `rootcert check` with a clean HOME (no ~/.postgresql/root.crt) unless given one.
+fn check(env: &Env, args: &[&str]) -> Run {
+    env.run(&[&["check"], args].concat())
+}
+
+/// psql's answer for a connection string (with HOME = `home`).
+fn psql(conninfo: &str, home: &std::path::Path) -> Result<(), String> {
+    let out = Command::new("psql")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .args([conninfo, "-X", "-A", "-t", "-c", "select 1"])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn a_strings_own_tls_settings_decide_the_verdict() {
+    let Some(bins) = binaries() else { return };
+    let chain = TestChain::new("connstr root", false);
+    let other = TestChain::new("connstr other root", false);
+    let server = PgServer::start(bins, Some(&chain.server));
+    let env = Env::new();
+    let root = env.path("root.pem");
+    std::fs::write(&root, &chain.root_pem).unwrap();
+    let wrong = env.path("wrong.pem");
+    std::fs::write(&wrong, &other.root_pem).unwrap();
+    let port = server.port;
+    let (r, w) = (root.display(), wrong.display());
+    let base =
+        format!("host=localhost hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres");
+
+    // verify-full with the string's own root, a password that must never be printed.
+    let url = format!(
+        "postgresql://postgres:hunter2@localhost:{port}/postgres?sslmode=verify-full&sslrootcert={r}"
+    );
+    for json in [false, true] {
+        let run = check(&env, &[&url, if json { "--json" } else { "--timeout=10" }]);
+        run.expect(0);
+        assert!(
+            !format!("{}{}", run.stdout, run.stderr).contains("hunter2"),
+            "{}",
+            run.stdout
+        );
+        if json {
+            let report = run.json();
+            assert_eq!(report["verdict"], "pass");
+            assert_eq!(report["target"], url.replace("hunter2", "****"));
+        }
+    }
+    // --ca does not override a string that names its own root.
+    check(&env, &[&url, "--ca", wrong.to_str().unwrap()]).expect(0);
+    // verify-ca: the chain only, so a wrong root fails and a wrong name does not.
+    let run = check(
+        &env,
+        &[&format!("{base} sslmode=verify-ca sslrootcert={w}")],
+    );
+    run.expect(4).stdout_has("FAIL");
+    let mismatched = format!(
+        "host=wrong.name hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres sslmode=verify-ca sslrootcert={r}"
+    );
+    let run = check(&env, &[&mismatched]);
+    run.expect(0).stdout_has("does not check the host name");
+    assert_eq!(psql(&mismatched, &env.path("home")), Ok(()));
+
+    // require: unverified without ~/.postgresql/root.crt (psql connects); with a wrong
+    // one there, libpq verifies the chain and fails, and so must rootcert.
+    let require = format!("{base} sslmode=require");
+    let run = check(&env, &[&require]);
+    run.expect(4).stdout_has("UNVERIFIED");
+    assert_eq!(psql(&require, &env.path("home")), Ok(()));
+    let home = env.path("home/.postgresql");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::write(home.join("root.crt"), &other.root_pem).unwrap();
+    let run = check(&env, &[&require, "--json"]);
+    run.expect(4);
+    assert_eq!(run.json()["verdict"], "fail", "{}", run.stdout);
+    assert!(
+        psql(&require, &env.path("home")).is_err(),
+        "psql must fail too"
+    );
+    // With the right root there, it works but is still not a name check.
+    std::fs::write(home.join("root.crt"), &chain.root_pem).unwrap();
+    let run = check(&env, &[&require, "--json"]);
+    run.expect(4);
+    assert_eq!(run.json()["verdict"], "unverified");
+    assert_eq!(psql(&require, &env.path("home")), Ok(()));
+    std::fs::remove_file(home.join("root.crt")).unwrap();
+
+    // prefer, and no sslmode at all: unverified, with the fix.
+    for conninfo in [
+        format!("{base} sslmode=prefer sslrootcert={r}"),
+        base.clone(),
+    ] {
+        let run = check(&env, &[&conninfo]);
+        run.expect(4)
+            .stdout_has("UNVERIFIED")
+            .stdout_has("sslmode=verify-full");
+    }
+    // libpq's default sslrootcert, missing: verify-full fails before connecting.
+    let run = check(&env, &[&format!("{base} sslmode=verify-full")]);
+    run.expect(4).stdout_has("does not exist");
+    // sslrootcert=system: the OpenSSL default store (SSL_CERT_FILE).
+    let run = Run::from(
+        env.cmd()
+            .env("SSL_CERT_FILE", &root)
+            .args(["check", &format!("{base} sslrootcert=system")])
+            .output()
+            .unwrap(),
+    );
+    run.expect(0);
+    let run = check(
+        &env,
+        &[&format!("{base} sslrootcert=system sslmode=require")],
+    );
+    run.expect(4)
+        .stdout_has("may not be used with sslrootcert=system");
+
+    // Several hosts: each is checked; one name is wrong.
+    let run = check(
+        &env,
+        &[&format!(
+            "host=localhost,wrong.name hostaddr=127.0.0.1,127.0.0.1 port={port} sslmode=verify-full sslrootcert={r}"
+        )],
+    );
+    run.expect(4)
+        .stdout_has("1 of 2 passed")
+        .stdout_has("not wrong.name");
+
+    // --env: PG* variables, as libpq reads them; the password stays hidden.
+    let run = Run::from(
+        env.cmd()
+            .env("PGHOST", "localhost")
+            .env("PGHOSTADDR", "127.0.0.1")
+            .env("PGPORT", port.to_string())
+            .env("PGSSLMODE", "verify-full")
+            .env("PGSSLROOTCERT", &root)
+            .env("PGPASSWORD", "hunter2")
+            .args(["check", "--env", "--json"])
+            .output()
+            .unwrap(),
+    );
+    run.expect(0);
+    assert!(!run.stdout.contains("hunter2"));
+    assert!(
+        run.json()["target"]
+            .as_str()
+            .unwrap()
+            .contains("PGPASSWORD=****")
+    );
+    // DATABASE_URL, with PGSSLMODE filling what it leaves out.
+    let run = Run::from(
+        env.cmd()
+            .env(
+                "DATABASE_URL",
+                format!("postgres://u:pw@localhost:{port}/postgres?sslrootcert={r}"),
+            )
+            .env("PGSSLMODE", "verify-full")
+            .args(["check", "--env"])
+            .output()
+            .unwrap(),
+    );
+    run.expect(0).stdout_has("DATABASE_URL=postgres://u:****@");
+
+    // --min-days fails a chain that expires too soon; --client adds a driver's form.
+    check(&env, &[&url, "--min-days", "1000000"])
+        .expect(4)
+        .stdout_has("--min-days");
+    let run = check(
+        &env,
+        &[&url, "--client", "psycopg", "--client", "jdbc", "--json"],
+    );
+    run.expect(0);
+    let settings = run.json()["settings"].clone();
+    let psycopg = settings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["client"] == "psycopg")
+        .expect("a psycopg line")["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(settings.to_string().contains("jdbc:postgresql://localhost"));
+    // The psycopg line, run as printed, connects with verification.
+    let script =
+        format!("import psycopg\nc = {psycopg}\nprint(c.execute('select 1').fetchone()[0])");
+    let out = Command::new("python3")
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    if out.status.success() || std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() {
+        assert!(
+            out.status.success(),
+            "{script}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
