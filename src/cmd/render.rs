@@ -130,9 +130,17 @@ pub fn inspect(report: &InspectReport) {
 }
 
 pub fn check(report: &CheckReport) {
-    let bare = [report.host.clone(), format!("{}:{}", report.host, report.port)];
+    let bare = [
+        report.host.clone(),
+        format!("{}:{}", report.host, report.port),
+    ];
     if !bare.contains(&report.target) {
-        outln!("{} ({} settings, {})", report.target, report.client, report.mode);
+        outln!(
+            "{} ({} settings, {})",
+            report.target,
+            report.client,
+            report.mode
+        );
     }
     outln!(
         "{}:{} ({}), trusting {}",

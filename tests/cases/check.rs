@@ -264,10 +264,56 @@ fn a_missing_default_root_file_is_a_usage_error_that_says_what_to_run() {
 }
 
 #[test]
-fn direct_starts_tls_at_once_with_alpn_postgresql() {
-    let ca = TestCa::new("rootcert direct-test CA");
+fn direct_tls_agrees_with_psql_on_libpq_18_against_postgresql_18() {
+    let Some(bins) = crate::support::pg::binaries18() else {
+        return;
+    };
+    let chain = TestChain::new("rootcert direct root", false);
+    let other = TestChain::new("rootcert direct other", false);
+    let server = PgServer::start(bins, Some(&chain.server));
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &chain.root_pem);
+    let wrong = write_root(&env, "wrong.pem", &other.root_pem);
+    let direct = "sslnegotiation=direct";
+    for (host, trust, name) in [
+        ("localhost", &root, "right root"),
+        ("localhost", &wrong, "other root"),
+        ("wrong.name", &root, "wrong name"),
+    ] {
+        let psql = server.psql_verify_full_with(host, Some("127.0.0.1"), trust, direct);
+        let run = check(
+            &env,
+            &format!("127.0.0.1:{}", server.port),
+            trust,
+            &["--direct", "--sni", host, "--json"],
+        );
+        let report = run.json();
+        assert_eq!(
+            report["ok"],
+            psql.is_ok(),
+            "{name}: psql {psql:?}\n{}",
+            run.stdout
+        );
+        run.expect(if psql.is_ok() { 0 } else { 4 });
+    }
+    // sslnegotiation=direct in the string itself, and the settings keep it.
+    let conninfo = format!(
+        "host=localhost hostaddr=127.0.0.1 port={} sslmode=verify-full sslnegotiation=direct sslrootcert={}",
+        server.port,
+        root.display()
+    );
+    let run = env.run(&["check", &conninfo]);
+    run.expect(0).stdout_has("sslnegotiation=direct");
+    // And psql agrees that the server speaks direct TLS only to a 17+ libpq: the
+    // SSLRequest path works too.
+    check(&env, &format!("localhost:{}", server.port), &root, &[]).expect(0);
+}
+
+#[test]
+fn tls_targets_start_tls_at_once_with_the_alpn_asked_for() {
+    let ca = TestCa::new("rootcert tls-target CA");
     let mut config = (*ca.server_config()).clone();
-    config.alpn_protocols = vec![b"postgresql".to_vec()];
+    config.alpn_protocols = vec![b"redis".to_vec()];
     let config = std::sync::Arc::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -287,18 +333,24 @@ fn direct_starts_tls_at_once_with_alpn_postgresql() {
     let root = write_root(&env, "ca.pem", &ca.cert_pem);
     let run = check(
         &env,
-        &format!("127.0.0.1:{port}"),
+        &format!("tls://localhost:{port}"),
         &root,
-        &["--direct", "--json"],
+        &["--alpn", "redis", "--json"],
     );
     run.expect(0);
-    assert_eq!(run.json()["ok"], true);
-    let (first_byte, alpn) = server.join().unwrap();
-    assert_eq!(
-        first_byte, 0x16,
-        "a TLS handshake record, not an SSLRequest"
+    let report = run.json();
+    assert_eq!(report["protocol"], "tls");
+    assert!(
+        report["settings"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("openssl s_client")
     );
-    assert_eq!(alpn.as_deref(), Some(&b"postgresql"[..]));
+    let (first_byte, alpn) = server.join().unwrap();
+    assert_eq!(first_byte, 0x16, "a TLS handshake record first");
+    assert_eq!(alpn.as_deref(), Some(&b"redis"[..]));
+    // tls:// needs a port.
+    check(&env, "tls://localhost", &root, &[]).expect(2);
 }
 
 #[test]

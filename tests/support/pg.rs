@@ -11,6 +11,10 @@ use std::sync::OnceLock;
 
 pub struct Binaries {
     pub bin_dir: PathBuf,
+    /// The installation's own libraries (PostgreSQL 18's libpq and libssl), if any.
+    pub lib_dir: Option<PathBuf>,
+    /// The psql to run as the oracle (with `lib_dir` it uses that libpq).
+    pub psql: PathBuf,
 }
 
 /// The PostgreSQL server binaries, or `None` (after printing why) when a test should skip.
@@ -26,7 +30,50 @@ pub fn binaries() -> Option<&'static Binaries> {
                 }
                 eprintln!("SKIP: {message}; install PostgreSQL to run the `rootcert check` tests");
             }
-            found.map(|bin_dir| Binaries { bin_dir })
+            found.map(|bin_dir| Binaries {
+                bin_dir,
+                lib_dir: None,
+                psql: PathBuf::from("psql"),
+            })
+        })
+        .as_ref()
+}
+
+/// PostgreSQL 18 from `.ci/install-pg18` (ROOTCERT_PG18_DIR, else its usual place), with
+/// Debian's psql binary running on its libpq 18: the oracle for `sslnegotiation=direct`.
+/// Skips unless ROOTCERT_REQUIRE_PG18 is set.
+pub fn binaries18() -> Option<&'static Binaries> {
+    static FOUND: OnceLock<Option<Binaries>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let native = std::env::var_os("ROOTCERT_PG18_DIR").map_or_else(
+                || PathBuf::from("/var/cache/rootcert-pg18/18.4.0-beta.17/package/native"),
+                PathBuf::from,
+            );
+            let psql = std::fs::read_dir("/usr/lib/postgresql")
+                .ok()
+                .and_then(|dirs| {
+                    dirs.flatten()
+                        .map(|e| e.path().join("bin/psql"))
+                        .find(|p| p.is_file())
+                });
+            let found =
+                native.join("bin/postgres").is_file() && native.join("lib/libpq.so.5").exists();
+            match psql.filter(|_| found) {
+                Some(psql) => Some(Binaries {
+                    bin_dir: native.join("bin"),
+                    lib_dir: Some(native.join("lib")),
+                    psql,
+                }),
+                None => {
+                    let message = "PostgreSQL 18 (.ci/install-pg18) or a psql binary not found";
+                    if std::env::var_os("ROOTCERT_REQUIRE_PG18").is_some() {
+                        panic!("{message}, and ROOTCERT_REQUIRE_PG18 is set");
+                    }
+                    eprintln!("SKIP: {message}; run .ci/install-pg18 to test --direct");
+                    None
+                }
+            }
         })
         .as_ref()
 }
@@ -61,13 +108,17 @@ fn is_root() -> bool {
 /// Runs a server binary, as the postgres user when we are root.
 fn pg_command(bins: &Binaries, program: &str) -> Command {
     let path = bins.bin_dir.join(program);
-    if is_root() {
+    let mut cmd = if is_root() {
         let mut cmd = Command::new("runuser");
         cmd.args(["-u", "postgres", "--"]).arg(path);
         cmd
     } else {
         Command::new(path)
+    };
+    if let Some(lib) = &bins.lib_dir {
+        cmd.env("LD_LIBRARY_PATH", lib);
     }
+    cmd
 }
 
 fn chown_to_postgres(path: &Path) {
@@ -107,13 +158,19 @@ pub fn free_port() -> u16 {
 
 /// A data directory made by initdb once and copied for every server. It lives at one fixed
 /// path per PostgreSQL installation, so repeated runs reuse it instead of piling up copies.
-fn template(bins: &Binaries) -> &'static Path {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
+fn template(bins: &Binaries) -> PathBuf {
+    static TEMPLATES: std::sync::Mutex<Vec<(PathBuf, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut templates = TEMPLATES.lock().unwrap();
+    if let Some((_, data)) = templates.iter().find(|(bin, _)| *bin == bins.bin_dir) {
+        return data.clone();
+    }
+    let data = {
         let key = bins.bin_dir.display().to_string().replace('/', "_");
         let fixed = std::env::temp_dir().join(format!("rootcert-pg-template{key}"));
         if fixed.join("data/PG_VERSION").is_file() {
-            return fixed.join("data");
+            let data = fixed.join("data");
+            templates.push((bins.bin_dir.clone(), data.clone()));
+            return data;
         }
         let building = world_readable_dir("rootcert-pg-template");
         let data = building.join("data");
@@ -139,7 +196,9 @@ fn template(bins: &Binaries) -> &'static Path {
             let _ = std::fs::remove_dir_all(&building);
         }
         fixed.join("data")
-    })
+    };
+    templates.push((bins.bin_dir.clone(), data.clone()));
+    data
 }
 
 /// A fresh directory under the system temp dir that the postgres user can traverse.
@@ -284,6 +343,17 @@ impl PgServer {
         hostaddr: Option<&str>,
         root: &Path,
     ) -> Result<(), String> {
+        self.psql_verify_full_with(host, hostaddr, root, "")
+    }
+
+    /// Like `psql_verify_full`, with more keywords (`sslnegotiation=direct`).
+    pub fn psql_verify_full_with(
+        &self,
+        host: &str,
+        hostaddr: Option<&str>,
+        root: &Path,
+        extra: &str,
+    ) -> Result<(), String> {
         let mut conninfo = format!(
             "sslmode=verify-full sslrootcert='{}' host='{host}' port={} dbname=postgres user=postgres connect_timeout=10",
             root.display(),
@@ -292,9 +362,15 @@ impl PgServer {
         if let Some(addr) = hostaddr {
             conninfo.push_str(&format!(" hostaddr={addr}"));
         }
+        conninfo.push(' ');
+        conninfo.push_str(extra);
         let home = tempfile::tempdir().unwrap();
-        let out = Command::new("psql")
-            .env_clear()
+        let mut psql = Command::new(&self.bins.psql);
+        psql.env_clear();
+        if let Some(lib) = &self.bins.lib_dir {
+            psql.env("LD_LIBRARY_PATH", lib);
+        }
+        let out = psql
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", home.path())
             .args([
