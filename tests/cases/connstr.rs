@@ -255,6 +255,40 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     );
     run.expect(0).stdout_has("DATABASE_URL=postgres://u:****@");
 
+    // service=NAME from the services file (PGSERVICEFILE), with psql reading the same.
+    let services = env.path("pg_service.conf");
+    std::fs::write(
+        &services,
+        format!("# test\n[app]\nhost=localhost\nhostaddr=127.0.0.1\nport={port}\nsslmode=verify-full\nsslrootcert={w}\n"),
+    )
+    .unwrap();
+    let run = Run::from(
+        env.cmd()
+            .env("PGSERVICEFILE", &services)
+            .args(["check", "service=app dbname=postgres"])
+            .output()
+            .unwrap(),
+    );
+    run.expect(4).stdout_has("FAIL");
+    let psql_service = Command::new("psql")
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", env.path("home"))
+        .env("PGSERVICEFILE", &services)
+        .args([
+            "service=app dbname=postgres user=postgres",
+            "-X",
+            "-c",
+            "select 1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&psql_service.stderr).contains("certificate verify failed"),
+        "psql must fail on the wrong root too: {psql_service:?}"
+    );
+    check(&env, &["service=missing"]).expect(2);
+
     // --min-days fails a chain that expires too soon; --client adds a driver's form.
     check(&env, &[&url, "--min-days", "1000000"])
         .expect(4)

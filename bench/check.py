@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""`rootcert check` against `openssl s_client -starttls postgres` on the same local
+PostgreSQL, and 200 targets with --jobs 16 against one. Needs PostgreSQL's server binaries
+(Debian's postgresql); run as root (the server runs as the postgres user) or as a user that
+can run initdb.
+
+    python3 bench/check.py [--runs N]
+"""
+import argparse, glob, os, shutil, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from run import ROOT, measure, sh  # noqa: E402
+
+
+def as_postgres(argv):
+    return ["runuser", "-u", "postgres", "--", *argv] if os.geteuid() == 0 else argv
+
+
+def start_postgres(d):
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+    os.chmod(d, 0o755)
+    sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2", "-subj", "/CN=bench CA")
+    sh("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+       "-keyout", f"{d}/srv.key", "-out", f"{d}/srv.csr", "-subj", "/CN=localhost")
+    with open(f"{d}/ext", "w") as f:
+        f.write("subjectAltName=DNS:localhost\n")
+    sh("openssl", "x509", "-req", "-in", f"{d}/srv.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
+       "-CAcreateserial", "-out", f"{d}/srv.pem", "-days", "2", "-extfile", f"{d}/ext")
+    data = f"{d}/data"
+    os.mkdir(data)
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    sh(*as_postgres([f"{bins}/initdb", "-D", data, "--auth=trust", "-U", "postgres", "--no-sync"]))
+    shutil.copy(f"{d}/srv.pem", f"{data}/server.crt")
+    shutil.copy(f"{d}/srv.key", f"{data}/server.key")
+    port = 55432
+    with open(f"{data}/postgresql.conf", "a") as f:
+        f.write(f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{data}'\n"
+                "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\nmax_connections = 300\n")
+    os.chmod(f"{data}/server.key", 0o600)
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", "postgres:postgres", data], check=True)
+    sh(*as_postgres([f"{bins}/pg_ctl", "-D", data, "-l", f"{data}/log", "-w", "start"]))
+    return bins, data, port
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=30)
+    runs = ap.parse_args().runs
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, "target", "release", "rootcert")
+    with tempfile.TemporaryDirectory() as d:
+        bins, data, port = start_postgres(d)
+        try:
+            ca = f"{d}/ca.pem"
+            ours = [binary, "check", f"localhost:{port}", "--ca", ca]
+            theirs = ["sh", "-c", f"openssl s_client -starttls postgres -connect localhost:{port} "
+                                  f"-verify_return_error -verify_hostname localhost -CAfile {ca} "
+                                  "</dev/null >/dev/null 2>&1"]
+            targets = f"{d}/targets.txt"
+            with open(targets, "w") as f:
+                f.write(f"localhost:{port}\n" * 200)
+            many = [binary, "check", "--targets", targets, "--jobs", "16", "--ca", ca]
+            serial = [binary, "check", "--targets", targets, "--jobs", "1", "--ca", ca]
+            one = measure(ours, runs)
+            few = max(5, runs // 5)
+            rows = [("one server", "rootcert check", one,
+                     "openssl s_client -starttls postgres", measure(theirs, runs)),
+                    ("200 servers, --jobs 16", "rootcert check --targets", measure(many, few),
+                     "rootcert check, one server", one),
+                    ("200 servers, --jobs 16", "rootcert check --targets", measure(many, few),
+                     "the same with --jobs 1", measure(serial, few))]
+        finally:
+            sh(*as_postgres([f"{bins}/pg_ctl", "-D", data, "-m", "immediate", "stop"]))
+    print(f"wall ms median (p90); peak RSS MiB; {runs} runs (200-server case: {max(5, runs // 5)})\n")
+    print(f"{'scenario':24} {'tool':38} {'median':>8} {'p90':>8} {'RSS':>6}   ratio")
+    for scenario, a, (am, ap90, arss), b, (bm, bp90, brss) in rows:
+        print(f"{scenario:24} {a:38} {am:8.2f} {ap90:8.2f} {arss:6.1f}")
+        print(f"{'':24} {b:38} {bm:8.2f} {bp90:8.2f} {brss:6.1f}   time {am / bm:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
