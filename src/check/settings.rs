@@ -102,6 +102,15 @@ pub(super) fn working(
     extra: &[Client],
 ) -> Vec<ClientSetting> {
     let (host, port) = (&endpoint.name, endpoint.port);
+    let system = ca == "system";
+    // Node's drivers take the roots as text; without `ca` they use Node's own store.
+    let node_ca = |json: &dyn Fn(&str) -> String| {
+        if system {
+            String::new()
+        } else {
+            format!("ca: fs.readFileSync({}, \"utf8\"), ", json(ca))
+        }
+    };
     let db = target.dbname.as_deref().unwrap_or("<db>");
     let user = target.user.as_deref().unwrap_or("<user>");
     let setting = |client: &str, text: String| ClientSetting {
@@ -132,18 +141,24 @@ pub(super) fn working(
             }
         }
         Protocol::Mysql => {
-            let ca_word = shell_word(ca);
+            // The system store: the mysql client needs it named, MariaDB's reads it itself.
+            let (mysql_ca, mariadb_ca) = if system {
+                ("--ssl-capath=/etc/ssl/certs".to_string(), String::new())
+            } else {
+                let word = format!("--ssl-ca={}", shell_word(ca));
+                (word.clone(), format!(" {word}"))
+            };
             let host_word = shell_word(host);
             out.push(setting(
                 "mysql",
                 format!(
-                    "mysql --ssl-mode=VERIFY_IDENTITY --ssl-ca={ca_word} -h {host_word} -P {port} -u {user}"
+                    "mysql --ssl-mode=VERIFY_IDENTITY {mysql_ca} -h {host_word} -P {port} -u {user}"
                 ),
             ));
             out.push(setting(
                 "mariadb",
                 format!(
-                    "mariadb --ssl --ssl-ca={ca_word} --ssl-verify-server-cert -h {host_word} -P {port} -u {user}"
+                    "mariadb --ssl{mariadb_ca} --ssl-verify-server-cert -h {host_word} -P {port} -u {user}"
                 ),
             ));
         }
@@ -151,9 +166,13 @@ pub(super) fn working(
             "openssl",
             format!(
                 "openssl s_client -connect {} -servername {host} -verify_hostname {host} \
-                 -verify_return_error -CAfile {}{}",
+                 -verify_return_error {}{}",
                 shell_word(&format!("{}:{port}", bracketed(&endpoint.addr))),
-                shell_word(ca),
+                if system {
+                    "-CApath /etc/ssl/certs".to_string()
+                } else {
+                    format!("-CAfile {}", shell_word(ca))
+                },
                 if target.alpn.is_empty() {
                     String::new()
                 } else {
@@ -174,11 +193,11 @@ pub(super) fn working(
                 json(ca)
             ),
             Client::NodePostgres => format!(
-                "new pg.Client({{ host: {}, port: {port}, database: {}, user: {}, ssl: {{ ca: fs.readFileSync({}, \"utf8\"), rejectUnauthorized: true }} }})",
+                "new pg.Client({{ host: {}, port: {port}, database: {}, user: {}, ssl: {{ {}rejectUnauthorized: true }} }})",
                 json(host),
                 json(db),
                 json(user),
-                json(ca)
+                node_ca(&json)
             ),
             Client::Pgx => format!(
                 "pgx.Connect(ctx, {})",
@@ -189,16 +208,20 @@ pub(super) fn working(
                 ))
             ),
             Client::Mysql2 => format!(
-                "mysql.createConnection({{ host: {}, port: {port}, user: {}, ssl: {{ ca: fs.readFileSync({}, \"utf8\"), rejectUnauthorized: true }} }})",
+                "mysql.createConnection({{ host: {}, port: {port}, user: {}, ssl: {{ {}rejectUnauthorized: true }} }})",
                 json(host),
                 json(user),
-                json(ca)
+                node_ca(&json)
             ),
             Client::Pymysql => format!(
-                "pymysql.connect(host={}, port={port}, user={}, ssl_ca={}, ssl_verify_cert=True, ssl_verify_identity=True)",
+                "pymysql.connect(host={}, port={port}, user={}, {}ssl_verify_cert=True, ssl_verify_identity=True)",
                 json(host),
                 json(user),
-                json(ca)
+                if system {
+                    String::new()
+                } else {
+                    format!("ssl_ca={}, ", json(ca))
+                }
             ),
         };
         out.push(setting(Client::NAMES[*client as usize], text));
@@ -233,4 +256,71 @@ fn url_value(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::target::{Defaults, parse};
+
+    fn texts(raw: &str, ca: &str, extra: &[Client]) -> Vec<String> {
+        let target = parse(raw, &Defaults::default()).unwrap();
+        working(&target, &target.endpoints[0], ca, extra)
+            .into_iter()
+            .map(|s| format!("{}: {}", s.client, s.text))
+            .collect()
+    }
+
+    #[test]
+    fn settings_name_the_roots_each_client_needs() {
+        let mysql = texts(
+            "mysql://app@db.example.com",
+            "/etc/ca.pem",
+            &[Client::Pymysql, Client::Psycopg],
+        );
+        assert_eq!(mysql.len(), 3, "psycopg does not speak MySQL: {mysql:?}");
+        assert!(mysql[0].contains(
+            "--ssl-mode=VERIFY_IDENTITY --ssl-ca=/etc/ca.pem -h db.example.com -P 3306 -u app"
+        ));
+        assert!(mysql[2].contains("ssl_ca=\"/etc/ca.pem\""));
+        let system = texts(
+            "mysql://db.example.com",
+            "system",
+            &[Client::Pymysql, Client::Mysql2],
+        );
+        assert!(
+            system[0].contains("--ssl-capath=/etc/ssl/certs"),
+            "{system:?}"
+        );
+        assert!(
+            system[1].starts_with("mariadb: mariadb --ssl --ssl-verify-server-cert"),
+            "{system:?}"
+        );
+        assert!(
+            system.iter().all(|s| !s.contains("\"system\"")),
+            "{system:?}"
+        );
+        let pg = texts(
+            "host=db hostaddr=10.0.0.5 port=6432 dbname=app sslnegotiation=direct sslmode=require",
+            "/r o.pem",
+            &[Client::Pgx, Client::Jdbc, Client::NodePostgres],
+        );
+        assert!(
+            pg[0].contains("sslrootcert='/r o.pem' host=db hostaddr=10.0.0.5 port=6432 dbname=app"),
+            "{pg:?}"
+        );
+        assert!(pg[0].ends_with("sslnegotiation=direct\""), "{pg:?}");
+        assert!(pg.iter().any(|s| {
+            s.contains("jdbc:postgresql://db:6432/app?sslmode=verify-full&sslrootcert=/r%20o.pem")
+        }));
+        assert!(
+            pg.iter()
+                .any(|s| s.contains("postgres://<user>@db:6432/app?sslmode=verify-full"))
+        );
+        let tls = texts("tls://redis.internal:6380", "/ca.pem", &[]);
+        assert!(
+            tls[0].contains("-verify_hostname redis.internal -verify_return_error -CAfile /ca.pem"),
+            "{tls:?}"
+        );
+    }
 }

@@ -374,13 +374,10 @@ pub(super) fn parse_jdbc(raw: &str) -> Result<Target, Error> {
         }
         None => Mode::Unverified("no sslmode (pgjdbc's default, prefer)".into()),
     };
-    let roots = match properties.get("sslrootcert") {
-        Some(path) => Roots::File {
-            path: PathBuf::from(path),
-            named_by: "sslrootcert".into(),
-        },
-        None => Roots::ClientDefault,
-    };
+    let roots = Roots::named(
+        properties.get("sslrootcert").map(String::as_str),
+        "sslrootcert",
+    );
     Ok(Target {
         shown,
         protocol: Protocol::Postgres,
@@ -630,11 +627,7 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
     }
     let roots = match sslrootcert {
         Some("system") => Roots::System,
-        Some(path) => Roots::File {
-            path: PathBuf::from(path),
-            named_by: "sslrootcert".into(),
-        },
-        None => Roots::ClientDefault,
+        other => Roots::named(other, "sslrootcert"),
     };
     Ok(Target {
         shown,

@@ -76,6 +76,19 @@ pub(crate) enum Roots {
     ClientDefault,
 }
 
+impl Roots {
+    /// The file a string names with `keyword`, else the client's default.
+    fn named(path: Option<&str>, keyword: &str) -> Roots {
+        match path {
+            Some(path) => Roots::File {
+                path: PathBuf::from(path),
+                named_by: keyword.into(),
+            },
+            None => Roots::ClientDefault,
+        }
+    }
+}
+
 /// One server to connect to: a string with `host=a,b` has several.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Endpoint {

@@ -8,7 +8,6 @@
 //!   (or `ssl-mode=VERIFY_IDENTITY`), against `ssl-ca` or the default store.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use super::{Endpoint, Mode, Protocol, Roots, Target, mask, split_host_port};
 use crate::error::Error;
@@ -63,13 +62,7 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
             "no ssl-mode ({client}'s default: encrypted when the server offers it, not verified)"
         )),
     };
-    let roots = match ca {
-        Some(path) => Roots::File {
-            path: PathBuf::from(path),
-            named_by: "ssl-ca".into(),
-        },
-        None => Roots::ClientDefault,
-    };
+    let roots = Roots::named(ca.as_deref(), "ssl-ca");
     let user = userinfo
         .map(|u| u.split_once(':').map_or(u, |(name, _)| name))
         .filter(|u| !u.is_empty())
