@@ -289,6 +289,39 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     );
     check(&env, &["service=missing"]).expect(2);
 
+    // JDBC URLs as pgjdbc reads them: ssl=true means verify-full.
+    let jdbc = format!(
+        "jdbc:postgresql://localhost:{port}/postgres?ssl=true&sslrootcert={r}&password=hunter2"
+    );
+    let run = check(&env, &[&jdbc, "--json"]);
+    run.expect(0);
+    assert_eq!(run.json()["client"], "pgjdbc");
+    assert!(!run.stdout.contains("hunter2"));
+    // Several targets as JSON lines: a server that is not there is an error line, and the
+    // run exits with its code when nothing else failed.
+    let run = check(
+        &env,
+        &[
+            &url,
+            "127.0.0.1:1",
+            "--ca",
+            root.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    run.expect(3);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", run.stdout);
+    assert_eq!(
+        (lines[0]["verdict"].as_str(), lines[1]["verdict"].as_str()),
+        (Some("pass"), Some("error"))
+    );
+    assert_eq!(lines[1]["exit_code"], 3);
+
     // --min-days fails a chain that expires too soon; --client adds a driver's form.
     check(&env, &[&url, "--min-days", "1000000"])
         .expect(4)
