@@ -55,12 +55,16 @@ def serve(d):
     return f"https://127.0.0.1:{httpd.server_address[1]}/DigiCertGlobalRootG2.crt.pem"
 
 
-def measure(argv, runs):
+def measure(argv, runs, stdin_devnull=False):
     """Median and p90 wall ms over `runs` runs (after 3 warm-ups), and peak RSS in MiB.
 
     Peak RSS is read by GNU time in a separate run: a child forked from Python inherits
     Python's RSS high-water mark across exec, so wait4's ru_maxrss would report Python."""
     devnull = [(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)]
+    if stdin_devnull:
+        # For tools that read stdin (openssl s_client): EOF at once, and no shell between.
+        devnull += [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
     times = []
     for i in range(runs + 3):
         start = time.perf_counter()
@@ -78,8 +82,8 @@ def measure(argv, runs):
 def peak_rss_mib(argv):
     if not shutil.which("time") and not os.path.exists("/usr/bin/time"):
         return float("nan")
-    out = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdout=subprocess.DEVNULL,
-                         stderr=subprocess.PIPE, text=True, check=True)
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *argv], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
     # For `sh -c 'a && b'` this is the largest of the processes, which is what a user waits on.
     return int(out.stderr.strip().splitlines()[-1]) / 1024
 

@@ -277,27 +277,32 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
         .collect();
     let results: Vec<Mutex<Option<CheckOutcome>>> = work.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let workers = options.jobs.clamp(1, work.len());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(target, endpoint)) = work.get(i) else {
-                        break;
-                    };
-                    let result = check_endpoint(target, endpoint, given.as_ref(), options);
-                    *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
-                        target: target.shown.clone(),
-                        protocol: target.protocol,
-                        host: endpoint.addr.clone(),
-                        port: endpoint.port,
-                        result,
-                    });
-                }
+    let run_jobs = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(target, endpoint)) = work.get(i) else {
+                break;
+            };
+            let result = check_endpoint(target, endpoint, given.as_ref(), options);
+            *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
+                target: target.shown.clone(),
+                protocol: target.protocol,
+                host: endpoint.addr.clone(),
+                port: endpoint.port,
+                result,
             });
         }
-    });
+    };
+    let workers = options.jobs.clamp(1, work.len());
+    if workers == 1 {
+        run_jobs();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(run_jobs);
+            }
+        });
+    }
     Ok(results
         .into_iter()
         .map(|slot| {

@@ -105,8 +105,11 @@ pub(crate) fn handshake(
             last_error.unwrap_or_else(|| "no address".into())
         ))
     })?;
+    // A request-reply exchange of small packets: Nagle would hold the MySQL login behind
+    // the unacknowledged TLS Finished for a delayed ACK.
     stream
-        .set_read_timeout(Some(timeout))
+        .set_nodelay(true)
+        .and_then(|()| stream.set_read_timeout(Some(timeout)))
         .and_then(|()| stream.set_write_timeout(Some(timeout)))
         .map_err(|e| no_tls(format!("{at}: cannot set the timeout: {e}")))?;
     exchange(&mut stream, &at, server_name, protocol, timeout)
@@ -158,7 +161,14 @@ pub(crate) fn exchange(
         Step::Refused(message) => no_tls(message),
     })?;
 
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    // P-256 first: PostgreSQL's default ssl_ecdh_curve is prime256v1 only, and every TLS
+    // 1.3 server supports it, so the first key share is taken without a HelloRetryRequest
+    // (a round trip and a second key pair).
+    provider
+        .kx_groups
+        .sort_by_key(|group| group.name() != rustls::NamedGroup::secp256r1);
+    let provider = Arc::new(provider);
     let capture = Arc::new(CaptureChain {
         chain: Mutex::new(Vec::new()),
         signature_error: Mutex::new(None),
