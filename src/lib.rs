@@ -82,6 +82,11 @@ pub mod fuzzing {
         crate::check::connection_settings(raw)
     }
 
+    /// A target as `check` parses it (its masked form), and the masking alone.
+    pub fn parse_target(raw: &str) -> (Option<String>, String) {
+        crate::check::parse_for_fuzzing(raw)
+    }
+
     /// `check`'s exchange with a server that answers with these bytes.
     pub fn check_reply(reply: &[u8]) {
         crate::check::protocol::replay(reply);

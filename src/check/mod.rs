@@ -219,6 +219,12 @@ pub(crate) fn connection_settings(
     target::settings_of(raw)
 }
 
+/// A target's masked form when it parses, and the masking of the raw text.
+pub(crate) fn parse_for_fuzzing(raw: &str) -> (Option<String>, String) {
+    let parsed = target::parse(raw, &target::Defaults::default()).ok();
+    (parsed.map(|t| t.shown), target::mask(raw.trim()))
+}
+
 /// Reads a `--targets` file: one target a line; blank lines and `#` comments skipped.
 pub fn read_targets_file(path: &std::path::Path) -> Result<Vec<String>, Error> {
     let bytes = if path.as_os_str() == "-" {

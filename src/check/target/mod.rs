@@ -148,7 +148,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
         let (host, port) = split_host_port(rest.trim_end_matches('/'), None)
             .map_err(|e| Error::Usage(format!("{e} (a tls:// target is tls://HOST:PORT)")))?;
         Target {
-            shown: raw.to_string(),
+            shown: mask(raw),
             protocol: Protocol::Tls,
             endpoints: vec![Endpoint {
                 name: defaults.sni.clone().unwrap_or_else(|| host.clone()),
@@ -173,6 +173,12 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
              mysql://, mariadb://, tls://HOST:PORT or a libpq \"key=value\" string",
             mask(scheme)
         )));
+    } else if raw.contains('@') {
+        return Err(Error::Usage(format!(
+            "'{}' looks like a URL without its scheme: write postgresql://, mysql:// or \
+             mariadb:// before it",
+            mask(&format!("x://{raw}")).trim_start_matches("x://")
+        )));
     } else {
         let protocol = defaults.protocol.unwrap_or(Protocol::Postgres);
         let (host, port) = split_host_port(raw, protocol.default_port()).map_err(|e| {
@@ -182,7 +188,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
             })
         })?;
         Target {
-            shown: raw.to_string(),
+            shown: mask(raw),
             protocol,
             endpoints: vec![Endpoint {
                 name: defaults.sni.clone().unwrap_or_else(|| host.clone()),
@@ -347,6 +353,13 @@ mod tests {
         assert!(split("host:port").is_err());
         assert!(split(":5432").is_err());
         assert!(split_host_port("redis.internal", None).is_err());
+    }
+
+    #[test]
+    fn a_url_without_its_scheme_is_refused_without_its_password() {
+        let e = parse("app:hunter2@db.example.com", &Defaults::default()).unwrap_err();
+        assert!(e.to_string().contains("app:****@db.example.com"), "{e}");
+        assert!(!e.to_string().contains("hunter2"));
     }
 
     #[test]
