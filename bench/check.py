@@ -6,7 +6,7 @@ can run initdb.
 
     python3 bench/check.py [--runs N]
 """
-import argparse, glob, os, shutil, subprocess, sys, tempfile, time
+import argparse, asyncio, glob, os, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run import ROOT, measure, sh  # noqa: E402
@@ -45,6 +45,44 @@ def start_postgres(d):
     return bins, data, port
 
 
+def delaying_relay(upstream_port, one_way_ms):
+    """A relay on 127.0.0.1 that forwards to PostgreSQL with `one_way_ms` of delay in each
+    direction: a network with a round trip, which loopback lacks. Returns its port."""
+    ready = threading.Event()
+    port = []
+
+    async def pump(reader, writer):
+        try:
+            while data := await reader.read(65536):
+                await asyncio.sleep(one_way_ms / 1000)
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def handle(client_r, client_w):
+        server_r, server_w = await asyncio.open_connection("127.0.0.1", upstream_port)
+        await asyncio.gather(pump(client_r, server_w), pump(server_r, client_w))
+
+    async def serve():
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=512)
+        port.append(server.sockets[0].getsockname()[1])
+        ready.set()
+        await server.serve_forever()
+
+    threading.Thread(target=lambda: asyncio.run(serve()), daemon=True).start()
+    ready.wait()
+    return port[0]
+
+
+def once_ms(argv):
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return (time.perf_counter() - start) * 1000
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=30)
@@ -71,6 +109,14 @@ def main():
                      "rootcert check, one server", one),
                     ("200 servers, --jobs 16", "rootcert check --targets", measure(many, few),
                      "the same with --jobs 1", measure(serial, few))]
+            # 200 targets over a network with a 10 ms round trip (5 ms each way).
+            relay = delaying_relay(port, 5)
+            slow = f"{d}/slow.txt"
+            with open(slow, "w") as f:
+                f.write(f"localhost:{relay}\n" * 200)
+            one_slow = measure([binary, "check", f"localhost:{relay}", "--ca", ca], 10)
+            many_slow = measure([binary, "check", "--targets", slow, "--jobs", "16", "--ca", ca], 5)
+            serial_slow = once_ms([binary, "check", "--targets", slow, "--jobs", "1", "--ca", ca])
         finally:
             sh(*as_postgres([f"{bins}/pg_ctl", "-D", data, "-m", "immediate", "stop"]))
     print(f"wall ms median (p90); peak RSS MiB; {runs} runs (200-server case: {max(5, runs // 5)})\n")
@@ -78,6 +124,11 @@ def main():
     for scenario, a, (am, ap90, arss), b, (bm, bp90, brss) in rows:
         print(f"{scenario:24} {a:38} {am:8.2f} {ap90:8.2f} {arss:6.1f}")
         print(f"{'':24} {b:38} {bm:8.2f} {bp90:8.2f} {brss:6.1f}   time {am / bm:.2f}x")
+    print("\nover a relay adding a 10 ms round trip:")
+    print(f"  one server:                       {one_slow[0]:8.1f} ms")
+    print(f"  200 servers, --jobs 16:           {many_slow[0]:8.1f} ms ({many_slow[0] / one_slow[0]:.1f}x one; "
+          f"the floor is 200/16 = 12.5x)")
+    print(f"  200 servers, --jobs 1 (one run):  {serial_slow:8.1f} ms ({serial_slow / many_slow[0]:.1f}x --jobs 16)")
 
 
 if __name__ == "__main__":
