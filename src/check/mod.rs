@@ -51,7 +51,7 @@ pub struct CheckOptions {
     pub direct: bool,
     /// ALPN protocols to offer to `tls://` targets.
     pub alpn: Vec<String>,
-    /// Deadline for connecting and for each read, per target.
+    /// Deadline for each target as a whole: connect, exchange and handshake.
     pub timeout: Duration,
     /// How many targets to check at once.
     pub jobs: usize,

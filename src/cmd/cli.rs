@@ -394,7 +394,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Deadline for connecting and for each read, in seconds, per target
+    /// Deadline for each target as a whole (connect, exchange, handshake), in seconds
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
     pub timeout: Duration,
 }

@@ -402,3 +402,39 @@ fn direct_tls_against_a_server_before_17_says_so() {
     run.expect(3);
     run.stderr_has("may predate PostgreSQL 17");
 }
+
+#[test]
+fn a_server_that_drips_bytes_is_cut_off_at_the_targets_deadline() {
+    // Answers S, then one byte of a TLS record every 200 ms: each read is quick, but the
+    // target as a whole must end at --timeout.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut tcp in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut request = [0u8; 8];
+                if tcp.read_exact(&mut request).is_err() || tcp.write_all(b"S").is_err() {
+                    return;
+                }
+                for byte in [0x16u8, 0x03, 0x03, 0x40, 0x00].iter().cycle().take(100) {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    if tcp.write_all(&[*byte]).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &TestCa::new("drip").cert_pem);
+    let start = std::time::Instant::now();
+    let run = check(
+        &env,
+        &format!("127.0.0.1:{port}"),
+        &root,
+        &["--timeout", "1"],
+    );
+    let took = start.elapsed();
+    run.expect(3).stderr_has("did not answer within 1 s");
+    assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
+}

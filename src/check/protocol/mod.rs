@@ -84,6 +84,8 @@ pub(crate) fn handshake(
         attempts: Vec::new(),
     };
     let at = format!("{host}:{port}");
+    let deadline = std::time::Instant::now() + timeout;
+    let left = || deadline.saturating_duration_since(std::time::Instant::now());
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
         .map_err(|e| no_tls(format!("cannot resolve {host}: {e}")))?
@@ -91,7 +93,11 @@ pub(crate) fn handshake(
     let mut last_error = None;
     let mut stream = None;
     for addr in &addrs {
-        match connect(addr, bind, timeout) {
+        if left().is_zero() {
+            last_error = Some(format!("no answer within {} s", timeout.as_secs_f64()));
+            break;
+        }
+        match connect(addr, bind, left()) {
             Ok(s) => {
                 stream = Some(s);
                 break;
@@ -99,7 +105,7 @@ pub(crate) fn handshake(
             Err(e) => last_error = Some(format!("{addr}: {e}")),
         }
     }
-    let mut stream = stream.ok_or_else(|| {
+    let stream = stream.ok_or_else(|| {
         no_tls(format!(
             "cannot connect to {at}: {} (is the server running and listening on that address?)",
             last_error.unwrap_or_else(|| "no address".into())
@@ -109,10 +115,47 @@ pub(crate) fn handshake(
     // the unacknowledged TLS Finished for a delayed ACK.
     stream
         .set_nodelay(true)
-        .and_then(|()| stream.set_read_timeout(Some(timeout)))
-        .and_then(|()| stream.set_write_timeout(Some(timeout)))
-        .map_err(|e| no_tls(format!("{at}: cannot set the timeout: {e}")))?;
+        .map_err(|e| no_tls(format!("{at}: cannot set TCP_NODELAY: {e}")))?;
+    let mut stream = Deadline { stream, deadline };
     exchange(&mut stream, &at, server_name, protocol, timeout)
+}
+
+/// A socket whose reads and writes all end by one deadline: a server that sends a byte
+/// at a time cannot hold a target longer than `--timeout`.
+struct Deadline {
+    stream: TcpStream,
+    deadline: std::time::Instant,
+}
+
+impl Deadline {
+    fn arm(&self) -> std::io::Result<()> {
+        let left = self
+            .deadline
+            .saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.set_write_timeout(Some(left))
+    }
+}
+
+impl std::io::Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.arm()?;
+        self.stream.read(buf)
+    }
+}
+
+impl std::io::Write for Deadline {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.arm()?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.stream.flush()
+    }
 }
 
 /// A TCP connection from `bind` (any local address when `None`).
