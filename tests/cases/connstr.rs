@@ -86,8 +86,21 @@ fn connection_strings_parse_as_libpq_parses_them() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
+/// Every libpq connection string the tests give `rootcert check`, to be checked against
+/// libpq's parser: the tests use only strings libpq accepts.
+static USED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn used(string: &str) {
+    if string.starts_with("postgres")
+        || (string.contains('=') && !string.starts_with("--") && !string.contains("://"))
+    {
+        USED.lock().unwrap().push(string.to_string());
+    }
+}
+
 /// `rootcert check` with a clean HOME (no ~/.postgresql/root.crt) unless given one.
 fn check(env: &Env, args: &[&str]) -> Run {
+    args.iter().for_each(|a| used(a));
     env.run(&[&["check"], args].concat())
 }
 
@@ -256,6 +269,8 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     run.expect(0).stdout_has("DATABASE_URL=postgres://u:****@");
 
     // service=NAME from the services file (PGSERVICEFILE), with psql reading the same.
+    used(&format!("{base} sslrootcert=system"));
+    used("service=app dbname=postgres");
     let services = env.path("pg_service.conf");
     std::fs::write(
         &services,
@@ -355,5 +370,20 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
             "{script}\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+    // The strings above (less the one that must be refused) are all ones libpq accepts.
+    let strings: Vec<String> = std::mem::take(&mut *USED.lock().unwrap())
+        .into_iter()
+        .filter(|s| s != "service=missing")
+        .collect();
+    let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
+    if let Some(parsed) = libpq_parses(&refs) {
+        for (string, parsed) in strings.iter().zip(parsed) {
+            assert!(
+                parsed.is_some(),
+                "libpq refuses a string the tests use: {string}"
+            );
+        }
+        assert!(strings.len() >= 15, "{strings:?}");
     }
 }
