@@ -212,6 +212,7 @@ fn rootcert_check_agrees_with_the_mariadb_client() {
         }
     }
     eprintln!("{}", table.join("\n"));
+    drivers_connect_with_the_settings_check_prints(&env, &server, &cases[0]);
     assert_eq!(
         disagreements,
         0,
@@ -368,4 +369,86 @@ fn mysql_probes_never_trip_max_connect_errors_and_err_greetings_are_reported() {
         server.client_verifies("localhost", &ca, Some(&relay)),
         Ok(())
     );
+}
+
+/// The settings a pass prints, run as printed: the mariadb command line, PyMySQL and
+/// mysql2 (Node) each connect with verification to the server of `case`, which passes.
+fn drivers_connect_with_the_settings_check_prints(env: &Env, server: &MariaDb, case: &Case) {
+    server.serve(&tls(&case.chain.iter().collect::<Vec<_>>()));
+    let ca = env.path("mysql-drivers-ca.pem");
+    std::fs::write(&ca, &case.trust.pem).unwrap();
+    let target = format!(
+        "mysql://probe@{}:{}?ssl-mode=VERIFY_IDENTITY&ssl-ca={}",
+        case.host,
+        server.port,
+        ca.display()
+    );
+    let run = rootcert(
+        env,
+        server,
+        &[
+            "check", &target, "--client", "pymysql", "--client", "mysql2", "--json",
+        ],
+    );
+    run.expect(0);
+    let report = run.json();
+    let setting = |client: &str| {
+        report["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["client"] == client)
+            .unwrap_or_else(|| panic!("no {client} setting: {report}"))["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mariadb_line = format!("{} -N -B -e 'select 1'", setting("mariadb"));
+    let out = std::process::Command::new("sh")
+        .args(["-c", &mariadb_line])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{mariadb_line}: {out:?}");
+    let require = std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some();
+    let python = format!(
+        "import pymysql\nc = {}\nc.cursor().execute('select 1')",
+        setting("pymysql")
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &python])
+        .output()
+        .unwrap();
+    if out.status.success() || require {
+        assert!(
+            out.status.success(),
+            "{python}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        eprintln!("SKIP: PyMySQL not installed");
+    }
+    let node = format!(
+        "const mysql = require('mysql2'); const fs = require('fs');\n\
+         const c = {};\n\
+         c.query('select 1', (e) => {{ if (e) {{ console.error(e.message); process.exit(1); }} c.end(); }});",
+        setting("mysql2")
+    );
+    let modules = std::env::var("ROOTCERT_NODE_MODULES").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/rootcert-node/node_modules",
+            std::env::var("HOME").unwrap_or_default()
+        )
+    });
+    let out = std::process::Command::new("node")
+        .args(["-e", &node])
+        .env("NODE_PATH", &modules)
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {}
+        Ok(out) if require || Path::new(&modules).join("mysql2").is_dir() => {
+            panic!("{node}\n{}", String::from_utf8_lossy(&out.stderr))
+        }
+        _ if require => panic!("node with mysql2 is required"),
+        _ => eprintln!("SKIP: node or mysql2 not installed"),
+    }
 }
