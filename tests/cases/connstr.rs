@@ -371,6 +371,42 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // The node-postgres form, run as printed.
+    let run = check(&env, &[&url, "--client", "node-postgres", "--json"]);
+    let node_line = run.json()["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["client"] == "node-postgres")
+        .expect("a node-postgres line")["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let script = format!(
+        "const pg = require('pg'); const fs = require('fs');\nconst c = {node_line};\n\
+         c.connect().then(() => c.query('select 1')).then(() => c.end())\n\
+         .catch((e) => {{ console.error(e.message); process.exit(1); }});"
+    );
+    let modules = std::env::var("ROOTCERT_NODE_MODULES").unwrap_or_else(|_| {
+        format!(
+            "{}/.cache/rootcert-node/node_modules",
+            std::env::var("HOME").unwrap_or_default()
+        )
+    });
+    let out = Command::new("node")
+        .args(["-e", &script])
+        .env("NODE_PATH", &modules)
+        .output();
+    match out {
+        Ok(out) if out.status.success() => {}
+        Ok(out) if std::path::Path::new(&modules).join("pg").is_dir() => {
+            panic!("{script}\n{}", String::from_utf8_lossy(&out.stderr))
+        }
+        _ if std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() => {
+            panic!("node with pg is required")
+        }
+        _ => eprintln!("SKIP: node or pg not installed"),
+    }
     // The strings above (less the one that must be refused) are all ones libpq accepts.
     let strings: Vec<String> = std::mem::take(&mut *USED.lock().unwrap())
         .into_iter()
