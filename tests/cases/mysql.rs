@@ -83,6 +83,12 @@ fn rootcert_check_agrees_with_the_mariadb_client() {
     spec.start = "20200101000000Z";
     spec.end = "20210101000000Z";
     let expired = pki.issue(spec);
+    let two_cns = pki.issue(Spec::new(
+        "/CN=other.example/CN=localhost",
+        "rsa2048#leaf",
+        Some(&int),
+        &leaf_ext(""),
+    ));
     let no_san = pki.issue(Spec::new(
         "/CN=127.0.0.1",
         "rsa2048#leaf",
@@ -149,6 +155,20 @@ fn rootcert_check_agrees_with_the_mariadb_client() {
             &root,
             "db1.rootcert.test",
             "",
+        ),
+        case(
+            "two CNs, the second is the host",
+            &two_cns,
+            &root,
+            "localhost",
+            "libpq fails: it reads the first CN only",
+        ),
+        case(
+            "127.1 with an iPAddress SAN 127.0.0.1",
+            &good,
+            &root,
+            "127.1",
+            "libpq passes: inet_aton reads 127.1 as 127.0.0.1",
         ),
         case(
             "expired server certificate",
