@@ -346,67 +346,24 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
         &[&url, "--client", "psycopg", "--client", "jdbc", "--json"],
     );
     run.expect(0);
-    let settings = run.json()["settings"].clone();
-    let psycopg = settings
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["client"] == "psycopg")
-        .expect("a psycopg line")["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(settings.to_string().contains("jdbc:postgresql://localhost"));
-    // The psycopg line, run as printed, connects with verification.
-    let script =
-        format!("import psycopg\nc = {psycopg}\nprint(c.execute('select 1').fetchone()[0])");
-    let out = Command::new("python3")
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    if out.status.success() || std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() {
-        assert!(
-            out.status.success(),
-            "{script}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    // The node-postgres form, run as printed.
-    let run = check(&env, &[&url, "--client", "node-postgres", "--json"]);
-    let node_line = run.json()["settings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["client"] == "node-postgres")
-        .expect("a node-postgres line")["text"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let script = format!(
-        "const pg = require('pg'); const fs = require('fs');\nconst c = {node_line};\n\
-         c.connect().then(() => c.query('select 1')).then(() => c.end())\n\
-         .catch((e) => {{ console.error(e.message); process.exit(1); }});"
+    let report = run.json();
+    assert!(setting(&report, "jdbc").contains("jdbc:postgresql://localhost"));
+    // The psycopg and node-postgres lines, run as printed, connect with verification.
+    let psycopg = setting(&report, "psycopg");
+    run_snippet(
+        "python3",
+        &format!("import psycopg\nc = {psycopg}\nprint(c.execute('select 1').fetchone()[0])"),
     );
-    let modules = std::env::var("ROOTCERT_NODE_MODULES").unwrap_or_else(|_| {
-        format!(
-            "{}/.cache/rootcert-node/node_modules",
-            std::env::var("HOME").unwrap_or_default()
-        )
-    });
-    let out = Command::new("node")
-        .args(["-e", &script])
-        .env("NODE_PATH", &modules)
-        .output();
-    match out {
-        Ok(out) if out.status.success() => {}
-        Ok(out) if std::path::Path::new(&modules).join("pg").is_dir() => {
-            panic!("{script}\n{}", String::from_utf8_lossy(&out.stderr))
-        }
-        _ if std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() => {
-            panic!("node with pg is required")
-        }
-        _ => eprintln!("SKIP: node or pg not installed"),
-    }
+    let run = check(&env, &[&url, "--client", "node-postgres", "--json"]);
+    let node_line = setting(&run.json(), "node-postgres");
+    run_snippet(
+        "node",
+        &format!(
+            "const pg = require('pg'); const fs = require('fs');\nconst c = {node_line};\n\
+             c.connect().then(() => c.query('select 1')).then(() => c.end())\n\
+             .catch((e) => {{ console.error(e.message); process.exit(1); }});"
+        ),
+    );
     // The strings above (less the one that must be refused) are all ones libpq accepts.
     let strings: Vec<String> = std::mem::take(&mut *USED.lock().unwrap())
         .into_iter()

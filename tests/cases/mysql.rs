@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::support::mariadb::{self, MariaDb};
 use crate::support::pg::ServerTls;
 use crate::support::pki::{CA_EXT, Issued, Pki, Spec, leaf_ext};
-use crate::support::{Env, Run};
+use crate::support::{Env, Run, run_snippet};
 
 /// `rootcert ARGS` in the server's hosts namespace (so test names resolve to 127.0.0.1).
 fn rootcert(env: &Env, server: &MariaDb, args: &[&str]) -> Run {
@@ -412,63 +412,27 @@ fn drivers_connect_with_the_settings_check_prints(env: &Env, server: &MariaDb, c
     );
     run.expect(0);
     let report = run.json();
-    let setting = |client: &str| {
-        report["settings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["client"] == client)
-            .unwrap_or_else(|| panic!("no {client} setting: {report}"))["text"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
+    let setting = |client: &str| crate::support::setting(&report, client);
     let mariadb_line = format!("{} -N -B -e 'select 1'", setting("mariadb"));
     let out = std::process::Command::new("sh")
         .args(["-c", &mariadb_line])
         .output()
         .unwrap();
     assert!(out.status.success(), "{mariadb_line}: {out:?}");
-    let require = std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some();
-    let python = format!(
-        "import pymysql\nc = {}\nc.cursor().execute('select 1')",
-        setting("pymysql")
+    run_snippet(
+        "python3",
+        &format!(
+            "import pymysql\nc = {}\nc.cursor().execute('select 1')",
+            setting("pymysql")
+        ),
     );
-    let out = std::process::Command::new("python3")
-        .args(["-c", &python])
-        .output()
-        .unwrap();
-    if out.status.success() || require {
-        assert!(
-            out.status.success(),
-            "{python}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    } else {
-        eprintln!("SKIP: PyMySQL not installed");
-    }
-    let node = format!(
-        "const mysql = require('mysql2'); const fs = require('fs');\n\
-         const c = {};\n\
-         c.query('select 1', (e) => {{ if (e) {{ console.error(e.message); process.exit(1); }} c.end(); }});",
-        setting("mysql2")
+    run_snippet(
+        "node",
+        &format!(
+            "const mysql = require('mysql2'); const fs = require('fs');\n\
+             const c = {};\n\
+             c.query('select 1', (e) => {{ if (e) {{ console.error(e.message); process.exit(1); }} c.end(); }});",
+            setting("mysql2")
+        ),
     );
-    let modules = std::env::var("ROOTCERT_NODE_MODULES").unwrap_or_else(|_| {
-        format!(
-            "{}/.cache/rootcert-node/node_modules",
-            std::env::var("HOME").unwrap_or_default()
-        )
-    });
-    let out = std::process::Command::new("node")
-        .args(["-e", &node])
-        .env("NODE_PATH", &modules)
-        .output();
-    match out {
-        Ok(out) if out.status.success() => {}
-        Ok(out) if require || Path::new(&modules).join("mysql2").is_dir() => {
-            panic!("{node}\n{}", String::from_utf8_lossy(&out.stderr))
-        }
-        _ if require => panic!("node with mysql2 is required"),
-        _ => eprintln!("SKIP: node or mysql2 not installed"),
-    }
 }

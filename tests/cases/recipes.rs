@@ -185,15 +185,6 @@ fn available(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
     ok
 }
 
-fn node_modules() -> String {
-    std::env::var("ROOTCERT_NODE_MODULES").unwrap_or_else(|_| {
-        format!(
-            "{}/.cache/rootcert-node/node_modules",
-            std::env::var("HOME").unwrap_or_default()
-        )
-    })
-}
-
 #[test]
 fn clients_connect_with_verify_full_using_the_saved_root() {
     let Some(bins) = binaries() else { return };
