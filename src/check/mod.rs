@@ -472,9 +472,22 @@ fn judge(
     let full = decide(trust, name_rule(target));
     let mode = mode_text(target);
     let full_fix = || {
-        let how = settings::verified_setting(target);
+        let loaded = trust.roots.error.is_none();
+        let file = if trust.system {
+            "system".to_string()
+        } else {
+            path_text(&trust.file)
+        };
+        let how = settings::verified_setting(target, loaded.then_some(file.as_str()));
         if full.ok {
-            format!("{how}: that would succeed (see the settings below)")
+            format!("{how}: that would succeed")
+        } else if !loaded {
+            format!(
+                "{how}, with the server's root in FILE (`rootcert fetch PROFILE -o FILE`; \
+                 {} cannot be loaded: {})",
+                file,
+                trust.roots.error.as_deref().unwrap_or_default()
+            )
         } else {
             format!(
                 "{how}, once this is fixed: {}",
@@ -551,7 +564,9 @@ fn judge(
         }
         Mode::Unverified(m) => (
             Verdict::Unverified,
-            vec![format!("{m}: the server is not verified")],
+            vec![format!(
+                "{m}: the connection is not verified (any certificate, or none, is accepted)"
+            )],
             vec![full_fix()],
             None,
         ),
@@ -641,7 +656,10 @@ fn judge(
 
 /// The client refuses the settings before it connects.
 fn refused_report(target: &Target, endpoint: &Endpoint, trust: &Trust, why: &str) -> CheckReport {
-    let fix = format!("change the string: {}", settings::verified_setting(target));
+    let fix = format!(
+        "change the string: {}",
+        settings::verified_setting(target, None)
+    );
     CheckReport {
         target: target.shown.clone(),
         protocol: target.protocol.as_str(),

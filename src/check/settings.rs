@@ -77,19 +77,33 @@ pub struct ClientSetting {
     pub text: String,
 }
 
-/// What to set for a verified connection, in the target's own terms (for a fix).
-pub(super) fn verified_setting(target: &Target) -> String {
+/// What to set for a verified connection, in the target's own terms (for a fix), with the
+/// root file when there is one to name.
+pub(super) fn verified_setting(target: &Target, file: Option<&str>) -> String {
+    let file = file.unwrap_or("FILE");
     match (target.protocol, target.client) {
-        (Protocol::Postgres, "pgjdbc") => "use sslmode=verify-full and sslrootcert=FILE".into(),
-        (Protocol::Postgres, _) => "use sslmode=verify-full sslrootcert=FILE".into(),
-        (Protocol::Mysql, "mariadb") => {
-            "use ssl-verify-server-cert with ssl-ca=FILE (mariadb --ssl-verify-server-cert)".into()
+        (Protocol::Postgres, "pgjdbc") => {
+            format!(
+                "use sslmode=verify-full and sslrootcert={}",
+                url_value(file)
+            )
         }
-        (Protocol::Mysql, _) => {
-            "use ssl-mode=VERIFY_IDENTITY with ssl-ca=FILE (mysql --ssl-mode=VERIFY_IDENTITY)"
-                .into()
-        }
-        (Protocol::Tls, _) => "verify the certificate and the host name against FILE".into(),
+        (Protocol::Postgres, _) => format!(
+            "use sslmode=verify-full sslrootcert={}",
+            conninfo_value(file)
+        ),
+        (Protocol::Mysql, "mariadb") => format!(
+            "use ssl-verify-server-cert with ssl-ca={} (mariadb --ssl-verify-server-cert)",
+            shell_word(file)
+        ),
+        (Protocol::Mysql, _) => format!(
+            "use ssl-mode=VERIFY_IDENTITY with ssl-ca={} (mysql --ssl-mode=VERIFY_IDENTITY)",
+            shell_word(file)
+        ),
+        (Protocol::Tls, _) => format!(
+            "verify the certificate and the host name against {}",
+            shell_word(file)
+        ),
     }
 }
 

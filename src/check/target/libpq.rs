@@ -368,7 +368,9 @@ pub(super) fn parse_jdbc(raw: &str) -> Result<Target, Error> {
         _ if non_validating => Mode::Unverified("sslfactory=NonValidatingFactory".into()),
         Some("verify-full") => Mode::Full,
         Some("verify-ca") => Mode::ChainOnly,
-        Some(m @ ("require" | "prefer" | "allow" | "disable")) => Mode::Unverified(m.into()),
+        Some(m @ ("require" | "prefer" | "allow" | "disable")) => {
+            Mode::Unverified(format!("sslmode={m}"))
+        }
         Some(other) => {
             return Err(bad(&shown, format!("invalid sslmode value: \"{other}\"")));
         }
@@ -586,7 +588,7 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
         None if system => Mode::Full,
         Some("verify-ca") => Mode::ChainOnly,
         Some("require") => Mode::LibpqUnlessFile("require".into()),
-        Some(m @ ("prefer" | "allow" | "disable")) => Mode::Unverified(m.into()),
+        Some(m @ ("prefer" | "allow" | "disable")) => Mode::Unverified(format!("sslmode={m}")),
         None => Mode::Unverified("no sslmode (libpq's default, prefer)".into()),
         Some(other) => {
             return Err(bad(&shown, format!("invalid sslmode value: \"{other}\"")));
@@ -742,7 +744,7 @@ mod tests {
         assert_eq!(t.mode, Mode::Full);
         assert!(!t.shown.contains("password=x"));
         let t = target("jdbc:postgresql://db/app?sslmode=require");
-        assert_eq!(t.mode, Mode::Unverified("require".into()));
+        assert_eq!(t.mode, Mode::Unverified("sslmode=require".into()));
     }
 
     #[test]
