@@ -438,3 +438,21 @@ fn a_server_that_drips_bytes_is_cut_off_at_the_targets_deadline() {
     run.expect(3).stderr_has("did not answer within 1 s");
     assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
 }
+
+#[test]
+fn a_mysql_target_on_a_server_that_waits_for_the_client_says_so() {
+    // PostgreSQL (and any TLS service) waits for the client; MySQL speaks first.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || listener.accept().map(|(tcp, _)| tcp));
+    let env = Env::new();
+    let root = write_root(&env, "root.pem", &TestCa::new("silent").cert_pem);
+    let run = check(
+        &env,
+        &format!("mysql://127.0.0.1:{port}?ssl-mode=VERIFY_IDENTITY"),
+        &root,
+        &["--timeout", "1"],
+    );
+    run.expect(3).stderr_has("sent no MySQL greeting");
+    drop(held.join());
+}

@@ -149,7 +149,13 @@ pub(crate) fn parse_greeting(payload: &[u8]) -> Greeting {
 
 impl Protocol for MysqlProtocol {
     fn before_tls(&self, stream: &mut dyn Stream, at: &str) -> Result<(), Step> {
-        let payload = self.receive(stream)?;
+        let payload = self.receive(stream).map_err(|step| match step {
+            Step::Io(e) if super::timed_out(&e) => Step::Refused(format!(
+                "{at} sent no MySQL greeting before the deadline: is it a MySQL or MariaDB \
+                 server? (PostgreSQL and TLS services wait for the client to speak first)"
+            )),
+            other => other,
+        })?;
         let (version, server) = match parse_greeting(&payload) {
             Greeting::Hello {
                 version,
