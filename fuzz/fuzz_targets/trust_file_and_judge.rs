@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
                 host,
                 now: std::time::SystemTime::now(),
                 names,
+                client: "libpq",
             });
             assert_eq!(verdict.ok, verdict.problems.is_empty());
         }

@@ -281,6 +281,10 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
         .iter()
         .flat_map(|t| t.endpoints.iter().map(move |e| (t, e)))
         .collect();
+    let shared = SharedRoots {
+        given: given.as_ref(),
+        system: std::sync::OnceLock::new(),
+    };
     let results: Vec<Mutex<Option<CheckOutcome>>> = work.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let run_jobs = || {
@@ -289,7 +293,7 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
             let Some(&(target, endpoint)) = work.get(i) else {
                 break;
             };
-            let result = check_endpoint(target, endpoint, given.as_ref(), options);
+            let result = check_endpoint(target, endpoint, &shared, options);
             *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
                 target: target.shown.clone(),
                 protocol: target.protocol,
@@ -319,13 +323,22 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
         .collect())
 }
 
+/// Roots the targets of one run share: what the user gave, and the system store, read
+/// once however many targets use it.
+struct SharedRoots<'a> {
+    given: Option<&'a Trust>,
+    system: std::sync::OnceLock<Trust>,
+}
+
 /// The roots a target is judged against.
-fn trust_for(target: &Target, given: Option<&Trust>, user_roots: bool) -> Result<Trust, Error> {
+fn trust_for(target: &Target, shared: &SharedRoots<'_>, user_roots: bool) -> Result<Trust, Error> {
     let given = || {
-        given
+        shared
+            .given
             .cloned()
             .ok_or_else(|| Error::Internal("roots not loaded".into()))
     };
+    let system = || Ok(shared.system.get_or_init(trust::system_trust).clone());
     let file = |path: PathBuf, named_by: &str| -> Result<Trust, Error> {
         Ok(trust::file_trust(&path)?.unwrap_or_else(|| missing_file(&path, named_by)))
     };
@@ -333,7 +346,7 @@ fn trust_for(target: &Target, given: Option<&Trust>, user_roots: bool) -> Result
         Roots::Given => given(),
         Roots::ClientDefault if user_roots => given(),
         Roots::File { path, named_by } => file(path.clone(), named_by),
-        Roots::System => Ok(trust::system_trust()),
+        Roots::System => system(),
         Roots::ClientDefault => match target.client {
             "libpq" | "pgjdbc" => match trust::libpq_default_root() {
                 Some(path) => file(path, "the default sslrootcert"),
@@ -341,11 +354,17 @@ fn trust_for(target: &Target, given: Option<&Trust>, user_roots: bool) -> Result
                     "no home directory for libpq's default sslrootcert: pass --ca".into(),
                 )),
             },
-            "mariadb" => Ok(trust::system_trust()),
-            _ => Ok(missing_file(
-                std::path::Path::new("(none)"),
-                "ssl-ca (the mysql client needs a CA for VERIFY_CA and VERIFY_IDENTITY)",
-            )),
+            "mariadb" => system(),
+            _ => {
+                let mut none = missing_file(std::path::Path::new("ssl-ca"), "");
+                none.roots.error = Some(
+                    "no ssl-ca: the mysql client needs one for VERIFY_CA and VERIFY_IDENTITY"
+                        .into(),
+                );
+                none.file = PathBuf::from("ssl-ca");
+                none.described = "no ssl-ca".into();
+                Ok(none)
+            }
         },
     }
 }
@@ -368,11 +387,11 @@ fn missing_file(path: &std::path::Path, named_by: &str) -> Trust {
 fn check_endpoint(
     target: &Target,
     endpoint: &Endpoint,
-    given: Option<&Trust>,
+    shared: &SharedRoots<'_>,
     options: &CheckOptions,
 ) -> Result<CheckReport, Error> {
     let user_roots = options.ca.is_some() || !options.profiles.is_empty();
-    let trust = trust_for(target, given, user_roots)?;
+    let trust = trust_for(target, shared, user_roots)?;
     let verifies = matches!(target.mode, Mode::Full | Mode::ChainOnly);
     if let Some(why) = &target.refused {
         return Ok(refused_report(target, endpoint, &trust, why));
@@ -458,6 +477,13 @@ fn judge(
             host: &endpoint.name,
             now,
             names,
+            client: match target.client {
+                "libpq" => "libpq",
+                "pgjdbc" => "pgjdbc",
+                "mysql" => "the mysql client",
+                "mariadb" => "the mariadb client",
+                _ => "the TLS client",
+            },
         });
         if verdict.ok
             && let Some(why) = &session.unverified_signature

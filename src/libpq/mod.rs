@@ -39,6 +39,8 @@ pub struct Case<'a> {
     pub now: SystemTime,
     /// Whose host-name rules apply, if any.
     pub names: NameRule,
+    /// Who loads the trust file, for messages: `libpq`, `the mariadb client`, …
+    pub client: &'a str,
 }
 
 /// Whose host-name check the client runs.
@@ -72,8 +74,8 @@ pub fn judge(case: &Case<'_>) -> Verdict {
     let mut root = None;
     if let Some(error) = &case.trust.error {
         problems.push(format!(
-            "libpq cannot load the trust file {}: {error}",
-            case.trust_name
+            "{} cannot load the trust file {}: {error}",
+            case.client, case.trust_name
         ));
         fixes.push(trust_file_fix(
             case.trust_name,
@@ -149,7 +151,8 @@ fn named(at: usize, path: &[Link]) -> String {
 
 fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option<String>) {
     const RENEW: &str = "the server's operator must renew the certificate (or fix the clock)";
-    let level = "OpenSSL's security level 2 (Debian's default, which psql uses)";
+    let level =
+        "OpenSSL's security level 2 (Debian's default, which psql and the mariadb client use)";
     let file = case.trust_name;
     match failure {
         Failure::ServerKeyTooSmall { bits } => (
@@ -252,7 +255,7 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
             Some("the server's chain is broken or forged: ask its operator".into()),
         ),
         Failure::UncheckableSignature { at, why } => (
-            format!("rootcert cannot check the signature on {}: {why}; psql may accept it", named(*at, path)),
+            format!("rootcert cannot check the signature on {}: {why}; {} may accept it", named(*at, path), case.client),
             None,
         ),
         Failure::NotYetValid { at } => (
