@@ -36,13 +36,15 @@ Exit codes, by subcommand (141: the output pipe was closed):
            to expiry, or a file libpq cannot load; 5 the file cannot be read
   inspect  0 every source holds a certificate; 2 usage; 3 a download failed; 4 a source
            holds no certificate; 5 a file cannot be read
-  check    0 sslmode=verify-full would succeed; 2 usage; 3 no TLS session; 4 verify-full
-           would fail, as psql decides
+  check    0 every target passes; 2 usage; 3 no TLS session; 4 a target would fail, or
+           its settings do not verify the server, as its client decides
   list, completions, man
            0; 1 output error
 
 Environment: ROOTCERT_DIR (default directory), HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY,
-SSL_CERT_FILE and SSL_CERT_DIR (the OS trust store), NO_COLOR, HOME.";
+SSL_CERT_FILE and SSL_CERT_DIR (the OS trust store), NO_COLOR, HOME; for check --env,
+DATABASE_URL and libpq's PGHOST, PGHOSTADDR, PGPORT, PGSSLMODE, PGSSLROOTCERT,
+PGSSLNEGOTIATION, PGSERVICE (with PGSERVICEFILE, PGSYSCONFDIR), PGUSER, PGDATABASE.";
 
 #[derive(Debug, Parser)]
 #[command(
