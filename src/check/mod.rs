@@ -1,17 +1,20 @@
 //! `rootcert check`: would the client's verified TLS connection succeed against these
 //! servers, and if not, why. Talks to each server the way its client does ([`protocol`]),
 //! records the chain it sends, and judges it by that client's rules
-//! ([`crate::libpq::judge`]) under the TLS settings the target carries ([`target`]),
-//! trusting the roots [`trust`] loads.
+//! ([`crate::libpq::judge`]) under the TLS settings the target carries ([`target`],
+//! [`verdict`]), trusting the roots [`trust`] loads; [`report`] is what comes back, and
+//! [`settings`] the lines that work. This file runs the targets, `--jobs` at a time.
 //!
 //! The handshake accepts any chain, so the report can always show what the server sent;
 //! the handshake signature is still checked, and a failed check is part of the verdict.
 //! No data is sent over the session.
 
 pub(crate) mod protocol;
+mod report;
 mod settings;
 mod target;
 mod trust;
+mod verdict;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -19,16 +22,16 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
-
 use crate::cert::Cert;
-use crate::error::{Error, exit};
-use crate::libpq::{self, NameRule};
-use crate::text::{ConnectLines, path_text};
+use crate::error::Error;
+use crate::libpq;
+use crate::text::path_text;
+pub use report::{CertReport, CheckOutcome, CheckReport, Verdict};
 pub use settings::{Client, ClientSetting};
 pub use target::Protocol;
 use target::{Endpoint, Mode, Roots, Target};
-use trust::Trust;
+use trust::{SharedRoots, trust_for};
+use verdict::{judge, refused_report};
 
 /// What `rootcert check` is asked.
 #[derive(Debug, Clone)]
@@ -79,135 +82,6 @@ impl Default for CheckOptions {
             min_days: None,
             clients: Vec::new(),
             bind: None,
-        }
-    }
-}
-
-/// What the client would make of the connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// The connection is verified and would succeed.
-    Pass,
-    /// The connection would fail.
-    Fail,
-    /// The connection would work without verifying the server (or without its name).
-    Unverified,
-}
-
-impl Verdict {
-    /// `pass`, `fail`, `unverified`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Fail => "fail",
-            Verdict::Unverified => "unverified",
-        }
-    }
-}
-
-/// The verdict for one server, the chain it was reached on, and what to do next.
-#[derive(Debug, Serialize)]
-pub struct CheckReport {
-    /// The target as written, passwords masked.
-    pub target: String,
-    /// `postgres`, `mysql` or `tls`.
-    pub protocol: &'static str,
-    /// Whose rules judged it: `libpq`, `pgjdbc`, `mysql`, `mariadb`, `tls`.
-    pub client: &'static str,
-    /// The TLS setting judged: `verify-full`, `VERIFY_IDENTITY`, `require`, …
-    pub mode: String,
-    /// pass, fail or unverified.
-    pub verdict: Verdict,
-    /// The verdict is pass.
-    pub ok: bool,
-    /// Where rootcert connected.
-    pub host: String,
-    /// The port.
-    pub port: u16,
-    /// The name checked against the certificate (libpq's `host`).
-    pub server_name: String,
-    /// `TLS 1.2` or `TLS 1.3` (empty when the client would not connect).
-    pub tls_version: String,
-    /// What the roots came from: a file (and how many certificates), or profiles.
-    pub trusting: String,
-    /// The chain as the server sent it, server certificate first.
-    pub chain: Vec<CertReport>,
-    /// The trusted root the chain ends at.
-    pub root: Option<CertReport>,
-    /// When the first certificate of the chain or its root expires (RFC 3339).
-    pub earliest_expiry: Option<String>,
-    /// Why the connection would fail or is not verified.
-    pub problems: Vec<String>,
-    /// What fixes each problem.
-    pub fixes: Vec<String>,
-    /// For a pass: a command to run first, when the trust file is not written yet.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fetch_first: Option<String>,
-    /// For a PostgreSQL pass: the psql line and the environment variable that will work.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect: Option<ConnectLines>,
-    /// When verification would succeed: the settings that do it, per client.
-    pub settings: Vec<ClientSetting>,
-    /// The fixes, or the working lines, as one text (for people reading JSON).
-    pub suggestion: Option<String>,
-}
-
-impl CheckReport {
-    /// 0 for a pass, else 4.
-    pub fn exit_code(&self) -> u8 {
-        if self.ok { exit::OK } else { exit::CONTENT }
-    }
-}
-
-/// One server's result: a report, or why it could not be checked.
-#[derive(Debug)]
-pub struct CheckOutcome {
-    /// The target as written, passwords masked.
-    pub target: String,
-    /// The protocol spoken.
-    pub protocol: Protocol,
-    /// Where rootcert connected (or tried to).
-    pub host: String,
-    /// The port.
-    pub port: u16,
-    /// The report, or the error that kept the server from being judged.
-    pub result: Result<CheckReport, Error>,
-}
-
-impl CheckOutcome {
-    /// The report's exit code, or the error's.
-    pub fn exit_code(&self) -> u8 {
-        match &self.result {
-            Ok(report) => report.exit_code(),
-            Err(e) => e.exit_code(),
-        }
-    }
-}
-
-/// One certificate of the chain.
-#[derive(Debug, Serialize)]
-pub struct CertReport {
-    /// RFC 2253.
-    pub subject: String,
-    /// RFC 2253.
-    pub issuer: String,
-    /// Colon hex.
-    pub sha256: String,
-    /// RFC 3339.
-    pub not_before: String,
-    /// RFC 3339.
-    pub not_after: String,
-}
-
-impl CertReport {
-    fn new(cert: &Cert) -> Self {
-        CertReport {
-            subject: cert.subject(),
-            issuer: cert.issuer(),
-            sha256: cert.sha256.to_string(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
         }
     }
 }
@@ -323,67 +197,6 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
         .collect())
 }
 
-/// Roots the targets of one run share: what the user gave, and the system store, read
-/// once however many targets use it.
-struct SharedRoots<'a> {
-    given: Option<&'a Trust>,
-    system: std::sync::OnceLock<Trust>,
-}
-
-/// The roots a target is judged against.
-fn trust_for(target: &Target, shared: &SharedRoots<'_>, user_roots: bool) -> Result<Trust, Error> {
-    let given = || {
-        shared
-            .given
-            .cloned()
-            .ok_or_else(|| Error::Internal("roots not loaded".into()))
-    };
-    let system = || Ok(shared.system.get_or_init(trust::system_trust).clone());
-    let file = |path: PathBuf, named_by: &str| -> Result<Trust, Error> {
-        Ok(trust::file_trust(&path)?.unwrap_or_else(|| missing_file(&path, named_by)))
-    };
-    match &target.roots {
-        Roots::Given => given(),
-        Roots::ClientDefault if user_roots => given(),
-        Roots::File { path, named_by } => file(path.clone(), named_by),
-        Roots::System => system(),
-        Roots::ClientDefault => match target.client {
-            "libpq" | "pgjdbc" => match trust::libpq_default_root() {
-                Some(path) => file(path, "the default sslrootcert"),
-                None => Err(Error::Usage(
-                    "no home directory for libpq's default sslrootcert: pass --ca".into(),
-                )),
-            },
-            "mariadb" => system(),
-            _ => {
-                let mut none = missing_file(std::path::Path::new("ssl-ca"), "");
-                none.roots.error = Some(
-                    "no ssl-ca: the mysql client needs one for VERIFY_CA and VERIFY_IDENTITY"
-                        .into(),
-                );
-                none.file = PathBuf::from("ssl-ca");
-                none.described = "no ssl-ca".into();
-                Ok(none)
-            }
-        },
-    }
-}
-
-/// A trust file the client would not find: it fails before connecting.
-fn missing_file(path: &std::path::Path, named_by: &str) -> Trust {
-    Trust {
-        roots: libpq::TrustFile {
-            format: libpq::Format::Empty,
-            certs: Vec::new(),
-            error: Some(format!("the file does not exist (named by {named_by})")),
-        },
-        file: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-        fetch_first: None,
-        described: format!("{} (missing)", path_text(path)),
-        system: false,
-    }
-}
-
 fn check_endpoint(
     target: &Target,
     endpoint: &Endpoint,
@@ -437,275 +250,4 @@ fn check_endpoint(
         options,
         SystemTime::now(),
     ))
-}
-
-/// The name rule of the target's client.
-fn name_rule(target: &Target) -> NameRule {
-    match target.protocol {
-        Protocol::Postgres => NameRule::Libpq,
-        Protocol::Mysql | Protocol::Tls => NameRule::OpenSsl,
-    }
-}
-
-/// The setting as the client spells it.
-fn mode_text(target: &Target) -> String {
-    let mysql = target.protocol == Protocol::Mysql;
-    match &target.mode {
-        Mode::Full if mysql => "VERIFY_IDENTITY".into(),
-        Mode::Full => "verify-full".into(),
-        Mode::ChainOnly if mysql => "VERIFY_CA".into(),
-        Mode::ChainOnly => "verify-ca".into(),
-        Mode::LibpqUnlessFile(m) | Mode::Unverified(m) => m.clone(),
-    }
-}
-
-/// The client's decision under the target's settings, and why.
-fn judge(
-    target: &Target,
-    endpoint: &Endpoint,
-    session: &protocol::Session,
-    chain: &[Cert],
-    trust: &Trust,
-    options: &CheckOptions,
-    now: SystemTime,
-) -> CheckReport {
-    let decide = |trust: &Trust, names: NameRule| {
-        let mut verdict = libpq::judge(&libpq::Case {
-            chain,
-            trust: &trust.roots,
-            trust_name: &path_text(&trust.file),
-            host: &endpoint.name,
-            now,
-            names,
-            client: match target.client {
-                "libpq" => "libpq",
-                "pgjdbc" => "pgjdbc",
-                "mysql" => "the mysql client",
-                "mariadb" => "the mariadb client",
-                _ => "the TLS client",
-            },
-        });
-        if verdict.ok
-            && let Some(why) = &session.unverified_signature
-        {
-            verdict.ok = false;
-            verdict.problems.push(format!(
-                "rootcert could not verify the server's handshake signature ({why})"
-            ));
-        }
-        verdict
-    };
-    let full = decide(trust, name_rule(target));
-    let mode = mode_text(target);
-    let full_fix = || {
-        let loaded = trust.roots.error.is_none();
-        let file = if trust.system {
-            "system".to_string()
-        } else {
-            path_text(&trust.file)
-        };
-        let how = settings::verified_setting(target, loaded.then_some(file.as_str()));
-        if full.ok {
-            format!("{how}: that would succeed")
-        } else if !loaded {
-            format!(
-                "{how}, with the server's root in FILE (`rootcert fetch PROFILE -o FILE`; \
-                 {} cannot be loaded: {})",
-                file,
-                trust.roots.error.as_deref().unwrap_or_default()
-            )
-        } else {
-            format!(
-                "{how}, once this is fixed: {}",
-                full.problems.first().cloned().unwrap_or_default()
-            )
-        }
-    };
-    let (verdict, mut problems, mut fixes, root) = match &target.mode {
-        Mode::Full => (
-            if full.ok {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            full.problems.clone(),
-            full.fixes.clone(),
-            full.root.clone(),
-        ),
-        Mode::ChainOnly => {
-            let chain_only = decide(trust, NameRule::None);
-            let mut problems = chain_only.problems;
-            if chain_only.ok && !full.ok {
-                problems.push(format!(
-                    "note: {mode} does not check the host name; verify-full would fail: {}",
-                    full.problems.join("; ")
-                ));
-            }
-            let verdict = if chain_only.ok {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            };
-            (verdict, problems, chain_only.fixes, chain_only.root)
-        }
-        Mode::LibpqUnlessFile(m) => {
-            let libpq_file = match &target.roots {
-                Roots::File { path, .. } => Some(path.clone()),
-                Roots::ClientDefault => trust::libpq_default_root(),
-                _ => None,
-            };
-            match libpq_file.and_then(|p| trust::file_trust(&p).ok().flatten()) {
-                Some(file) => {
-                    let chain_only = decide(&file, NameRule::None);
-                    let why = format!(
-                        "sslmode={m} verifies the chain because {} exists (libpq then acts as \
-                         verify-ca)",
-                        path_text(&file.file)
-                    );
-                    if chain_only.ok {
-                        (
-                            Verdict::Unverified,
-                            vec![format!(
-                                "{why}; it passes, but the host name is not checked"
-                            )],
-                            vec![full_fix()],
-                            chain_only.root,
-                        )
-                    } else {
-                        let mut problems = vec![format!("{why}, and the connection will fail:")];
-                        problems.extend(chain_only.problems);
-                        (Verdict::Fail, problems, chain_only.fixes, None)
-                    }
-                }
-                None => (
-                    Verdict::Unverified,
-                    vec![format!(
-                        "sslmode={m} encrypts but does not verify the server (no root certificate \
-                         file is there)"
-                    )],
-                    vec![full_fix()],
-                    None,
-                ),
-            }
-        }
-        Mode::Unverified(m) => (
-            Verdict::Unverified,
-            vec![format!(
-                "{m}: the connection is not verified (any certificate, or none, is accepted)"
-            )],
-            vec![full_fix()],
-            None,
-        ),
-    };
-    let mut verdict = verdict;
-    let expiry_of = |c: &Cert| c.not_after();
-    let mut all: Vec<&Cert> = chain.iter().collect();
-    all.extend(root.iter().chain(full.root.iter()));
-    let earliest = all.iter().min_by_key(|c| expiry_of(c)).copied();
-    if let Some(days) = options.min_days {
-        let limit = now + Duration::from_secs(u64::from(days) * 86_400);
-        let mut seen = std::collections::HashSet::new();
-        for cert in all.iter().filter(|c| seen.insert(c.sha256)) {
-            if cert.not_after() < limit && cert.not_after() >= now {
-                problems.push(format!(
-                    "{} expires on {}, within {days} days (--min-days)",
-                    cert.subject(),
-                    cert.not_after_rfc3339()
-                ));
-                fixes.push(
-                    "renew or rotate it before then (the server's operator, or a new root from \
-                     `rootcert fetch`)"
-                        .into(),
-                );
-                if verdict == Verdict::Pass {
-                    verdict = Verdict::Fail;
-                }
-            }
-        }
-    }
-    let ok = verdict == Verdict::Pass;
-    let trust_name = if trust.system {
-        "system".to_string()
-    } else {
-        path_text(&trust.file)
-    };
-    let connect = (full.ok && target.protocol == Protocol::Postgres).then(|| {
-        let host_part = if endpoint.name != endpoint.addr {
-            format!(
-                "host={} hostaddr={} port={}",
-                endpoint.name, endpoint.addr, endpoint.port
-            )
-        } else {
-            format!("host={} port={}", endpoint.name, endpoint.port)
-        };
-        ConnectLines::new(&trust_name, &host_part)
-    });
-    let settings = if full.ok {
-        settings::working(target, endpoint, &trust_name, &options.clients)
-    } else {
-        Vec::new()
-    };
-    let fetch_first = trust.fetch_first.clone().filter(|_| full.ok);
-    let suggestion = if ok {
-        let mut lines: Vec<String> = fetch_first.iter().cloned().collect();
-        lines.extend(settings.iter().map(|s| s.text.clone()));
-        if let Some(c) = &connect {
-            lines.push(c.env.clone());
-        }
-        Some(lines.join("\n"))
-    } else {
-        (!fixes.is_empty()).then(|| fixes.join("\n"))
-    };
-    CheckReport {
-        target: target.shown.clone(),
-        protocol: target.protocol.as_str(),
-        client: target.client,
-        mode,
-        verdict,
-        ok,
-        host: endpoint.addr.clone(),
-        port: endpoint.port,
-        server_name: endpoint.name.clone(),
-        tls_version: session.tls_version.clone(),
-        trusting: trust.described.clone(),
-        chain: chain.iter().map(CertReport::new).collect(),
-        root: root.as_ref().map(CertReport::new),
-        earliest_expiry: earliest.map(|c| c.not_after_rfc3339()),
-        problems,
-        fixes,
-        fetch_first,
-        connect,
-        settings,
-        suggestion,
-    }
-}
-
-/// The client refuses the settings before it connects.
-fn refused_report(target: &Target, endpoint: &Endpoint, trust: &Trust, why: &str) -> CheckReport {
-    let fix = format!(
-        "change the string: {}",
-        settings::verified_setting(target, None)
-    );
-    CheckReport {
-        target: target.shown.clone(),
-        protocol: target.protocol.as_str(),
-        client: target.client,
-        mode: mode_text(target),
-        verdict: Verdict::Fail,
-        ok: false,
-        host: endpoint.addr.clone(),
-        port: endpoint.port,
-        server_name: endpoint.name.clone(),
-        tls_version: String::new(),
-        trusting: trust.described.clone(),
-        chain: Vec::new(),
-        root: None,
-        earliest_expiry: None,
-        problems: vec![why.to_string()],
-        fixes: vec![fix.clone()],
-        fetch_first: None,
-        connect: None,
-        settings: Vec::new(),
-        suggestion: Some(fix),
-    }
 }

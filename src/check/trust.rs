@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::CheckOptions;
+use super::target::{Roots, Target};
 use crate::catalog::{default_destination, resolve_profiles};
 use crate::cert::Cert;
 use crate::error::Error;
@@ -157,4 +158,69 @@ pub(super) fn system_trust() -> Trust {
 /// libpq's default `sslrootcert`: `~/.postgresql/root.crt`.
 pub(super) fn libpq_default_root() -> Option<PathBuf> {
     crate::fetch::libpq_default_file()
+}
+
+/// Roots the targets of one run share: what the user gave, and the system store, read
+/// once however many targets use it.
+pub(super) struct SharedRoots<'a> {
+    pub(super) given: Option<&'a Trust>,
+    pub(super) system: std::sync::OnceLock<Trust>,
+}
+
+/// The roots a target is judged against.
+pub(super) fn trust_for(
+    target: &Target,
+    shared: &SharedRoots<'_>,
+    user_roots: bool,
+) -> Result<Trust, Error> {
+    let given = || {
+        shared
+            .given
+            .cloned()
+            .ok_or_else(|| Error::Internal("roots not loaded".into()))
+    };
+    let system = || Ok(shared.system.get_or_init(system_trust).clone());
+    let file = |path: PathBuf, named_by: &str| -> Result<Trust, Error> {
+        Ok(file_trust(&path)?.unwrap_or_else(|| missing_file(&path, named_by)))
+    };
+    match &target.roots {
+        Roots::Given => given(),
+        Roots::ClientDefault if user_roots => given(),
+        Roots::File { path, named_by } => file(path.clone(), named_by),
+        Roots::System => system(),
+        Roots::ClientDefault => match target.client {
+            "libpq" | "pgjdbc" => match libpq_default_root() {
+                Some(path) => file(path, "the default sslrootcert"),
+                None => Err(Error::Usage(
+                    "no home directory for libpq's default sslrootcert: pass --ca".into(),
+                )),
+            },
+            "mariadb" => system(),
+            _ => {
+                let mut none = missing_file(std::path::Path::new("ssl-ca"), "");
+                none.roots.error = Some(
+                    "no ssl-ca: the mysql client needs one for VERIFY_CA and VERIFY_IDENTITY"
+                        .into(),
+                );
+                none.file = PathBuf::from("ssl-ca");
+                none.described = "no ssl-ca".into();
+                Ok(none)
+            }
+        },
+    }
+}
+
+/// A trust file the client would not find: it fails before connecting.
+fn missing_file(path: &std::path::Path, named_by: &str) -> Trust {
+    Trust {
+        roots: TrustFile {
+            format: Format::Empty,
+            certs: Vec::new(),
+            error: Some(format!("the file does not exist (named by {named_by})")),
+        },
+        file: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        fetch_first: None,
+        described: format!("{} (missing)", path_text(path)),
+        system: false,
+    }
 }

@@ -55,8 +55,8 @@ fn the_right_root_passes_and_psql_connects() {
     let json = check(&env, &server.target("localhost"), &root, &["--json"]);
     json.expect(0);
     let report = json.json();
-    assert_report_shape(&report, "check/mod.rs", "CheckReport");
-    assert_report_shape(&report["chain"][0], "check/mod.rs", "CertReport");
+    assert_report_shape(&report, "check/report.rs", "CheckReport");
+    assert_report_shape(&report["chain"][0], "check/report.rs", "CertReport");
     assert_eq!(report["ok"], true);
     assert_eq!(report["problems"], serde_json::json!([]));
     let sent = report["chain"].as_array().unwrap();

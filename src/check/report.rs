@@ -1,0 +1,139 @@
+//! What `check` reports: one [`CheckOutcome`] per server, a [`CheckReport`] with the
+//! [`Verdict`] and the chain, or the error that kept the server from being judged.
+
+use serde::Serialize;
+
+use super::settings::ClientSetting;
+use super::target::Protocol;
+use crate::cert::Cert;
+use crate::error::{Error, exit};
+use crate::text::ConnectLines;
+
+/// What the client would make of the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The connection is verified and would succeed.
+    Pass,
+    /// The connection would fail.
+    Fail,
+    /// The connection would work without verifying the server (or without its name).
+    Unverified,
+}
+
+impl Verdict {
+    /// `pass`, `fail`, `unverified`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Unverified => "unverified",
+        }
+    }
+}
+
+/// The verdict for one server, the chain it was reached on, and what to do next.
+#[derive(Debug, Serialize)]
+pub struct CheckReport {
+    /// The target as written, passwords masked.
+    pub target: String,
+    /// `postgres`, `mysql` or `tls`.
+    pub protocol: &'static str,
+    /// Whose rules judged it: `libpq`, `pgjdbc`, `mysql`, `mariadb`, `tls`.
+    pub client: &'static str,
+    /// The TLS setting judged: `verify-full`, `VERIFY_IDENTITY`, `require`, …
+    pub mode: String,
+    /// pass, fail or unverified.
+    pub verdict: Verdict,
+    /// The verdict is pass.
+    pub ok: bool,
+    /// Where rootcert connected.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The name checked against the certificate (libpq's `host`).
+    pub server_name: String,
+    /// `TLS 1.2` or `TLS 1.3` (empty when the client would not connect).
+    pub tls_version: String,
+    /// What the roots came from: a file (and how many certificates), or profiles.
+    pub trusting: String,
+    /// The chain as the server sent it, server certificate first.
+    pub chain: Vec<CertReport>,
+    /// The trusted root the chain ends at.
+    pub root: Option<CertReport>,
+    /// When the first certificate of the chain or its root expires (RFC 3339).
+    pub earliest_expiry: Option<String>,
+    /// Why the connection would fail or is not verified.
+    pub problems: Vec<String>,
+    /// What fixes each problem.
+    pub fixes: Vec<String>,
+    /// For a pass: a command to run first, when the trust file is not written yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetch_first: Option<String>,
+    /// For a PostgreSQL pass: the psql line and the environment variable that will work.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect: Option<ConnectLines>,
+    /// When verification would succeed: the settings that do it, per client.
+    pub settings: Vec<ClientSetting>,
+    /// The fixes, or the working lines, as one text (for people reading JSON).
+    pub suggestion: Option<String>,
+}
+
+impl CheckReport {
+    /// 0 for a pass, else 4.
+    pub fn exit_code(&self) -> u8 {
+        if self.ok { exit::OK } else { exit::CONTENT }
+    }
+}
+
+/// One server's result: a report, or why it could not be checked.
+#[derive(Debug)]
+pub struct CheckOutcome {
+    /// The target as written, passwords masked.
+    pub target: String,
+    /// The protocol spoken.
+    pub protocol: Protocol,
+    /// Where rootcert connected (or tried to).
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The report, or the error that kept the server from being judged.
+    pub result: Result<CheckReport, Error>,
+}
+
+impl CheckOutcome {
+    /// The report's exit code, or the error's.
+    pub fn exit_code(&self) -> u8 {
+        match &self.result {
+            Ok(report) => report.exit_code(),
+            Err(e) => e.exit_code(),
+        }
+    }
+}
+
+/// One certificate of the chain.
+#[derive(Debug, Serialize)]
+pub struct CertReport {
+    /// RFC 2253.
+    pub subject: String,
+    /// RFC 2253.
+    pub issuer: String,
+    /// Colon hex.
+    pub sha256: String,
+    /// RFC 3339.
+    pub not_before: String,
+    /// RFC 3339.
+    pub not_after: String,
+}
+
+impl CertReport {
+    pub(super) fn new(cert: &Cert) -> Self {
+        CertReport {
+            subject: cert.subject(),
+            issuer: cert.issuer(),
+            sha256: cert.sha256.to_string(),
+            not_before: cert.not_before_rfc3339(),
+            not_after: cert.not_after_rfc3339(),
+        }
+    }
+}
