@@ -9,7 +9,7 @@ can run initdb.
 import argparse, asyncio, glob, os, shutil, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import ROOT, measure, sh  # noqa: E402
+from run import ROOT, make_pki, measure, sh  # noqa: E402
 
 
 def as_postgres(argv):
@@ -19,14 +19,7 @@ def as_postgres(argv):
 def start_postgres(d):
     bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
     os.chmod(d, 0o755)
-    sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2", "-subj", "/CN=bench CA")
-    sh("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", f"{d}/srv.key", "-out", f"{d}/srv.csr", "-subj", "/CN=localhost")
-    with open(f"{d}/ext", "w") as f:
-        f.write("subjectAltName=DNS:localhost\n")
-    sh("openssl", "x509", "-req", "-in", f"{d}/srv.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
-       "-CAcreateserial", "-out", f"{d}/srv.pem", "-days", "2", "-extfile", f"{d}/ext")
+    make_pki(d, "localhost", "DNS:localhost")
     data = f"{d}/data"
     os.mkdir(data)
     if os.geteuid() == 0:

@@ -19,13 +19,14 @@ def sh(*args, **kw):
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
 
 
-def make_pki(d):
+def make_pki(d, cn="127.0.0.1", san="IP:127.0.0.1"):
+    """A throwaway P-256 CA (ca.pem) and a server certificate (srv.pem, srv.key) in `d`."""
     sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
        "-keyout", f"{d}/ca.key", "-out", f"{d}/ca.pem", "-days", "2", "-subj", "/CN=bench CA")
     sh("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-       "-keyout", f"{d}/srv.key", "-out", f"{d}/srv.csr", "-subj", "/CN=127.0.0.1")
+       "-keyout", f"{d}/srv.key", "-out", f"{d}/srv.csr", "-subj", f"/CN={cn}")
     with open(f"{d}/ext", "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\n")
+        f.write(f"subjectAltName={san}\n")
     sh("openssl", "x509", "-req", "-in", f"{d}/srv.csr", "-CA", f"{d}/ca.pem", "-CAkey", f"{d}/ca.key",
        "-CAcreateserial", "-out", f"{d}/srv.pem", "-days", "2", "-extfile", f"{d}/ext")
 
