@@ -191,44 +191,63 @@ fn rootcert_check_agrees_with_the_mariadb_client() {
     let mut table = Vec::new();
     let mut disagreements = 0;
     let mut passes = 0;
+    let mut chain_only_passes = 0;
     for (i, case) in cases.iter().enumerate() {
         server.serve(&tls(&case.chain.iter().collect::<Vec<_>>()));
         let trust = env.path(&format!("mysql-trust-{i}.pem"));
         std::fs::write(&trust, &case.trust.pem).unwrap();
-        let client = server.client_verifies(case.host, &trust, None);
-        let target = format!(
-            "mariadb://probe@{}:{}?ssl-ca={}&ssl-verify-server-cert=1",
-            case.host,
-            server.port,
-            trust.display()
-        );
-        let run = rootcert(&env, &server, &["check", &target, "--json"]);
-        let report = run.json();
-        let ours = report["ok"].as_bool();
-        let agree = ours == Some(client.is_ok()) && run.code == if client.is_ok() { 0 } else { 4 };
-        disagreements += usize::from(!agree);
-        passes += usize::from(client.is_ok());
-        table.push(format!(
-            "{:<48} mariadb {:<4} rootcert {:<4} {}{}",
-            case.name,
-            if client.is_ok() { "pass" } else { "fail" },
-            match ours {
-                Some(true) => "pass",
-                Some(false) => "fail",
-                None => "err",
-            },
-            if agree { "" } else { "DISAGREE " },
-            if case.note.is_empty() {
-                String::new()
+        // With --ssl-verify-server-cert, and with --ssl-ca alone (the chain only).
+        for verify_name in [true, false] {
+            let client = server.client_connects(case.host, &trust, None, verify_name);
+            let target = format!(
+                "mariadb://probe@{}:{}?ssl-ca={}{}",
+                case.host,
+                server.port,
+                trust.display(),
+                if verify_name {
+                    "&ssl-verify-server-cert=1"
+                } else {
+                    ""
+                }
+            );
+            let run = rootcert(&env, &server, &["check", &target, "--json"]);
+            let report = run.json();
+            let ours = report["ok"].as_bool();
+            let agree =
+                ours == Some(client.is_ok()) && run.code == if client.is_ok() { 0 } else { 4 };
+            disagreements += usize::from(!agree);
+            if verify_name {
+                passes += usize::from(client.is_ok());
             } else {
-                format!("({})", case.note)
+                chain_only_passes += usize::from(client.is_ok());
             }
-        ));
-        if !agree {
             table.push(format!(
-                "    client: {client:?}\n    rootcert: {}",
-                run.stdout
+                "{:<48} {:<12} mariadb {:<4} rootcert {:<4} {}{}",
+                case.name,
+                if verify_name {
+                    "verify-name"
+                } else {
+                    "ssl-ca only"
+                },
+                if client.is_ok() { "pass" } else { "fail" },
+                match ours {
+                    Some(true) => "pass",
+                    Some(false) => "fail",
+                    None => "err",
+                },
+                if agree { "" } else { "DISAGREE " },
+                if case.note.is_empty() || !verify_name {
+                    String::new()
+                } else {
+                    format!("({})", case.note)
+                }
             ));
+            if !agree {
+                table.push(format!(
+                    "    client: {client:?}\n    rootcert: {}",
+                    run.stdout
+                ));
+            }
         }
     }
     eprintln!("{}", table.join("\n"));
@@ -242,6 +261,10 @@ fn rootcert_check_agrees_with_the_mariadb_client() {
     assert!(
         passes >= 4 && passes <= cases.len() - 4,
         "the cases must go both ways"
+    );
+    assert!(
+        chain_only_passes > passes,
+        "without the name check, the name cases pass"
     );
 }
 

@@ -148,9 +148,21 @@ impl MariaDb {
         ca: &Path,
         relay: Option<&Relay>,
     ) -> Result<(), String> {
+        self.client_connects(host, ca, relay, true)
+    }
+
+    /// Whether `mariadb --ssl --ssl-ca=CA` connects, with `--ssl-verify-server-cert` when
+    /// `verify_name` (without it the client still verifies the chain against `ca`).
+    pub fn client_connects(
+        &self,
+        host: &str,
+        ca: &Path,
+        relay: Option<&Relay>,
+        verify_name: bool,
+    ) -> Result<(), String> {
         let port = relay.map_or(self.port, |r| r.port).to_string();
         let ca_arg = format!("--ssl-ca={}", ca.display());
-        let args = vec![
+        let mut args = vec![
             "--no-defaults",
             "--protocol=tcp",
             "--connect-timeout=10",
@@ -168,6 +180,9 @@ impl MariaDb {
             "-e",
             "select 1",
         ];
+        if !verify_name {
+            args.retain(|a| *a != "--ssl-verify-server-cert");
+        }
         let out = with_hosts(&self.hosts, Path::new("/usr/bin/mariadb"), &args)
             .output()
             .unwrap();

@@ -2,10 +2,12 @@
 //! the TLS options of MySQL Shell's URIs (`ssl-mode`, `ssl-ca`) and MariaDB's
 //! (`ssl-verify-server-cert`), read as the clients read the same command-line options:
 //!
-//! - `mysql` (MySQL 8): no `ssl-mode` means `PREFERRED`, except that `ssl-ca` alone means
-//!   `VERIFY_CA`; `VERIFY_CA`/`VERIFY_IDENTITY` need a CA.
-//! - `mariadb` (10.11): the certificate is checked only with `ssl-verify-server-cert`
-//!   (or `ssl-mode=VERIFY_IDENTITY`), against `ssl-ca` or the default store.
+//! - Both clients: no `ssl-mode` means encrypted when the server offers it and not
+//!   verified, except that `ssl-ca` alone verifies the chain but not the name (MySQL 8
+//!   documents it as `VERIFY_CA`; the `mariadb` 10.11 client does the same, which the
+//!   tests check). `VERIFY_CA`/`VERIFY_IDENTITY` need a CA in the mysql client.
+//! - `mariadb` (10.11) checks the name only with `ssl-verify-server-cert` (or
+//!   `ssl-mode=VERIFY_IDENTITY`), against `ssl-ca` or the default store.
 
 use std::collections::HashMap;
 
@@ -57,7 +59,7 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
                 "ssl-mode={other} is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY"
             )));
         }
-        None if client == "mysql" && ca.is_some() => Mode::ChainOnly,
+        None if ca.is_some() => Mode::ChainOnly,
         None => Mode::Unverified(format!(
             "no ssl-mode ({client}'s default: encrypted when the server offers it, not verified)"
         )),
@@ -127,8 +129,12 @@ mod tests {
             parse_url("mysql://db?ssl-ca=/x").unwrap().mode,
             Mode::ChainOnly
         );
-        assert!(matches!(
+        assert_eq!(
             parse_url("mariadb://db?ssl-ca=/x").unwrap().mode,
+            Mode::ChainOnly
+        );
+        assert!(matches!(
+            parse_url("mariadb://db").unwrap().mode,
             Mode::Unverified(_)
         ));
         assert_eq!(
