@@ -304,9 +304,49 @@ fn direct_tls_agrees_with_psql_on_libpq_18_against_postgresql_18() {
     );
     let run = env.run(&["check", &conninfo]);
     run.expect(0).stdout_has("sslnegotiation=direct");
-    // And psql agrees that the server speaks direct TLS only to a 17+ libpq: the
-    // SSLRequest path works too.
+    // The same server also takes the SSLRequest.
     check(&env, &format!("localhost:{}", server.port), &root, &[]).expect(0);
+
+    // libpq 18's own rules, psql on libpq 18 deciding: sslrootcert=system (OpenSSL's
+    // default store, here SSL_CERT_FILE), and the weak sslmodes it refuses with system
+    // and with direct TLS.
+    let base = format!(
+        "host=localhost hostaddr=127.0.0.1 port={} dbname=postgres user=postgres",
+        server.port
+    );
+    let (r, w) = (root.to_str().unwrap(), wrong.to_str().unwrap());
+    let cases = [
+        (format!("{base} sslrootcert=system"), r, true),
+        (format!("{base} sslrootcert=system"), w, false),
+        (
+            format!("{base} sslrootcert=system sslmode=require"),
+            r,
+            false,
+        ),
+        (
+            format!("{base} sslnegotiation=direct sslmode=prefer sslrootcert={r}"),
+            r,
+            false,
+        ),
+        (
+            format!("{base} sslnegotiation=direct sslmode=verify-full sslrootcert={r}"),
+            r,
+            true,
+        ),
+    ];
+    let home = tempfile::tempdir().unwrap();
+    for (conninfo, store, passes) in cases {
+        let psql = server.psql(&conninfo, home.path(), &[("SSL_CERT_FILE", store)]);
+        assert_eq!(psql.is_ok(), passes, "psql 18: {conninfo}: {psql:?}");
+        let run = Run::from(
+            env.cmd()
+                .env("SSL_CERT_FILE", store)
+                .args(["check", &conninfo])
+                .output()
+                .unwrap(),
+        );
+        run.expect(if passes { 0 } else { 4 });
+    }
 }
 
 #[test]

@@ -104,22 +104,6 @@ fn check(env: &Env, args: &[&str]) -> Run {
     env.run(&[&["check"], args].concat())
 }
 
-/// psql's answer for a connection string (with HOME = `home`).
-fn psql(conninfo: &str, home: &std::path::Path) -> Result<(), String> {
-    let out = Command::new("psql")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .args([conninfo, "-X", "-A", "-t", "-c", "select 1"])
-        .output()
-        .unwrap();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
 #[test]
 fn a_strings_own_tls_settings_decide_the_verdict() {
     let Some(bins) = binaries() else { return };
@@ -167,14 +151,14 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     );
     let run = check(&env, &[&mismatched]);
     run.expect(0).stdout_has("does not check the host name");
-    assert_eq!(psql(&mismatched, &env.path("home")), Ok(()));
+    assert_eq!(server.psql(&mismatched, &env.path("home"), &[]), Ok(()));
 
     // require: unverified without ~/.postgresql/root.crt (psql connects); with a wrong
     // one there, libpq verifies the chain and fails, and so must rootcert.
     let require = format!("{base} sslmode=require");
     let run = check(&env, &[&require]);
     run.expect(4).stdout_has("UNVERIFIED");
-    assert_eq!(psql(&require, &env.path("home")), Ok(()));
+    assert_eq!(server.psql(&require, &env.path("home"), &[]), Ok(()));
     let home = env.path("home/.postgresql");
     std::fs::create_dir_all(&home).unwrap();
     std::fs::write(home.join("root.crt"), &other.root_pem).unwrap();
@@ -182,7 +166,7 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     run.expect(4);
     assert_eq!(run.json()["verdict"], "fail", "{}", run.stdout);
     assert!(
-        psql(&require, &env.path("home")).is_err(),
+        server.psql(&require, &env.path("home"), &[]).is_err(),
         "psql must fail too"
     );
     // With the right root there, it works but is still not a name check.
@@ -190,7 +174,7 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     let run = check(&env, &[&require, "--json"]);
     run.expect(4);
     assert_eq!(run.json()["verdict"], "unverified");
-    assert_eq!(psql(&require, &env.path("home")), Ok(()));
+    assert_eq!(server.psql(&require, &env.path("home"), &[]), Ok(()));
     std::fs::remove_file(home.join("root.crt")).unwrap();
 
     // prefer, and no sslmode at all: unverified, with the fix.
@@ -203,9 +187,31 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
             .stdout_has("UNVERIFIED")
             .stdout_has("sslmode=verify-full");
     }
+    // prefer connects for psql too, unverified.
+    let prefer = format!("{base} sslmode=prefer sslrootcert={r}");
+    assert_eq!(server.psql(&prefer, &env.path("home"), &[]), Ok(()));
     // libpq's default sslrootcert, missing: verify-full fails before connecting.
-    let run = check(&env, &[&format!("{base} sslmode=verify-full")]);
+    let missing_default = format!("{base} sslmode=verify-full");
+    let run = check(&env, &[&missing_default]);
     run.expect(4).stdout_has("does not exist");
+    let psql = server.psql(&missing_default, &env.path("home"), &[]);
+    assert!(
+        psql.as_ref().is_err_and(|e| e.contains("does not exist")),
+        "{psql:?}"
+    );
+    // hostaddr without host: libpq checks its default host, a socket directory.
+    let no_host = format!(
+        "hostaddr=127.0.0.1 port={port} dbname=postgres user=postgres sslmode=verify-full sslrootcert={r}"
+    );
+    check(&env, &[&no_host])
+        .expect(4)
+        .stdout_has("give host=NAME with hostaddr");
+    let psql = server.psql(&no_host, &env.path("home"), &[]);
+    assert!(
+        psql.as_ref()
+            .is_err_and(|e| e.contains("does not match host name")),
+        "{psql:?}"
+    );
     // sslrootcert=system: the OpenSSL default store (SSL_CERT_FILE).
     let run = Run::from(
         env.cmd()
@@ -233,20 +239,29 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
         .stdout_has("1 of 2 passed")
         .stdout_has("not wrong.name");
 
-    // --env: PG* variables, as libpq reads them; the password stays hidden.
+    // --env: PG* variables, as libpq reads them (psql connects with the same); the
+    // password stays hidden.
+    let port_text = port.to_string();
+    let pg_env = [
+        ("PGHOST", "localhost"),
+        ("PGHOSTADDR", "127.0.0.1"),
+        ("PGPORT", port_text.as_str()),
+        ("PGSSLMODE", "verify-full"),
+        ("PGSSLROOTCERT", root.to_str().unwrap()),
+        ("PGPASSWORD", "hunter2"),
+    ];
     let run = Run::from(
         env.cmd()
-            .env("PGHOST", "localhost")
-            .env("PGHOSTADDR", "127.0.0.1")
-            .env("PGPORT", port.to_string())
-            .env("PGSSLMODE", "verify-full")
-            .env("PGSSLROOTCERT", &root)
-            .env("PGPASSWORD", "hunter2")
+            .envs(pg_env)
             .args(["check", "--env", "--json"])
             .output()
             .unwrap(),
     );
     run.expect(0);
+    assert_eq!(
+        server.psql("dbname=postgres user=postgres", &env.path("home"), &pg_env),
+        Ok(())
+    );
     assert!(!run.stdout.contains("hunter2"));
     assert!(
         run.json()["target"]
@@ -285,22 +300,15 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
             .unwrap(),
     );
     run.expect(4).stdout_has("FAIL");
-    let psql_service = Command::new("psql")
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", env.path("home"))
-        .env("PGSERVICEFILE", &services)
-        .args([
-            "service=app dbname=postgres user=postgres",
-            "-X",
-            "-c",
-            "select 1",
-        ])
-        .output()
-        .unwrap();
+    let psql = server.psql(
+        "service=app dbname=postgres user=postgres",
+        &env.path("home"),
+        &[("PGSERVICEFILE", services.to_str().unwrap())],
+    );
     assert!(
-        String::from_utf8_lossy(&psql_service.stderr).contains("certificate verify failed"),
-        "psql must fail on the wrong root too: {psql_service:?}"
+        psql.as_ref()
+            .is_err_and(|e| e.contains("certificate verify failed")),
+        "psql must fail on the wrong root too: {psql:?}"
     );
     check(&env, &["service=missing"]).expect(2);
 

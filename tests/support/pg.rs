@@ -365,6 +365,13 @@ impl PgServer {
         conninfo.push(' ');
         conninfo.push_str(extra);
         let home = tempfile::tempdir().unwrap();
+        self.psql(&conninfo, home.path(), &[])
+    }
+
+    /// Whether this installation's psql connects over TLS with `conninfo` (as given: the
+    /// port is the caller's), with HOME = `home` and more environment `env`; its error
+    /// when it does not.
+    pub fn psql(&self, conninfo: &str, home: &Path, env: &[(&str, &str)]) -> Result<(), String> {
         let mut psql = Command::new(&self.bins.psql);
         psql.env_clear();
         if let Some(lib) = &self.bins.lib_dir {
@@ -372,9 +379,10 @@ impl PgServer {
         }
         let out = psql
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home.path())
+            .env("HOME", home)
+            .envs(env.iter().copied())
             .args([
-                conninfo.as_str(),
+                conninfo,
                 "-X",
                 "-A",
                 "-t",

@@ -622,8 +622,9 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
     };
     if mode == Mode::Full && endpoints.iter().any(|e| e.name.is_empty()) {
         refused = Some(
-            "libpq refuses to verify: host name must be specified for a verified SSL \
-             connection (give host=NAME with hostaddr)"
+            "without host=, libpq checks the certificate against its default host (the socket \
+             directory, /var/run/postgresql on Debian), which no certificate names: give \
+             host=NAME with hostaddr"
                 .into(),
         );
     }
