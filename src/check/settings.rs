@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::target::{Endpoint, Protocol, Target};
+use super::target::{ClientKind, Endpoint, Protocol, Target};
 use crate::text::{conninfo_value, in_double_quotes, shell_word};
 
 /// A driver whose connection settings `--client` adds.
@@ -82,7 +82,7 @@ pub struct ClientSetting {
 pub(super) fn verified_setting(target: &Target, file: Option<&str>) -> String {
     let file = file.unwrap_or("FILE");
     match (target.protocol, target.client) {
-        (Protocol::Postgres, "pgjdbc") => {
+        (Protocol::Postgres, ClientKind::Pgjdbc) => {
             format!(
                 "use sslmode=verify-full and sslrootcert={}",
                 url_value(file)
@@ -92,7 +92,7 @@ pub(super) fn verified_setting(target: &Target, file: Option<&str>) -> String {
             "use sslmode=verify-full sslrootcert={}",
             conninfo_value(file)
         ),
-        (Protocol::Mysql, "mariadb") => format!(
+        (Protocol::Mysql, ClientKind::Mariadb) => format!(
             "use ssl-verify-server-cert with ssl-ca={} (mariadb --ssl-verify-server-cert)",
             shell_word(file)
         ),
@@ -150,7 +150,7 @@ pub(super) fn working(
                 "psql",
                 format!("psql \"{}\"", in_double_quotes(&conninfo)),
             ));
-            if target.client == "pgjdbc" || extra.contains(&Client::Jdbc) {
+            if target.client == ClientKind::Pgjdbc || extra.contains(&Client::Jdbc) {
                 out.push(setting("jdbc", jdbc_url(host, port, db, ca)));
             }
         }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::CheckOptions;
-use super::target::{Roots, Target};
+use super::target::{ClientKind, Roots, Target};
 use crate::catalog::{default_destination, resolve_profiles};
 use crate::cert::Cert;
 use crate::error::Error;
@@ -189,13 +189,13 @@ pub(super) fn trust_for(
         Roots::File { path, named_by } => file(path.clone(), named_by),
         Roots::System => system(),
         Roots::ClientDefault => match target.client {
-            "libpq" | "pgjdbc" => match libpq_default_root() {
+            ClientKind::Libpq | ClientKind::Pgjdbc => match libpq_default_root() {
                 Some(path) => file(path, "the default sslrootcert"),
                 None => Err(Error::Usage(
                     "no home directory for libpq's default sslrootcert: pass --ca".into(),
                 )),
             },
-            "mariadb" => system(),
+            ClientKind::Mariadb => system(),
             _ => {
                 let mut none = missing_file(std::path::Path::new("ssl-ca"), "");
                 none.roots.error = Some(

@@ -52,13 +52,7 @@ pub(super) fn judge(
             host: &endpoint.name,
             now,
             names,
-            client: match target.client {
-                "libpq" => "libpq",
-                "pgjdbc" => "pgjdbc",
-                "mysql" => "the mysql client",
-                "mariadb" => "the mariadb client",
-                _ => "the TLS client",
-            },
+            client: target.client.in_words(),
         });
         if verdict.ok
             && let Some(why) = &session.unverified_signature
@@ -234,7 +228,7 @@ pub(super) fn judge(
     CheckReport {
         target: target.shown.clone(),
         protocol: target.protocol.as_str(),
-        client: target.client,
+        client: target.client.as_str(),
         mode,
         verdict,
         ok,
@@ -269,7 +263,7 @@ pub(super) fn refused_report(
     CheckReport {
         target: target.shown.clone(),
         protocol: target.protocol.as_str(),
-        client: target.client,
+        client: target.client.as_str(),
         mode: mode_text(target),
         verdict: Verdict::Fail,
         ok: false,

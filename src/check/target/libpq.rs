@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::{Endpoint, Mode, Protocol, Roots, Target, mask};
+use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, mask};
 use crate::error::Error;
 
 /// Every keyword libpq 18 knows (`PQconninfoOptions`); any other is an error, as in psql.
@@ -389,7 +389,7 @@ pub(super) fn parse_jdbc(raw: &str) -> Result<Target, Error> {
         mode,
         roots,
         refused: None,
-        client: "pgjdbc",
+        client: ClientKind::Pgjdbc,
         dbname: (!dbname.is_empty()).then(|| dbname.to_string()),
         user: properties.get("user").cloned(),
     })
@@ -641,7 +641,7 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
         mode,
         roots,
         refused,
-        client: "libpq",
+        client: ClientKind::Libpq,
         dbname: get("dbname").map(str::to_string),
         user: get("user").map(str::to_string),
     })

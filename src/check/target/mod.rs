@@ -45,6 +45,49 @@ impl Protocol {
     }
 }
 
+/// The client a target is checked as: whose settings, defaults and rules apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientKind {
+    Libpq,
+    Pgjdbc,
+    Mysql,
+    Mariadb,
+    Tls,
+}
+
+impl ClientKind {
+    /// The name in reports and JSON.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ClientKind::Libpq => "libpq",
+            ClientKind::Pgjdbc => "pgjdbc",
+            ClientKind::Mysql => "mysql",
+            ClientKind::Mariadb => "mariadb",
+            ClientKind::Tls => "tls",
+        }
+    }
+
+    /// Who loads the trust file, in a message.
+    pub(crate) fn in_words(self) -> &'static str {
+        match self {
+            ClientKind::Libpq => "libpq",
+            ClientKind::Pgjdbc => "pgjdbc",
+            ClientKind::Mysql => "the mysql client",
+            ClientKind::Mariadb => "the mariadb client",
+            ClientKind::Tls => "the TLS client",
+        }
+    }
+
+    /// The client of a bare `HOST[:PORT]` target of this protocol.
+    fn of(protocol: Protocol) -> ClientKind {
+        match protocol {
+            Protocol::Postgres => ClientKind::Libpq,
+            Protocol::Mysql => ClientKind::Mysql,
+            Protocol::Tls => ClientKind::Tls,
+        }
+    }
+}
+
 /// How much the client's TLS settings verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Mode {
@@ -114,8 +157,8 @@ pub(crate) struct Target {
     pub(crate) roots: Roots,
     /// Settings that make libpq refuse the string before it connects.
     pub(crate) refused: Option<String>,
-    /// Whose rules the string is read by: `libpq`, `pgjdbc`, `mysql`, `mariadb`, `tls`.
-    pub(crate) client: &'static str,
+    /// Whose rules the string is read by.
+    pub(crate) client: ClientKind,
     /// What the string says beyond TLS, to build the working settings from (dbname, user).
     pub(crate) dbname: Option<String>,
     pub(crate) user: Option<String>,
@@ -160,7 +203,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
             mode: Mode::Full,
             roots: Roots::Given,
             refused: None,
-            client: "tls",
+            client: ClientKind::Tls,
             dbname: None,
             user: None,
         }
@@ -200,7 +243,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
             mode: Mode::Full,
             roots: Roots::Given,
             refused: None,
-            client: CLIENT_OF[protocol as usize],
+            client: ClientKind::of(protocol),
             dbname: None,
             user: None,
         }
@@ -219,9 +262,6 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
     }
     Ok(target)
 }
-
-/// The client a bare target is checked as, by protocol.
-const CLIENT_OF: [&str; 3] = ["libpq", "mysql", "tls"];
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use super::{Endpoint, Mode, Protocol, Roots, Target, mask, split_host_port};
+use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, mask, split_host_port};
 use crate::error::Error;
 
 pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
@@ -19,9 +19,9 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
     let bad = |why: String| Error::Usage(format!("{shown}: {why}"));
     let (scheme, rest) = raw.split_once("://").unwrap_or(("mysql", raw));
     let client = if scheme.eq_ignore_ascii_case("mariadb") {
-        "mariadb"
+        ClientKind::Mariadb
     } else {
-        "mysql"
+        ClientKind::Mysql
     };
     let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, dbname) = address.split_once('/').unwrap_or((address, ""));
@@ -61,7 +61,8 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
         }
         None if ca.is_some() => Mode::ChainOnly,
         None => Mode::Unverified(format!(
-            "no ssl-mode ({client}'s default: encrypted when the server offers it, not verified)"
+            "no ssl-mode ({}'s default: encrypted when the server offers it, not verified)",
+            client.as_str()
         )),
     };
     let roots = Roots::named(ca.as_deref(), "ssl-ca");
