@@ -49,13 +49,13 @@ pub struct ConnectLines {
 
 impl ConnectLines {
     pub(crate) fn for_file(path: &str) -> ConnectLines {
-        Self::new(path, "host=<host>")
+        Self::new(path, "host=<host> dbname=<db> user=<user>")
     }
 
-    /// For a known host part (`host=a port=5432` or `host=a hostaddr=b port=5432`).
-    pub(crate) fn new(path: &str, host_part: &str) -> ConnectLines {
+    /// For the keywords after `sslrootcert` (`host=a port=5432 dbname=<db> user=<user>`).
+    pub(crate) fn new(path: &str, rest: &str) -> ConnectLines {
         let conninfo = format!(
-            "sslmode=verify-full sslrootcert={} {host_part} dbname=<db> user=<user>",
+            "sslmode=verify-full sslrootcert={} {rest}",
             conninfo_value(path)
         );
         ConnectLines {

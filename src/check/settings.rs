@@ -7,7 +7,7 @@ use std::str::FromStr;
 use serde::Serialize;
 
 use super::target::{ClientKind, Endpoint, Protocol, Target};
-use crate::text::{conninfo_value, in_double_quotes, shell_word};
+use crate::text::{ConnectLines, conninfo_value, shell_word};
 
 /// A driver whose connection settings `--client` adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +107,25 @@ pub(super) fn verified_setting(target: &Target, file: Option<&str>) -> String {
     }
 }
 
+/// The psql line (and `PGSSLROOTCERT`) that verifies `endpoint` against `ca`, with the
+/// string's database, user and direct TLS.
+pub(super) fn psql_lines(target: &Target, endpoint: &Endpoint, ca: &str) -> ConnectLines {
+    let mut rest = format!("host={}", conninfo_value(&endpoint.name));
+    if endpoint.addr != endpoint.name {
+        rest.push_str(&format!(" hostaddr={}", conninfo_value(&endpoint.addr)));
+    }
+    rest.push_str(&format!(
+        " port={} dbname={} user={}",
+        endpoint.port,
+        conninfo_value(target.dbname.as_deref().unwrap_or("<db>")),
+        conninfo_value(target.user.as_deref().unwrap_or("<user>"))
+    ));
+    if target.direct {
+        rest.push_str(" sslnegotiation=direct");
+    }
+    ConnectLines::new(ca, &rest)
+}
+
 /// The working settings: the checked client's, then each `--client` that speaks the
 /// target's protocol.
 pub(super) fn working(
@@ -134,22 +153,7 @@ pub(super) fn working(
     let mut out = Vec::new();
     match target.protocol {
         Protocol::Postgres => {
-            let mut conninfo = format!(
-                "sslmode=verify-full sslrootcert={} host={}",
-                conninfo_value(ca),
-                conninfo_value(host)
-            );
-            if endpoint.addr != endpoint.name {
-                conninfo.push_str(&format!(" hostaddr={}", conninfo_value(&endpoint.addr)));
-            }
-            conninfo.push_str(&format!(" port={port} dbname={db} user={user}"));
-            if target.direct {
-                conninfo.push_str(" sslnegotiation=direct");
-            }
-            out.push(setting(
-                "psql",
-                format!("psql \"{}\"", in_double_quotes(&conninfo)),
-            ));
+            out.push(setting("psql", psql_lines(target, endpoint, ca).psql));
             if target.client == ClientKind::Pgjdbc || extra.contains(&Client::Jdbc) {
                 out.push(setting("jdbc", jdbc_url(host, port, db, ca)));
             }

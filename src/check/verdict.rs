@@ -12,7 +12,7 @@ use super::target::{Endpoint, Mode, Protocol, Roots, Target};
 use super::trust::{self, Trust};
 use crate::cert::Cert;
 use crate::libpq::{self, NameRule};
-use crate::text::{ConnectLines, path_text};
+use crate::text::path_text;
 
 /// The name rule of the target's client.
 fn name_rule(target: &Target) -> NameRule {
@@ -90,7 +90,7 @@ pub(super) fn judge(
             )
         }
     };
-    let (verdict, mut problems, mut fixes, root) = match &target.mode {
+    let (mut verdict, mut problems, mut fixes, root) = match &target.mode {
         Mode::Full => (
             if full.ok {
                 Verdict::Pass
@@ -166,11 +166,9 @@ pub(super) fn judge(
             None,
         ),
     };
-    let mut verdict = verdict;
-    let expiry_of = |c: &Cert| c.not_after();
     let mut all: Vec<&Cert> = chain.iter().collect();
     all.extend(root.iter().chain(full.root.iter()));
-    let earliest = all.iter().min_by_key(|c| expiry_of(c)).copied();
+    let earliest = all.iter().min_by_key(|c| c.not_after()).copied();
     if let Some(days) = options.min_days {
         let limit = now + Duration::from_secs(u64::from(days) * 86_400);
         let mut seen = std::collections::HashSet::new();
@@ -198,17 +196,8 @@ pub(super) fn judge(
     } else {
         path_text(&trust.file)
     };
-    let connect = (full.ok && target.protocol == Protocol::Postgres).then(|| {
-        let host_part = if endpoint.name != endpoint.addr {
-            format!(
-                "host={} hostaddr={} port={}",
-                endpoint.name, endpoint.addr, endpoint.port
-            )
-        } else {
-            format!("host={} port={}", endpoint.name, endpoint.port)
-        };
-        ConnectLines::new(&trust_name, &host_part)
-    });
+    let connect = (full.ok && target.protocol == Protocol::Postgres)
+        .then(|| settings::psql_lines(target, endpoint, &trust_name));
     let settings = if full.ok {
         settings::working(target, endpoint, &trust_name, &options.clients)
     } else {
