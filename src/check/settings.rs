@@ -183,9 +183,15 @@ pub(super) fn working(
         Protocol::Tls => out.push(setting(
             "openssl",
             format!(
-                "openssl s_client -connect {} -servername {host} -verify_hostname {host} \
-                 -verify_return_error {}{}",
+                "openssl s_client -connect {} {} -verify_return_error {}{}",
                 shell_word(&format!("{}:{port}", bracketed(&endpoint.addr))),
+                // s_client checks an address only with -verify_ip, and sends no SNI for
+                // one, as rootcert does not.
+                if crate::libpq::openssl_host::is_address(host) {
+                    format!("-verify_ip {host}")
+                } else {
+                    format!("-servername {host} -verify_hostname {host}")
+                },
                 if system {
                     "-CApath /etc/ssl/certs".to_string()
                 } else {

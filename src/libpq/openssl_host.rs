@@ -70,6 +70,11 @@ fn check_ip(host: &str, names: &CertNames) -> bool {
         .any(|n| matches!(n, CertName::Ip(ip) if *ip == octets))
 }
 
+/// Whether OpenSSL reads `host` as an address (so `-verify_ip`, not `-verify_hostname`).
+pub(crate) fn is_address(host: &str) -> bool {
+    a2i_ipadd(host).is_some()
+}
+
 /// OpenSSL's `a2i_ipadd`: IPv6 when the text has a colon, else `sscanf("%d.%d.%d.%d")`.
 fn a2i_ipadd(text: &str) -> Option<Vec<u8>> {
     if text.contains(':') {

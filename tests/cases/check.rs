@@ -357,17 +357,24 @@ fn tls_targets_start_tls_at_once_with_the_alpn_asked_for() {
     let config = std::sync::Arc::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    // rootcert by name, then the openssl line it prints, by name and by address.
     let server = std::thread::spawn(move || {
-        let (mut tcp, _) = listener.accept().unwrap();
-        let mut first = [0u8; 1];
-        tcp.peek(&mut first).unwrap();
-        let mut conn = rustls::ServerConnection::new(config).unwrap();
-        while conn.is_handshaking() {
-            if conn.complete_io(&mut tcp).is_err() {
-                break;
+        let mut first_seen = None;
+        for _ in 0..5 {
+            let (mut tcp, _) = listener.accept().unwrap();
+            let mut first = [0u8; 1];
+            tcp.peek(&mut first).unwrap();
+            let mut conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            while conn.is_handshaking() {
+                if conn.complete_io(&mut tcp).is_err() {
+                    break;
+                }
             }
+            conn.send_close_notify();
+            let _ = conn.complete_io(&mut tcp);
+            first_seen.get_or_insert((first[0], conn.alpn_protocol().map(|p| p.to_vec())));
         }
-        (first[0], conn.alpn_protocol().map(|p| p.to_vec()))
+        first_seen.unwrap()
     });
     let env = Env::new();
     let root = write_root(&env, "ca.pem", &ca.cert_pem);
@@ -380,12 +387,37 @@ fn tls_targets_start_tls_at_once_with_the_alpn_asked_for() {
     run.expect(0);
     let report = run.json();
     assert_eq!(report["protocol"], "tls");
-    assert!(
-        report["settings"][0]["text"]
-            .as_str()
-            .unwrap()
-            .starts_with("openssl s_client")
+    let by_address = check(
+        &env,
+        &format!("tls://127.0.0.1:{port}"),
+        &root,
+        &["--alpn", "redis", "--json"],
     );
+    by_address.expect(0);
+    // openssl agrees: each printed line verifies (exit 0 with -verify_return_error).
+    for report in [report, by_address.json()] {
+        let line = setting(&report, "openssl");
+        assert!(line.starts_with("openssl s_client"), "{line}");
+        let out = std::process::Command::new("sh")
+            .args(["-c", &format!("{line} </dev/null")])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{line}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The -verify_hostname form would refuse the address: the certificate's dNSName
+    // keeps OpenSSL from reading the CN, and the address is in an iPAddress entry.
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!(
+            "openssl s_client -connect 127.0.0.1:{port} -verify_hostname 127.0.0.1 -verify_return_error -CAfile {} -alpn redis </dev/null",
+            root.display()
+        )])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
     let (first_byte, alpn) = server.join().unwrap();
     assert_eq!(first_byte, 0x16, "a TLS handshake record first");
     assert_eq!(alpn.as_deref(), Some(&b"redis"[..]));
