@@ -4,21 +4,6 @@ use std::time::Duration;
 
 use crate::support::*;
 
-/// Runs a fetch of `url` to the default destination with no OS store and no retries.
-fn fetch_url(env: &Env, url: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "0",
-        "--url",
-        url,
-    ];
-    args.extend_from_slice(extra);
-    env.run(&args)
-}
-
 /// Asserts a failed run with `code` whose message contains `needle`, and that the output
 /// directory is exactly as it was.
 #[track_caller]

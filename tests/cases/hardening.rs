@@ -440,7 +440,7 @@ fn killed_runs_leave_no_temporary_files() {
     // older version: the next run removes both.
     std::fs::write(out.join(".rootcert-00000000deadbeef.tmp"), "x").unwrap();
     std::fs::write(out.join(".DigiCertGlobalRootG2.crt.pem.Ab12Cd.tmp"), "x").unwrap();
-    let run = fetch(&env, &server);
+    let run = fetch_url(&env, &server.url("/g2.pem"), &[]);
     run.expect(0);
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
@@ -452,18 +452,6 @@ fn killed_runs_leave_no_temporary_files() {
 fn fastrand_delay(i: u64) -> u64 {
     // Spread the kills over the first ~15 ms, where parsing, download and save happen.
     (i * 7919) % 15_000
-}
-
-fn fetch(env: &Env, server: &Server) -> Run {
-    env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "0",
-        "--url",
-        &server.url("/g2.pem"),
-    ])
 }
 
 #[test]

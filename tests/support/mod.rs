@@ -106,6 +106,21 @@ impl Env {
     }
 }
 
+/// Runs a fetch of `url` to the default destination with no OS store and no retries.
+pub fn fetch_url(env: &Env, url: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "fetch",
+        "--no-system",
+        "--no-builtin",
+        "--retries",
+        "0",
+        "--url",
+        url,
+    ];
+    args.extend_from_slice(extra);
+    env.run(&args)
+}
+
 #[derive(Debug)]
 pub struct Run {
     pub code: i32,
