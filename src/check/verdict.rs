@@ -123,7 +123,16 @@ pub(super) fn judge(
                 Roots::ClientDefault => trust::libpq_default_root(),
                 _ => None,
             };
-            match libpq_file.and_then(|p| trust::file_trust(&p).ok().flatten()) {
+            // The file libpq reads is usually the one already loaded (no --ca given).
+            let loaded = |p: &std::path::Path| {
+                let same = std::path::absolute(p).is_ok_and(|p| p == trust.file);
+                if same && trust.roots.error.is_none() {
+                    Some(trust.clone())
+                } else {
+                    trust::file_trust(p).ok().flatten()
+                }
+            };
+            match libpq_file.and_then(|p| loaded(&p)) {
                 Some(file) => {
                     let chain_only = decide(&file, NameRule::None);
                     let why = format!(
