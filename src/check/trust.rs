@@ -196,31 +196,35 @@ pub(super) fn trust_for(
                 )),
             },
             ClientKind::Mariadb => system(),
-            _ => {
-                let mut none = missing_file(std::path::Path::new("ssl-ca"), "");
-                none.roots.error = Some(
-                    "no ssl-ca: the mysql client needs one for VERIFY_CA and VERIFY_IDENTITY"
-                        .into(),
-                );
-                none.file = PathBuf::from("ssl-ca");
-                none.described = "no ssl-ca".into();
-                Ok(none)
-            }
+            _ => Ok(no_roots(
+                PathBuf::from("ssl-ca"),
+                "no ssl-ca: the mysql client needs one for VERIFY_CA and VERIFY_IDENTITY".into(),
+                "no ssl-ca".into(),
+            )),
         },
     }
 }
 
 /// A trust file the client would not find: it fails before connecting.
 fn missing_file(path: &std::path::Path, named_by: &str) -> Trust {
+    no_roots(
+        std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        format!("the file does not exist (named by {named_by})"),
+        format!("{} (missing)", path_text(path)),
+    )
+}
+
+/// Roots the client would not have, and why.
+fn no_roots(file: PathBuf, why: String, described: String) -> Trust {
     Trust {
         roots: TrustFile {
             format: Format::Empty,
             certs: Vec::new(),
-            error: Some(format!("the file does not exist (named by {named_by})")),
+            error: Some(why),
         },
-        file: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        file,
         fetch_first: None,
-        described: format!("{} (missing)", path_text(path)),
+        described,
         system: false,
     }
 }
