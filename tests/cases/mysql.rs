@@ -13,6 +13,11 @@ use crate::support::{Env, Run, run_snippet};
 
 /// `rootcert ARGS` in the server's hosts namespace (so test names resolve to 127.0.0.1).
 fn rootcert(env: &Env, server: &MariaDb, args: &[&str]) -> Run {
+    rootcert_with_store(env, server, args, None)
+}
+
+/// `rootcert` as above, with `store` as OpenSSL's default store (SSL_CERT_FILE).
+fn rootcert_with_store(env: &Env, server: &MariaDb, args: &[&str], store: Option<&Path>) -> Run {
     let template = env.cmd();
     let mut cmd = mariadb::with_hosts(
         &server.hosts,
@@ -24,6 +29,9 @@ fn rootcert(env: &Env, server: &MariaDb, args: &[&str]) -> Run {
         if let Some(v) = v {
             cmd.env(k, v);
         }
+    }
+    if let Some(store) = store {
+        cmd.env("SSL_CERT_FILE", store);
     }
     cmd.current_dir(env.dir.path());
     Run::from(cmd.output().unwrap())
@@ -252,6 +260,7 @@ fn rootcert_check_agrees_with_the_mariadb_client() {
     }
     eprintln!("{}", table.join("\n"));
     drivers_connect_with_the_settings_check_prints(&env, &server, &cases[0]);
+    roots_without_ssl_ca_are_the_clients_defaults(&env, &server, &cases[0], &other);
     assert_eq!(
         disagreements,
         0,
@@ -458,4 +467,63 @@ fn drivers_connect_with_the_settings_check_prints(env: &Env, server: &MariaDb, c
             setting("mysql2")
         ),
     );
+}
+
+/// Without ssl-ca, the mariadb client verifies against OpenSSL's default store
+/// (SSL_CERT_FILE), and so does rootcert; the mysql client has no default, which rootcert
+/// reports. `case` must pass with its own root.
+fn roots_without_ssl_ca_are_the_clients_defaults(
+    env: &Env,
+    server: &MariaDb,
+    case: &Case,
+    other: &Issued,
+) {
+    server.serve(&tls(&case.chain.iter().collect::<Vec<_>>()));
+    let port = server.port.to_string();
+    for (name, store_pem, passes) in [("right", &case.trust, true), ("other", other, false)] {
+        let store = env.path(&format!("default-store-{name}.pem"));
+        std::fs::write(&store, &store_pem.pem).unwrap();
+        let mut client = mariadb::with_hosts(
+            &server.hosts,
+            Path::new("/usr/bin/mariadb"),
+            &[
+                "--no-defaults",
+                "--protocol=tcp",
+                "-h",
+                case.host,
+                "-P",
+                &port,
+                "-u",
+                "probe",
+                "--ssl",
+                "--ssl-verify-server-cert",
+                "-N",
+                "-e",
+                "select 1",
+            ],
+        );
+        let client = client
+            .env("SSL_CERT_FILE", &store)
+            .env("SSL_CERT_DIR", env.path("no-such-dir"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            client.status.success(),
+            passes,
+            "mariadb with the {name} store: {client:?}"
+        );
+        let target = format!(
+            "mariadb://probe@{}:{port}?ssl-verify-server-cert=1",
+            case.host
+        );
+        let run = rootcert_with_store(env, server, &["check", &target], Some(&store));
+        run.expect(if passes { 0 } else { 4 });
+    }
+    let mysql = format!(
+        "mysql://probe@{}:{port}?ssl-mode=VERIFY_IDENTITY",
+        case.host
+    );
+    rootcert(env, server, &["check", &mysql])
+        .expect(4)
+        .stdout_has("no ssl-ca");
 }
