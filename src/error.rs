@@ -79,6 +79,23 @@ impl Error {
         }
     }
 
+    /// The same error with its message changed by `f` (to say where it happened).
+    pub fn map_message(self, f: impl FnOnce(String) -> String) -> Self {
+        match self {
+            Error::Usage(m) => Error::Usage(f(m)),
+            Error::Network { message, attempts } => Error::Network {
+                message: f(message),
+                attempts,
+            },
+            Error::Content { message, attempts } => Error::Content {
+                message: f(message),
+                attempts,
+            },
+            Error::File(m) => Error::File(f(m)),
+            Error::Internal(m) => Error::Internal(f(m)),
+        }
+    }
+
     /// The sources tried, for a download failure.
     pub fn attempts(&self) -> &[Attempt] {
         match self {

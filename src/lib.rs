@@ -55,8 +55,8 @@ mod verify;
 
 pub use cert::{Cert as Certificate, SelfSignature};
 pub use check::{
-    CertReport, CheckOptions, CheckOutcome, CheckReport, Client, ClientSetting, Protocol, Verdict,
-    check, read_targets_file,
+    CertReport, CheckOptions, CheckOutcome, CheckReport, Client, ClientSetting, Protocol,
+    TargetText, Verdict, check, read_targets_file,
 };
 pub use download::NetOptions;
 pub use error::{Attempt, Error, exit};
@@ -82,9 +82,14 @@ pub mod fuzzing {
         crate::check::connection_settings(raw)
     }
 
-    /// A target as `check` parses it (its masked form), and the masking alone.
-    pub fn parse_target(raw: &str) -> (Option<String>, String) {
+    /// A target as `check` shows it when it parses, or its error when it does not.
+    pub fn parse_target(raw: &str) -> Result<String, String> {
         crate::check::parse_for_fuzzing(raw)
+    }
+
+    /// Whether a connection-string keyword holds a secret (shown as `****`).
+    pub fn is_secret(keyword: &str) -> bool {
+        crate::check::is_secret(keyword)
     }
 
     /// `check`'s exchange with a server that answers with these bytes.

@@ -38,7 +38,7 @@ use verdict::{judge, refused_report};
 pub struct CheckOptions {
     /// The targets as written: `HOST[:PORT]`, `postgresql://…`, `host=… sslmode=…`,
     /// `jdbc:postgresql://…`, `mysql://…`, `mariadb://…`, `tls://HOST:PORT`.
-    pub targets: Vec<String>,
+    pub targets: Vec<TargetText>,
     /// Also check the target libpq's environment describes (`DATABASE_URL`, `PG*`).
     pub env: bool,
     /// The protocol of bare `HOST[:PORT]` targets (default PostgreSQL).
@@ -86,6 +86,31 @@ impl Default for CheckOptions {
     }
 }
 
+/// A target as the user wrote it, and where: messages about a target that does not parse
+/// name the place, never the text (it may hold a password).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetText {
+    /// The text.
+    pub text: String,
+    /// Where it came from: `line 7 of targets.txt`; `None` for a command-line argument.
+    pub origin: Option<String>,
+}
+
+impl From<&str> for TargetText {
+    fn from(text: &str) -> Self {
+        TargetText {
+            text: text.to_string(),
+            origin: None,
+        }
+    }
+}
+
+impl From<String> for TargetText {
+    fn from(text: String) -> Self {
+        TargetText { text, origin: None }
+    }
+}
+
 /// The keyword/value settings of a libpq connection string, as libpq parses it.
 pub(crate) fn connection_settings(
     raw: &str,
@@ -93,32 +118,75 @@ pub(crate) fn connection_settings(
     target::settings_of(raw)
 }
 
-/// A target's masked form when it parses, and the masking of the raw text.
-pub(crate) fn parse_for_fuzzing(raw: &str) -> (Option<String>, String) {
-    let parsed = target::parse(raw, &target::Defaults::default()).ok();
-    (parsed.map(|t| t.shown), target::mask(raw.trim()))
+/// Whether a connection-string keyword holds a secret.
+pub(crate) fn is_secret(keyword: &str) -> bool {
+    target::redact::is_secret(keyword)
 }
 
-/// Reads a `--targets` file: one target a line; blank lines and `#` comments skipped.
-pub fn read_targets_file(path: &std::path::Path) -> Result<Vec<String>, Error> {
-    let bytes = if path.as_os_str() == "-" {
-        crate::read::read_stdin(crate::read::MAX_FILE_BYTES, Duration::from_secs(60))
+/// A target as `check` shows it when it parses, or the error it gives when it does not.
+pub(crate) fn parse_for_fuzzing(raw: &str) -> Result<String, String> {
+    target::parse(raw, &target::Defaults::default())
+        .map(|t| t.shown.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Reads a `--targets` file (`-`: standard input, waiting at most `timeout`): one target a
+/// line; blank lines and `#` comments (whole lines, or after a space) skipped. Each target
+/// remembers its line, so that a line that does not parse is named by number, never
+/// shown.
+pub fn read_targets_file(
+    path: &std::path::Path,
+    timeout: Duration,
+) -> Result<Vec<TargetText>, Error> {
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "standard input".to_string()
+    } else {
+        path_text(path)
+    };
+    let bytes = if stdin {
+        crate::read::read_stdin(crate::read::MAX_FILE_BYTES, timeout)
     } else {
         crate::read::read_file(path, crate::read::MAX_FILE_BYTES).map_err(|e| e.to_string())
     }
     .map_err(|e| Error::Usage(format!("{e}: cannot read the targets")))?;
-    let text = String::from_utf8(bytes).map_err(|_| {
+    let not_text = || {
         Error::Usage(format!(
-            "{} is not UTF-8 text: give one target a line",
-            path_text(path)
+            "{name} is not a text file of targets (it holds NUL bytes or is not UTF-8): give              one target a line"
         ))
-    })?;
+    };
+    if bytes.contains(&0) {
+        return Err(not_text());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| not_text())?;
     Ok(text
         .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(str::to_string)
+        .enumerate()
+        .map(|(i, line)| (i, without_comment(line).trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(i, line)| TargetText {
+            text: line.to_string(),
+            origin: Some(format!("line {} of {name}", i + 1)),
+        })
         .collect())
+}
+
+/// A line up to a `#` that starts it or follows a space, outside a libpq quoted value.
+fn without_comment(line: &str) -> &str {
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut previous = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '\'' => quoted = !quoted,
+            '#' if !quoted && previous.is_whitespace() => return &line[..i],
+            _ => {}
+        }
+        previous = c;
+    }
+    line
 }
 
 /// Checks every server the targets name, `jobs` at a time, and returns one outcome per
@@ -131,29 +199,55 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
         alpn: options.alpn.clone(),
         sni: options.sni.clone(),
     };
-    let mut targets = options
-        .targets
-        .iter()
-        .map(|raw| target::parse(raw, &defaults))
-        .collect::<Result<Vec<Target>, Error>>()?;
-    if options.env {
-        targets.push(target::from_env(&|name| std::env::var(name).ok())?);
-    }
-    if targets.is_empty() {
+    let count = options.targets.len() + usize::from(options.env);
+    if count == 0 {
         return Err(Error::Usage(
             "no target: give HOST[:PORT] or a connection string, --targets FILE, or --env".into(),
         ));
     }
-    let user_roots = options.ca.is_some() || !options.profiles.is_empty();
-    let needs_given = targets
+    // A target that does not parse is an error of its own, named by where it was given;
+    // the others are still checked.
+    let mut targets: Vec<Result<Target, Error>> = options
+        .targets
         .iter()
-        .any(|t| t.roots == Roots::Given || (t.roots == Roots::ClientDefault && user_roots));
+        .enumerate()
+        .map(|(i, given)| {
+            target::parse(&given.text, &defaults).map_err(|e| match &given.origin {
+                Some(origin) => e.map_message(|m| format!("{origin}: {m}")),
+                None if count > 1 => e.map_message(|m| format!("target {}: {m}", i + 1)),
+                None => e,
+            })
+        })
+        .collect();
+    if options.env {
+        targets.push(
+            target::from_env(&|name| std::env::var(name).ok())
+                .map_err(|e| e.map_message(|m| format!("--env: {m}"))),
+        );
+    }
+    let mut parsed: Vec<(usize, Target)> = Vec::new();
+    let mut failed: Vec<(usize, Error)> = Vec::new();
+    for (i, result) in targets.into_iter().enumerate() {
+        match result {
+            Ok(target) => parsed.push((i, target)),
+            Err(e) => failed.push((i, e)),
+        }
+    }
+    let user_roots = options.ca.is_some() || !options.profiles.is_empty();
+    let needs_given = parsed
+        .iter()
+        .any(|(_, t)| t.roots == Roots::Given || (t.roots == Roots::ClientDefault && user_roots));
     let given = needs_given
         .then(|| trust::load_trust(options))
         .transpose()?;
-    let work: Vec<(&Target, &Endpoint)> = targets
+    let work: Vec<(usize, usize, &Target, &Endpoint)> = parsed
         .iter()
-        .flat_map(|t| t.endpoints.iter().map(move |e| (t, e)))
+        .flat_map(|(i, t)| {
+            t.endpoints
+                .iter()
+                .enumerate()
+                .map(move |(j, e)| (*i, j, t, e))
+        })
         .collect();
     let shared = SharedRoots {
         given: given.as_ref(),
@@ -164,21 +258,24 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
     let run_jobs = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(target, endpoint)) = work.get(i) else {
+            let Some(&(target_index, host_index, target, endpoint)) = work.get(i) else {
                 break;
             };
             let result = check_endpoint(target, endpoint, &shared, options);
             *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
                 target: target.shown.clone(),
-                protocol: target.protocol,
+                target_index,
+                host_index,
+                protocol: Some(target.protocol),
                 host: endpoint.addr.clone(),
                 port: endpoint.port,
                 result,
             });
         }
     };
-    let workers = options.jobs.clamp(1, work.len());
-    if workers == 1 {
+    let workers = options.jobs.clamp(1, work.len().max(1));
+    if work.is_empty() {
+    } else if workers == 1 {
         run_jobs();
     } else {
         std::thread::scope(|scope| {
@@ -187,14 +284,36 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
             }
         });
     }
-    Ok(results
+    let mut outcomes: Vec<CheckOutcome> = results
         .into_iter()
         .map(|slot| {
             slot.into_inner()
                 .expect("not poisoned")
                 .expect("every job ran")
         })
-        .collect())
+        .collect();
+    for (target_index, error) in failed {
+        let place = options.targets.get(target_index).map_or_else(
+            || "--env".to_string(),
+            |given| {
+                given
+                    .origin
+                    .clone()
+                    .unwrap_or_else(|| format!("target {}", target_index + 1))
+            },
+        );
+        outcomes.push(CheckOutcome {
+            target: place.into(),
+            target_index,
+            host_index: 0,
+            protocol: None,
+            host: String::new(),
+            port: 0,
+            result: Err(error),
+        });
+    }
+    outcomes.sort_by_key(|o| (o.target_index, o.host_index));
+    Ok(outcomes)
 }
 
 fn check_endpoint(

@@ -35,8 +35,8 @@ impl Verdict {
 /// The verdict for one server, the chain it was reached on, and what to do next.
 #[derive(Debug, Serialize)]
 pub struct CheckReport {
-    /// The target as written, passwords masked.
-    pub target: String,
+    /// The target as parsed, passwords masked (shared by every host of the target).
+    pub target: std::sync::Arc<str>,
     /// `postgres`, `mysql` or `tls`.
     pub protocol: &'static str,
     /// Whose rules judged it: `libpq`, `pgjdbc`, `mysql`, `mariadb`, `tls`.
@@ -89,10 +89,15 @@ impl CheckReport {
 /// One server's result: a report, or why it could not be checked.
 #[derive(Debug)]
 pub struct CheckOutcome {
-    /// The target as written, passwords masked.
-    pub target: String,
-    /// The protocol spoken.
-    pub protocol: Protocol,
+    /// The target as parsed, passwords masked; for a target that does not parse, where it
+    /// was given (`target 2`, `line 7 of targets.txt`).
+    pub target: std::sync::Arc<str>,
+    /// Which target of the run this server belongs to (0-based), and which of its hosts.
+    pub target_index: usize,
+    /// Which host of the target (0-based).
+    pub host_index: usize,
+    /// The protocol spoken (none for a target that does not parse).
+    pub protocol: Option<Protocol>,
     /// Where rootcert connected (or tried to).
     pub host: String,
     /// The port.

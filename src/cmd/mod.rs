@@ -25,8 +25,7 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn note_to_stderr(message: &str) {
-    output::clear_status();
-    eprintln!("rootcert: {message}");
+    output::note(message);
 }
 
 fn dispatch(cli: Cli) -> Result<u8, Error> {
@@ -97,8 +96,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 render::verify(&report);
             }
             if let Some(error) = &report.error {
-                let label = output::paint(output::Stream::Stderr, output::RED, "error");
-                eprintln!("{label}: {error}");
+                output::error_line(error);
             }
             Ok(report.exit_code())
         }
@@ -148,7 +146,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
 /// `rootcert check`: one server gets the full report; several get a table (or JSON lines).
 fn check(args: cli::CheckArgs) -> Result<u8, Error> {
     let json = args.json;
-    let mut targets = Vec::new();
+    let mut targets: Vec<rootcert::TargetText> = Vec::new();
     let mut profiles = Vec::new();
     let first_is_target = args.targets.is_none() && !args.env;
     for (i, arg) in args.args.into_iter().enumerate() {
@@ -156,11 +154,11 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         if names_profile && !(i == 0 && first_is_target) {
             profiles.push(arg);
         } else {
-            targets.push(arg);
+            targets.push(arg.into());
         }
     }
     if let Some(file) = &args.targets {
-        targets.extend(rootcert::read_targets_file(file)?);
+        targets.extend(rootcert::read_targets_file(file, args.timeout)?);
     }
     if !profiles.is_empty() && args.ca.is_some() {
         return Err(Error::Usage(
@@ -204,7 +202,7 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
     }
     if json {
         for outcome in &outcomes {
-            output::print_json_line(&render::CheckLine::new(outcome));
+            output::print_json_line(&render::check_line(outcome));
         }
     } else {
         render::check_table(&outcomes);
@@ -235,7 +233,9 @@ fn on_change(command: &str, path: &str) -> Result<u8, Error> {
         Some(code) => format!("exit code {code}"),
         None => "a signal".to_string(),
     };
-    eprintln!("error: the file was saved, but --on-change `{command}` failed with {how}");
+    output::error_line(&format!(
+        "the file was saved, but --on-change `{command}` failed with {how}"
+    ));
     Ok(rootcert::exit::HOOK)
 }
 

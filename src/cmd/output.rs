@@ -1,6 +1,11 @@
 //! Where things are printed: results on stdout, diagnostics on stderr, JSON for machines.
 //! Writing never panics: a failure ends the run with a message (or quietly for a closed
 //! pipe).
+//!
+//! Every text line passes through [`terminal_safe`] on its way out, so no byte that a
+//! server, a certificate or a file controls can move the cursor, clear the screen or set a
+//! window title. Colour comes only from `&'static str` labels ([`Piece::Painted`]), which
+//! are ours.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,25 +22,94 @@ pub struct Log {
 impl Log {
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            clear_status();
-            eprintln!("rootcert: {message}");
+            note(message);
         }
     }
 
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            clear_status();
-            eprintln!("{}: {message}", paint(Stream::Stderr, YELLOW, "warning"));
+            warn(message);
         }
     }
 
     /// Indented detail lines.
     pub fn detail(&self, text: &str) {
         if !self.quiet {
-            clear_status();
-            eprintln!("{text}");
+            write_line(Stream::Stderr, &[Piece::Text(text)]);
         }
     }
+}
+
+/// `rootcert: message` on stderr.
+pub fn note(message: &str) {
+    write_line(
+        Stream::Stderr,
+        &[Piece::Text("rootcert: "), Piece::Text(message)],
+    );
+}
+
+/// `warning: message` on stderr.
+pub fn warn(message: &str) {
+    write_line(
+        Stream::Stderr,
+        &[
+            Piece::Painted(YELLOW, "warning"),
+            Piece::Text(": "),
+            Piece::Text(message),
+        ],
+    );
+}
+
+/// Part of a line: text (escaped on the way out) or one of our own coloured labels.
+pub enum Piece<'a> {
+    Text(&'a str),
+    Painted(&'static str, &'static str),
+}
+
+/// Writes one line of pieces to `stream`, escaped, with colour where the stream takes it.
+pub fn write_line(stream: Stream, pieces: &[Piece<'_>]) {
+    let mut line = String::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(text) => line.push_str(&terminal_safe(text)),
+            Piece::Painted(code, text) => line.push_str(&paint(stream, code, text)),
+        }
+    }
+    line.push('\n');
+    match stream {
+        Stream::Stdout => write_stdout(line.as_bytes()),
+        Stream::Stderr => {
+            clear_status();
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
+        }
+    }
+}
+
+/// A character a terminal acts on, or one that hides or reorders what is shown.
+fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Text for a terminal: C0 controls but the line feed, DEL, C1 controls and the Unicode
+/// controls that reorder or hide text (bidirectional overrides, zero-width marks) as
+/// `\xNN` / `\u{NNNN}`. Everything a server, certificate or file controls goes through
+/// here before it is shown; nothing else escapes terminal text.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if u32::from(c) < 0x100 && unsafe_char(c) => {
+                out.push_str(&format!("\\x{:02X}", u32::from(c)))
+            }
+            c if unsafe_char(c) => out.push_str(&format!("\\u{{{:04X}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Where text goes, for deciding whether it may be coloured.
@@ -59,8 +133,8 @@ pub fn colour(stream: Stream) -> bool {
     terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-/// `text` in an ANSI colour when `stream` may be coloured.
-pub fn paint(stream: Stream, code: &str, text: &str) -> String {
+/// `text` (always ours, never a server's) in an ANSI colour when `stream` may be coloured.
+fn paint(stream: Stream, code: &str, text: &'static str) -> String {
     if colour(stream) {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {
@@ -80,7 +154,7 @@ pub fn status(message: &str) {
         return;
     }
     let mut stderr = std::io::stderr().lock();
-    let _ = write!(stderr, "\r\x1b[2Krootcert: {message}");
+    let _ = write!(stderr, "\r\x1b[2Krootcert: {}", terminal_safe(message));
     let _ = stderr.flush();
     STATUS_SHOWN.store(true, Ordering::Relaxed);
 }
@@ -114,24 +188,51 @@ pub fn report_error(err: &Error, json: bool) -> u8 {
             attempts: err.attempts(),
         });
     }
-    clear_status();
-    eprintln!("{}: {err}", paint(Stream::Stderr, RED, "error"));
+    error_line(&err.to_string());
     code
+}
+
+/// `error: message` on stderr.
+pub fn error_line(message: &str) {
+    write_line(
+        Stream::Stderr,
+        &[
+            Piece::Painted(RED, "error"),
+            Piece::Text(": "),
+            Piece::Text(message),
+        ],
+    );
 }
 
 pub fn print_json<T: Serialize>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => crate::outln!("{text}"),
-        Err(e) => eprintln!("error: cannot encode JSON: {e}"),
+        Ok(text) => write_json(&text),
+        Err(e) => error_line(&format!("cannot encode JSON: {e}")),
     }
 }
 
 /// One JSON object on one line (JSON Lines).
 pub fn print_json_line<T: Serialize>(value: &T) {
     match serde_json::to_string(value) {
-        Ok(text) => crate::outln!("{text}"),
-        Err(e) => eprintln!("error: cannot encode JSON: {e}"),
+        Ok(text) => write_json(&text),
+        Err(e) => error_line(&format!("cannot encode JSON: {e}")),
     }
+}
+
+/// JSON on stdout. serde_json escapes C0 controls; DEL, C1 and the reordering controls
+/// are legal raw in JSON strings, so they are written as `\u` escapes too (still the
+/// same JSON value).
+fn write_json(text: &str) {
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    write_stdout(out.as_bytes());
 }
 
 /// Set when the process started with standard output closed (`>&-`).
@@ -173,13 +274,35 @@ pub fn write_stdout(bytes: &[u8]) {
     }
 }
 
-/// `println!` that never panics: see [`write_stdout`].
+/// `println!` that never panics and escapes control characters: see [`write_stdout`] and
+/// [`terminal_safe`].
 #[macro_export]
 macro_rules! outln {
     () => {
         $crate::cmd::output::write_stdout(b"\n")
     };
     ($($arg:tt)*) => {
-        $crate::cmd::output::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())
+        $crate::cmd::output::write_line(
+            $crate::cmd::output::Stream::Stdout,
+            &[$crate::cmd::output::Piece::Text(&format!($($arg)*))],
+        )
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_safe_escapes_every_control() {
+        assert_eq!(
+            terminal_safe("plain text\nline two"),
+            "plain text\nline two"
+        );
+        assert_eq!(
+            terminal_safe("a\x1b]0;title\x07b\rc\x7f\u{9b}2J\u{202e}d\te"),
+            "a\\x1B]0;title\\x07b\\x0Dc\\x7F\\x9B2J\\u{202E}d\\x09e"
+        );
+        assert_eq!(terminal_safe("Zürich 東京"), "Zürich 東京");
+    }
 }

@@ -3,9 +3,8 @@
 use rootcert::{
     CheckOutcome, CheckReport, FetchReport, FetchStatus, InspectReport, Verdict, VerifyReport,
 };
-use serde::Serialize;
 
-use super::output::{GREEN, Log, RED, Stream, paint, write_stdout};
+use super::output::{GREEN, Log, Piece, RED, Stream, write_line, write_stdout};
 use crate::outln;
 
 /// The path (or the PEM) on stdout; what happened and how to use it on stderr.
@@ -50,11 +49,14 @@ pub fn fetch(report: &FetchReport, log: Log) {
 
 pub fn verify(report: &VerifyReport) {
     let verdict = if report.error.is_none() {
-        paint(Stream::Stdout, GREEN, "OK, holds every pinned certificate")
+        Piece::Painted(GREEN, "OK, holds every pinned certificate")
     } else {
-        paint(Stream::Stdout, RED, "FAILED")
+        Piece::Painted(RED, "FAILED")
     };
-    outln!("{}: {verdict}", report.path);
+    write_line(
+        Stream::Stdout,
+        &[Piece::Text(&report.path), Piece::Text(": "), verdict],
+    );
     for cert in &report.certificates {
         let role = if cert.pinned { "pinned" } else { "other " };
         outln!("  {role}  {}", cert.subject);
@@ -69,10 +71,7 @@ pub fn verify(report: &VerifyReport) {
         outln!("  MISSING {} (sha256 {})", missing.name, missing.sha256);
     }
     for warning in &report.warnings {
-        eprintln!(
-            "{}: {warning}",
-            paint(Stream::Stderr, super::output::YELLOW, "warning")
-        );
+        super::output::warn(warning);
     }
 }
 
@@ -134,7 +133,7 @@ pub fn check(report: &CheckReport) {
         report.host.clone(),
         format!("{}:{}", report.host, report.port),
     ];
-    if !bare.contains(&report.target) {
+    if !bare.iter().any(|b| **b == *report.target) {
         outln!(
             "{} ({} settings, {})",
             report.target,
@@ -176,10 +175,16 @@ pub fn check(report: &CheckReport) {
     }
     match report.verdict {
         Verdict::Pass => {
-            outln!(
-                "\n{}: {what} will succeed for {}. Connect with:",
-                paint(Stream::Stdout, GREEN, "OK"),
-                report.server_name
+            outln!();
+            write_line(
+                Stream::Stdout,
+                &[
+                    Piece::Painted(GREEN, "OK"),
+                    Piece::Text(&format!(
+                        ": {what} will succeed for {}. Connect with:",
+                        report.server_name
+                    )),
+                ],
             );
             if let Some(command) = &report.fetch_first {
                 outln!("  {command}");
@@ -199,7 +204,14 @@ pub fn check(report: &CheckReport) {
                 Verdict::Fail => ("FAIL", "would fail"),
                 _ => ("UNVERIFIED", "would not verify the server"),
             };
-            outln!("\n{}: {what} {how}:", paint(Stream::Stdout, RED, label));
+            outln!();
+            write_line(
+                Stream::Stdout,
+                &[
+                    Piece::Painted(RED, label),
+                    Piece::Text(&format!(": {what} {how}:")),
+                ],
+            );
             for problem in &report.problems {
                 outln!("  - {problem}");
             }
@@ -219,83 +231,76 @@ pub fn check(report: &CheckReport) {
     }
 }
 
-/// One server's result as one JSON line: the report, or the error.
-#[derive(Serialize)]
-pub struct CheckLine<'a> {
-    #[serde(skip_serializing_if = "Option::is_none", flatten)]
-    report: Option<&'a CheckReport>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    target: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    protocol: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    port: Option<u16>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    verdict: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ok: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-    exit_code: u8,
+/// One server's result as one JSON line: the report, or the error, with `target_index`
+/// and `host_index`. A target with several hosts carries its full text on its first host's
+/// line only, so that output grows with the input, not with hosts × text.
+pub fn check_line(outcome: &CheckOutcome) -> serde_json::Value {
+    let mut line = match &outcome.result {
+        Ok(report) => serde_json::to_value(report).unwrap_or_default(),
+        Err(e) => serde_json::json!({
+            "target": &*outcome.target,
+            "protocol": outcome.protocol.map(|p| p.as_str()),
+            "host": outcome.host,
+            "port": outcome.port,
+            "verdict": "error",
+            "ok": false,
+            "error": e.to_string(),
+        }),
+    };
+    if let Some(map) = line.as_object_mut() {
+        if outcome.host_index > 0 {
+            map.remove("target");
+        }
+        map.insert("target_index".into(), outcome.target_index.into());
+        map.insert("host_index".into(), outcome.host_index.into());
+        map.insert("exit_code".into(), outcome.exit_code().into());
+    }
+    line
 }
 
-impl<'a> CheckLine<'a> {
-    pub fn new(outcome: &'a CheckOutcome) -> Self {
-        match &outcome.result {
-            Ok(report) => CheckLine {
-                report: Some(report),
-                target: None,
-                protocol: None,
-                host: None,
-                port: None,
-                verdict: None,
-                ok: None,
-                error: None,
-                exit_code: report.exit_code(),
-            },
-            Err(e) => CheckLine {
-                report: None,
-                target: Some(&outcome.target),
-                protocol: Some(outcome.protocol.as_str()),
-                host: Some(&outcome.host),
-                port: Some(outcome.port),
-                verdict: Some("error"),
-                ok: Some(false),
-                error: Some(e.to_string()),
-                exit_code: e.exit_code(),
-            },
-        }
-    }
-}
+/// The widest a TARGET cell gets in the table; JSON has the full text.
+const TARGET_COLUMN: usize = 60;
 
 /// The summary table: target, protocol, verdict, chain root, earliest expiry; then why
 /// each target that did not pass did not.
 pub fn check_table(outcomes: &[CheckOutcome]) {
+    let hosts_of = |target_index: usize| {
+        outcomes
+            .iter()
+            .filter(|o| o.target_index == target_index)
+            .count()
+    };
     let rows: Vec<[String; 5]> = outcomes
         .iter()
         .map(|o| {
-            let shown = if o.target.contains(&o.host) || o.host.is_empty() {
-                o.target.clone()
+            let target = shorten(&o.target, TARGET_COLUMN);
+            let shown = if o.host.is_empty()
+                || (hosts_of(o.target_index) == 1 && o.target.contains(&o.host))
+            {
+                target.into_owned()
             } else {
-                format!("{} ({}:{})", o.target, o.host, o.port)
+                format!(
+                    "{target} ({})",
+                    shorten(&format!("{}:{}", o.host, o.port), 40)
+                )
             };
+            let protocol = o.protocol.map_or("-", |p| p.as_str()).to_string();
             match &o.result {
                 Ok(r) => [
                     shown,
-                    o.protocol.as_str().to_string(),
+                    protocol,
                     r.verdict.as_str().to_string(),
-                    r.root
-                        .as_ref()
-                        .map_or_else(|| "-".to_string(), |root| short_name(&root.subject)),
+                    r.root.as_ref().map_or_else(
+                        || "-".to_string(),
+                        |root| shorten(&short_name(&root.subject), 40).into_owned(),
+                    ),
                     r.earliest_expiry
                         .as_deref()
                         .map_or_else(|| "-".to_string(), |d| d.chars().take(10).collect()),
                 ],
                 Err(_) => [
                     shown,
-                    o.protocol.as_str().to_string(),
+                    protocol,
                     "error".to_string(),
                     "-".to_string(),
                     "-".to_string(),
@@ -310,13 +315,13 @@ pub fn check_table(outcomes: &[CheckOutcome]) {
             *w = (*w).max(cell.chars().count());
         }
     }
+    // Padded by hand: a format width is limited to u16, and a cell is the user's text.
     let line = |cells: [&str; 5]| {
         let mut text = String::new();
         for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i == 4 {
-                text.push_str(cell);
-            } else {
-                text.push_str(&format!("{cell:<w$}  "));
+            text.push_str(cell);
+            if i < 4 {
+                text.push_str(&" ".repeat(w - cell.chars().count() + 2));
             }
         }
         text
@@ -344,6 +349,14 @@ pub fn check_table(outcomes: &[CheckOutcome]) {
             }
             Err(e) => outln!("\n{}: error\n  - {e}", row[0]),
         }
+    }
+}
+
+/// At most `limit` characters of `text`, with `…` when it was cut.
+fn shorten(text: &str, limit: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(limit) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
     }
 }
 

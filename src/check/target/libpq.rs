@@ -1,67 +1,15 @@
-//! PostgreSQL connection strings as libpq parses them (`conninfo_parse` and
-//! `conninfo_uri_parse_options` in fe-connect.c), JDBC URLs as pgjdbc reads them, libpq's
-//! environment variables, and the services file. The tests compare this parser with
-//! libpq's own `PQconninfoParse`.
+//! What libpq makes of a connection string's settings (fe-connect.c, fe-secure-*.c): the
+//! hosts, ports and addresses, sslmode and its refusals, the root file; and where settings
+//! come from besides the string: the services file and the `PG*` environment. The grammar
+//! itself is [`conninfo`].
 
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, mask};
+use super::conninfo;
+use super::redact::{Setting, show_settings};
+use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target};
 use crate::error::Error;
-
-/// Every keyword libpq 18 knows (`PQconninfoOptions`); any other is an error, as in psql.
-const KEYWORDS: &[&str] = &[
-    "service",
-    "user",
-    "password",
-    "passfile",
-    "channel_binding",
-    "connect_timeout",
-    "dbname",
-    "host",
-    "hostaddr",
-    "port",
-    "client_encoding",
-    "options",
-    "application_name",
-    "fallback_application_name",
-    "keepalives",
-    "keepalives_idle",
-    "keepalives_interval",
-    "keepalives_count",
-    "tcp_user_timeout",
-    "sslmode",
-    "sslnegotiation",
-    "sslcompression",
-    "sslcert",
-    "sslkey",
-    "sslcertmode",
-    "sslpassword",
-    "sslkeylogfile",
-    "sslrootcert",
-    "sslcrl",
-    "sslcrldir",
-    "sslsni",
-    "requirepeer",
-    "require_auth",
-    "min_protocol_version",
-    "max_protocol_version",
-    "ssl_min_protocol_version",
-    "ssl_max_protocol_version",
-    "gssencmode",
-    "krbsrvname",
-    "gsslib",
-    "gssdelegation",
-    "replication",
-    "target_session_attrs",
-    "load_balance_hosts",
-    "scram_client_key",
-    "scram_server_key",
-    "oauth_issuer",
-    "oauth_client_id",
-    "oauth_client_secret",
-    "oauth_scope",
-];
 
 /// The environment variable libpq reads for a keyword's default.
 const ENVIRONMENT: &[(&str, &str)] = &[
@@ -80,319 +28,22 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 
 type Settings = HashMap<String, String>;
 
-fn bad(shown: &str, why: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("{shown}: {why}"))
+/// The last value of each keyword, as libpq keeps them.
+fn to_map(settings: Vec<Setting>) -> Settings {
+    settings.into_iter().map(|s| (s.keyword, s.value)).collect()
 }
 
 /// A keyword/value string: `host=db.example.com port=5432 sslmode=verify-full`.
 pub(super) fn parse_conninfo(raw: &str, defaults: &Settings) -> Result<Target, Error> {
-    let shown = mask(raw);
-    let settings = conninfo_settings(raw).map_err(|why| bad(&shown, why))?;
-    to_target(shown, settings, defaults)
-}
-
-fn conninfo_settings(raw: &str) -> Result<Settings, String> {
-    let chars: Vec<char> = raw.chars().collect();
-    let mut at = 0;
-    let mut settings = Settings::new();
-    let space = |c: char| c.is_ascii_whitespace();
-    loop {
-        while at < chars.len() && space(chars[at]) {
-            at += 1;
-        }
-        if at >= chars.len() {
-            return Ok(settings);
-        }
-        let mut keyword = String::new();
-        while at < chars.len() && chars[at] != '=' {
-            if space(chars[at]) {
-                while at < chars.len() && space(chars[at]) {
-                    at += 1;
-                }
-                if at >= chars.len() || chars[at] != '=' {
-                    return Err(format!(
-                        "missing \"=\" after \"{}\" in connection info string",
-                        mask(&keyword)
-                    ));
-                }
-                break;
-            }
-            keyword.push(chars[at]);
-            at += 1;
-        }
-        if at >= chars.len() {
-            return Err(format!(
-                "missing \"=\" after \"{}\" in connection info string",
-                mask(&keyword)
-            ));
-        }
-        at += 1; // '='
-        while at < chars.len() && space(chars[at]) {
-            at += 1;
-        }
-        let mut value = String::new();
-        if chars.get(at) == Some(&'\'') {
-            at += 1;
-            loop {
-                match chars.get(at) {
-                    None => {
-                        return Err("unterminated quoted string in connection info string".into());
-                    }
-                    Some('\\') => {
-                        if let Some(&c) = chars.get(at + 1) {
-                            value.push(c);
-                        }
-                        at += 2;
-                    }
-                    Some('\'') => {
-                        at += 1;
-                        break;
-                    }
-                    Some(&c) => {
-                        value.push(c);
-                        at += 1;
-                    }
-                }
-            }
-        } else {
-            while at < chars.len() && !space(chars[at]) {
-                if chars[at] == '\\' {
-                    at += 1;
-                    if at >= chars.len() {
-                        break;
-                    }
-                }
-                value.push(chars[at]);
-                at += 1;
-            }
-        }
-        store(&mut settings, &keyword, value, "invalid connection option")?;
-    }
-}
-
-fn store(settings: &mut Settings, keyword: &str, value: String, what: &str) -> Result<(), String> {
-    if !KEYWORDS.contains(&keyword) {
-        return Err(format!("{what} \"{keyword}\""));
-    }
-    settings.insert(keyword.to_string(), value);
-    Ok(())
+    let settings = conninfo::keyword_value(raw).map_err(|e| e.into_error(raw))?;
+    let shown = show_settings(&settings);
+    to_target(shown, to_map(settings), defaults)
 }
 
 /// `postgresql://[user[:password]@][host[:port][,...]][/dbname][?param=value&...]`.
 pub(super) fn parse_uri(raw: &str, defaults: &Settings) -> Result<Target, Error> {
-    let shown = mask(raw);
-    let settings = uri_settings(raw).map_err(|why| bad(&shown, why))?;
-    to_target(shown, settings, defaults)
-}
-
-fn uri_settings(raw: &str) -> Result<Settings, String> {
-    let after_scheme = raw
-        .split_once("://")
-        .map(|(_, rest)| rest)
-        .ok_or("not a URI")?;
-    let mut settings = Settings::new();
-    let mut rest = after_scheme;
-    // user[:password]@ comes before the first '/' (libpq looks no further).
-    if let Some(at) = rest
-        .find(['@', '/'])
-        .filter(|&i| rest.as_bytes()[i] == b'@')
-    {
-        let userinfo = &rest[..at];
-        let (user, password) = match userinfo.split_once(':') {
-            Some((u, p)) => (u, Some(p)),
-            None => (userinfo, None),
-        };
-        if !user.is_empty() {
-            settings.insert("user".into(), decode(user)?);
-        }
-        if let Some(p) = password.filter(|p| !p.is_empty()) {
-            settings.insert("password".into(), decode(p)?);
-        }
-        rest = &rest[at + 1..];
-    }
-    let mut hosts = Vec::new();
-    let mut ports = Vec::new();
-    let bytes = rest.as_bytes();
-    let mut at = 0;
-    loop {
-        let host;
-        if bytes.get(at) == Some(&b'[') {
-            let close = rest[at..].find(']').map(|i| at + i).ok_or(
-                "end of string reached when looking for matching \"]\" in IPv6 host address in URI",
-            )?;
-            host = &rest[at + 1..close];
-            if host.is_empty() {
-                return Err("IPv6 host address may not be empty in URI".into());
-            }
-            at = close + 1;
-            if let Some(&c) = bytes.get(at)
-                && !matches!(c, b':' | b'/' | b'?' | b',')
-            {
-                return Err(format!(
-                    "unexpected character \"{}\" at position {} in URI (expected \":\" or \"/\")",
-                    c as char,
-                    at + 1 + raw.len() - rest.len()
-                ));
-            }
-        } else {
-            let end = rest[at..]
-                .find([':', '/', '?', ','])
-                .map_or(rest.len(), |i| at + i);
-            host = &rest[at..end];
-            at = end;
-        }
-        let mut port = "";
-        if bytes.get(at) == Some(&b':') {
-            let end = rest[at + 1..]
-                .find(['/', '?', ','])
-                .map_or(rest.len(), |i| at + 1 + i);
-            port = &rest[at + 1..end];
-            at = end;
-        }
-        hosts.push(host);
-        ports.push(port);
-        if bytes.get(at) != Some(&b',') {
-            break;
-        }
-        at += 1;
-    }
-    let host_list = hosts.join(",");
-    if !host_list.is_empty() && host_list != "," {
-        settings.insert("host".into(), decode(&host_list)?);
-    }
-    let port_list = ports.join(",");
-    if ports.iter().any(|p| !p.is_empty()) {
-        settings.insert("port".into(), decode(&port_list)?);
-    }
-    let mut rest = &rest[at..];
-    if let Some(path) = rest.strip_prefix('/') {
-        let end = path.find('?').unwrap_or(path.len());
-        if end > 0 {
-            settings.insert("dbname".into(), decode(&path[..end])?);
-        }
-        rest = &path[end..];
-    }
-    if let Some(query) = rest.strip_prefix('?') {
-        for pair in query.split('&') {
-            let (keyword, value) = pair.split_once('=').ok_or_else(|| {
-                format!(
-                    "missing key/value separator \"=\" in URI query parameter: \"{}\"",
-                    mask(pair)
-                )
-            })?;
-            if value.contains('=') {
-                return Err(format!(
-                    "extra key/value separator \"=\" in URI query parameter: \"{}\"",
-                    mask(pair)
-                ));
-            }
-            let (mut keyword, mut value) = (decode(keyword)?, decode(value)?);
-            if keyword == "ssl" && value == "true" {
-                keyword = "sslmode".into();
-                value = "require".into();
-            }
-            store(
-                &mut settings,
-                &keyword,
-                value,
-                "invalid URI query parameter:",
-            )?;
-        }
-    }
-    Ok(settings)
-}
-
-/// libpq's percent-decoding: `%` must start two hex digits, and `%00` is refused.
-fn decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] == b'%' {
-            let hex = text
-                .get(at + 1..at + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("invalid percent-encoded token: \"{}\"", mask(text)))?;
-            if hex == 0 {
-                return Err(format!(
-                    "forbidden value %00 in percent-encoded value: \"{}\"",
-                    mask(text)
-                ));
-            }
-            out.push(hex);
-            at += 3;
-        } else {
-            out.push(bytes[at]);
-            at += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| "a percent-encoded value is not UTF-8".to_string())
-}
-
-/// `jdbc:postgresql://host[:port][,host[:port]]/database?sslmode=…&sslrootcert=…`, as
-/// pgjdbc reads it: `ssl=true` without `sslmode` means `verify-full`, `require` never
-/// verifies, and unknown properties are ignored.
-pub(super) fn parse_jdbc(raw: &str) -> Result<Target, Error> {
-    let shown = mask(raw);
-    let rest = &raw["jdbc:postgresql:".len()..];
-    let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (hosts_part, dbname) = match address.strip_prefix("//") {
-        Some(a) => a.split_once('/').unwrap_or((a, "")),
-        None => ("localhost", address.trim_start_matches('/')),
-    };
-    let mut properties = Settings::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = decode(v).map_err(|why| bad(&shown, why))?;
-        properties.insert(k.to_string(), v);
-    }
-    let mut endpoints = Vec::new();
-    for part in hosts_part.split(',') {
-        let part = if part.is_empty() { "localhost" } else { part };
-        let (host, port) =
-            super::split_host_port(part, Some(5432)).map_err(|why| bad(&shown, why))?;
-        endpoints.push(Endpoint {
-            name: host.clone(),
-            addr: host,
-            port,
-        });
-    }
-    let sslmode = properties.get("sslmode").cloned().or_else(|| {
-        matches!(properties.get("ssl").map(String::as_str), Some("true" | ""))
-            .then(|| "verify-full".to_string())
-    });
-    let non_validating = properties
-        .get("sslfactory")
-        .is_some_and(|f| f.ends_with("NonValidatingFactory"));
-    let mode = match sslmode.as_deref() {
-        _ if non_validating => Mode::Unverified("sslfactory=NonValidatingFactory".into()),
-        Some("verify-full") => Mode::Full,
-        Some("verify-ca") => Mode::ChainOnly,
-        Some(m @ ("require" | "prefer" | "allow" | "disable")) => {
-            Mode::Unverified(format!("sslmode={m}"))
-        }
-        Some(other) => {
-            return Err(bad(&shown, format!("invalid sslmode value: \"{other}\"")));
-        }
-        None => Mode::Unverified("no sslmode (pgjdbc's default, prefer)".into()),
-    };
-    let roots = Roots::named(
-        properties.get("sslrootcert").map(String::as_str),
-        "sslrootcert",
-    );
-    Ok(Target {
-        shown,
-        protocol: Protocol::Postgres,
-        endpoints,
-        direct: false,
-        alpn: Vec::new(),
-        mode,
-        roots,
-        refused: None,
-        client: ClientKind::Pgjdbc,
-        dbname: (!dbname.is_empty()).then(|| dbname.to_string()),
-        user: properties.get("user").cloned(),
-    })
+    let uri = conninfo::uri(raw).map_err(|e| e.into_error(raw))?;
+    to_target(uri.shown, to_map(uri.settings), defaults)
 }
 
 /// The target libpq would connect to from the environment: `DATABASE_URL` when set (with
@@ -418,7 +69,7 @@ pub(crate) fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Target, E
                 } else {
                     super::parse(&url, &super::Defaults::default())?
                 };
-            target.shown = format!("DATABASE_URL={}", target.shown);
+            target.shown = format!("DATABASE_URL={}", target.shown).into();
             Ok(target)
         }
         None => {
@@ -446,10 +97,17 @@ pub(crate) fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Target, E
     }
 }
 
+/// What an sslmode error says: the value is not quoted, since a misread string could have
+/// put anything there.
+pub(super) const BAD_SSLMODE: &str = "invalid sslmode value (it is one of disable, allow, \
+     prefer, require, verify-ca, verify-full)";
+
 /// The services file libpq reads for `service=NAME`: `PGSERVICEFILE` or
 /// `~/.pg_service.conf`, then `PGSYSCONFDIR/pg_service.conf` (Debian's
-/// `/etc/postgresql-common`).
-fn service_settings(name: &str) -> Result<Settings, String> {
+/// `/etc/postgresql-common`). A file that is missing is skipped, as libpq does; one that
+/// cannot be read is an error that says why. Errors name lines, never their text (a
+/// services file holds passwords).
+fn service_settings(name: &str) -> Result<Vec<Setting>, String> {
     let mut files = Vec::new();
     match std::env::var_os("PGSERVICEFILE") {
         Some(file) => files.push(PathBuf::from(file)),
@@ -463,14 +121,16 @@ fn service_settings(name: &str) -> Result<Settings, String> {
         .map_or_else(|| PathBuf::from("/etc/postgresql-common"), PathBuf::from);
     files.push(sysconf.join("pg_service.conf"));
     for file in &files {
-        let Ok(bytes) = crate::read::read_file(file, crate::read::MAX_FILE_BYTES) else {
+        if matches!(file.symlink_metadata(), Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
             continue;
-        };
+        }
+        let bytes = crate::read::read_file(file, crate::read::MAX_FILE_BYTES)
+            .map_err(|e| format!("service \"{name}\": {e} (the services file)"))?;
         let text = String::from_utf8_lossy(&bytes);
         let mut in_section = false;
         let mut found = false;
-        let mut settings = Settings::new();
-        for line in text.lines() {
+        let mut settings = Vec::new();
+        for (number, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
@@ -481,19 +141,27 @@ fn service_settings(name: &str) -> Result<Settings, String> {
                 continue;
             }
             if in_section {
-                let (k, v) = line.split_once('=').ok_or_else(|| {
+                let where_ = || {
                     format!(
-                        "syntax error in service file \"{}\"",
-                        crate::text::path_text(file)
+                        "in service file \"{}\", line {}",
+                        crate::text::path_text(file),
+                        number + 1
                     )
-                })?;
+                };
+                let (k, v) = line
+                    .split_once('=')
+                    .ok_or_else(|| format!("syntax error {}", where_()))?;
                 let (k, v) = (k.trim(), v.trim());
                 if k == "service" {
-                    return Err(
-                        "nested service specifications not supported in service file".into(),
-                    );
+                    return Err(format!(
+                        "nested service specifications not supported {}",
+                        where_()
+                    ));
                 }
-                store(&mut settings, k, v.to_string(), "invalid connection option")?;
+                if !conninfo::KEYWORDS.contains(&k) {
+                    return Err(format!("invalid connection option {}", where_()));
+                }
+                settings.push(Setting::new(k, v));
             }
         }
         if found {
@@ -501,6 +169,10 @@ fn service_settings(name: &str) -> Result<Settings, String> {
         }
     }
     Err(format!("definition of service \"{name}\" not found"))
+}
+
+fn bad(shown: &str, why: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("{}: {why}", super::shorten(shown, 200)))
 }
 
 /// libpq's settings to a target: the string first, then the services file, then the
@@ -512,8 +184,8 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
         }
     }
     if let Some(service) = settings.get("service").cloned() {
-        for (k, v) in service_settings(&service).map_err(|why| bad(&shown, why))? {
-            settings.entry(k).or_insert(v);
+        for s in service_settings(&service).map_err(|why| bad(&shown, why))? {
+            settings.entry(s.keyword).or_insert(s.value);
         }
     }
     let get = |k: &str| {
@@ -545,7 +217,7 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
             ),
         ));
     }
-    let mut endpoints = Vec::new();
+    let mut endpoints = Vec::with_capacity(count);
     for i in 0..count {
         let name = hosts.get(i).copied().unwrap_or("").trim();
         let addr = addrs.get(i).copied().unwrap_or("").trim();
@@ -571,7 +243,16 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
                 .parse::<u16>()
                 .ok()
                 .filter(|&p| p != 0)
-                .ok_or_else(|| bad(&shown, format!("invalid port number: \"{port_text}\"")))?
+                .ok_or_else(|| {
+                    bad(
+                        &shown,
+                        format!(
+                            "invalid port number for host {} of {count} (a port is a number \
+                             from 1 to 65535)",
+                            i + 1
+                        ),
+                    )
+                })?
         };
         endpoints.push(Endpoint {
             name: name.to_string(),
@@ -590,9 +271,7 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
         Some("require") => Mode::LibpqUnlessFile("require".into()),
         Some(m @ ("prefer" | "allow" | "disable")) => Mode::Unverified(format!("sslmode={m}")),
         None => Mode::Unverified("no sslmode (libpq's default, prefer)".into()),
-        Some(other) => {
-            return Err(bad(&shown, format!("invalid sslmode value: \"{other}\"")));
-        }
+        Some(_) => return Err(bad(&shown, BAD_SSLMODE)),
     };
     if system && sslmode.is_some_and(|m| m != "verify-full") {
         refused = Some(format!(
@@ -613,10 +292,10 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
             }
             true
         }
-        Some(other) => {
+        Some(_) => {
             return Err(bad(
                 &shown,
-                format!("invalid sslnegotiation value: \"{other}\""),
+                "invalid sslnegotiation value (it is postgres or direct)",
             ));
         }
     };
@@ -633,7 +312,7 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
         other => Roots::named(other, "sslrootcert"),
     };
     Ok(Target {
-        shown,
+        shown: shown.into(),
         protocol: Protocol::Postgres,
         endpoints,
         direct,
@@ -651,10 +330,11 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
 pub(crate) fn settings_of(raw: &str) -> Result<Settings, String> {
     let lower = raw.get(..13).unwrap_or(raw).to_ascii_lowercase();
     if lower.starts_with("postgresql://") || lower.starts_with("postgres://") {
-        uri_settings(raw)
+        conninfo::uri(raw).map(|u| to_map(u.settings))
     } else {
-        conninfo_settings(raw)
+        conninfo::keyword_value(raw).map(to_map)
     }
+    .map_err(|e| e.what)
 }
 
 #[cfg(test)]
@@ -672,7 +352,7 @@ mod tests {
         );
         assert_eq!(
             t.shown,
-            "postgresql://app:****@db.example.com:6432/app?sslmode=verify-full&sslrootcert=/etc/app/root.crt"
+            "postgresql://app:****@db.example.com:6432/app?sslmode=verify-full&sslrootcert=/etc/app/root.crt".into()
         );
         assert_eq!(t.endpoints[0].port, 6432);
         assert_eq!(t.mode, Mode::Full);
@@ -772,7 +452,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(t.mode, Mode::ChainOnly);
-        assert_eq!(t.shown, "DATABASE_URL=postgres://u:****@db/app");
+        assert_eq!(t.shown, "DATABASE_URL=postgres://u:****@db/app".into());
         assert!(from_env(&env(&[("PGSSLMODE", "verify-full")])).is_err());
     }
 }

@@ -3,15 +3,20 @@
 //! or keyword/value string ([`libpq`]), a JDBC URL, a `mysql://` URL ([`mysql`]),
 //! `tls://HOST:PORT`, or libpq's environment variables.
 //!
-//! Nothing here prints the string as given: [`Target::shown`] is the masked form, and
-//! errors name the part that is wrong, never the password.
+//! Nothing here prints the string as given: [`Target::shown`] is built from what was
+//! parsed, with every secret masked, and errors name the position and kind of a problem,
+//! never the text ([`redact`]).
 
+mod conninfo;
 mod libpq;
 mod mysql;
+mod pgjdbc;
+pub(crate) mod redact;
 
 use std::path::PathBuf;
 
 use crate::error::Error;
+pub(crate) use redact::ParseError;
 
 pub(crate) use libpq::{from_env, settings_of};
 
@@ -145,8 +150,8 @@ pub(crate) struct Endpoint {
 /// A parsed target.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
-    /// The target as written, with any password replaced by `****`.
-    pub(crate) shown: String,
+    /// The target as parsed, every secret `****`; shared by every host of the target.
+    pub(crate) shown: std::sync::Arc<str>,
     pub(crate) protocol: Protocol,
     pub(crate) endpoints: Vec<Endpoint>,
     /// TLS from the first byte (PostgreSQL `sslnegotiation=direct`).
@@ -184,14 +189,30 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
     let mut target = if lower.starts_with("postgresql://") || lower.starts_with("postgres://") {
         libpq::parse_uri(raw, &std::collections::HashMap::new())?
     } else if lower.starts_with("jdbc:postgresql:") {
-        libpq::parse_jdbc(raw)?
+        pgjdbc::parse(raw)?
     } else if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
         mysql::parse_url(raw)?
     } else if let Some(rest) = strip_prefix_ignore_case(raw, "tls://") {
-        let (host, port) = split_host_port(rest.trim_end_matches('/'), None)
-            .map_err(|e| Error::Usage(format!("{e} (a tls:// target is tls://HOST:PORT)")))?;
+        let rest = rest.trim_end_matches('/');
+        if let Some(i) = rest.find('@') {
+            return Err(ParseError::at_byte(
+                raw,
+                "tls://".len() + i,
+                "a tls:// target takes no user or password: it is tls://HOST:PORT",
+            )
+            .into_error(raw));
+        }
+        let (host, port) = split_host_port(rest, None)
+            .and_then(|hp| host_name(rest, hp))
+            .map_err(|e| {
+                ParseError::new(
+                    if e.at == 0 { 0 } else { e.at + "tls://".len() },
+                    format!("{} (a tls:// target is tls://HOST:PORT)", e.what),
+                )
+            })
+            .map_err(|e| e.into_error(raw))?;
         Target {
-            shown: mask(raw),
+            shown: format!("tls://{rest}").into(),
             protocol: Protocol::Tls,
             endpoints: vec![Endpoint {
                 name: defaults.sni.clone().unwrap_or_else(|| host.clone()),
@@ -210,28 +231,32 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
     } else if raw.contains('=') {
         libpq::parse_conninfo(raw, &std::collections::HashMap::new())?
     } else if raw.contains("://") {
-        let scheme = raw.split("://").next().unwrap_or_default();
-        return Err(Error::Usage(format!(
-            "unknown scheme '{}://': a target is HOST[:PORT], postgresql://, jdbc:postgresql://, \
+        return Err(ParseError::whole(
+            "unknown scheme: a target is HOST[:PORT], postgresql://, jdbc:postgresql://, \
              mysql://, mariadb://, tls://HOST:PORT or a libpq \"key=value\" string",
-            mask(scheme)
-        )));
-    } else if raw.contains('@') {
-        return Err(Error::Usage(format!(
-            "'{}' looks like a URL without its scheme: write postgresql://, mysql:// or \
-             mariadb:// before it",
-            mask(&format!("x://{raw}")).trim_start_matches("x://")
-        )));
+        )
+        .into_error(raw));
+    } else if let Some(i) = raw.find('@') {
+        return Err(ParseError::at_byte(
+            raw,
+            i,
+            "looks like a URL without its scheme (user@host): write postgresql://, mysql:// \
+             or mariadb:// before it",
+        )
+        .into_error(raw));
     } else {
         let protocol = defaults.protocol.unwrap_or(Protocol::Postgres);
-        let (host, port) = split_host_port(raw, protocol.default_port()).map_err(|e| {
-            Error::Usage(match protocol {
-                Protocol::Tls => format!("{e} (--protocol tls needs HOST:PORT)"),
+        let (host, port) = split_host_port(raw, protocol.default_port())
+            .and_then(|hp| host_name(raw, hp))
+            .map_err(|e| match protocol {
+                Protocol::Tls => {
+                    ParseError::new(e.at, format!("{} (--protocol tls needs HOST:PORT)", e.what))
+                }
                 _ => e,
             })
-        })?;
+            .map_err(|e| e.into_error(raw))?;
         Target {
-            shown: mask(raw),
+            shown: raw.into(),
             protocol,
             endpoints: vec![Endpoint {
                 name: defaults.sni.clone().unwrap_or_else(|| host.clone()),
@@ -257,7 +282,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
     if target.endpoints.is_empty() {
         return Err(Error::Usage(format!(
             "{}: no host (a Unix socket cannot be checked: give host=NAME)",
-            target.shown
+            shorten(&target.shown, 200)
         )));
     }
     Ok(target)
@@ -270,26 +295,35 @@ fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> 
 }
 
 /// Splits `HOST[:PORT]`, `[IPv6]:PORT` or a bare IPv6 address; `default_port` `None`
-/// makes the port required.
+/// makes the port required. Errors point into `target` and quote none of it.
 pub(crate) fn split_host_port(
     target: &str,
     default_port: Option<u16>,
-) -> Result<(String, u16), String> {
-    let port_of = |p: &str| -> Result<u16, String> {
-        p.parse::<u16>()
-            .ok()
-            .filter(|&n| n != 0)
-            .ok_or_else(|| format!("'{p}' in '{target}' is not a port number"))
+) -> Result<(String, u16), ParseError> {
+    let port_of = |p: &str| -> Result<u16, ParseError> {
+        p.parse::<u16>().ok().filter(|&n| n != 0).ok_or_else(|| {
+            ParseError::at_byte(
+                target,
+                target.len() - p.len(),
+                "not a port number (a port is a number from 1 to 65535)",
+            )
+        })
     };
-    let no_port = || format!("'{target}' has no port");
+    let no_port = || ParseError::whole("no port");
     let (host, port) = if let Some(rest) = target.strip_prefix('[') {
         let (host, after) = rest
             .split_once(']')
-            .ok_or_else(|| format!("'{target}': missing ']' after an IPv6 address"))?;
+            .ok_or_else(|| ParseError::new(1, "missing \"]\" after an IPv6 address"))?;
         match after.strip_prefix(':') {
             Some(p) => (host.to_string(), port_of(p)?),
             None if after.is_empty() => (host.to_string(), default_port.ok_or_else(no_port)?),
-            None => return Err(format!("'{target}': unexpected text after ']'")),
+            None => {
+                return Err(ParseError::at_byte(
+                    target,
+                    host.len() + 2,
+                    "unexpected text after \"]\"",
+                ));
+            }
         }
     } else {
         match target.rsplit_once(':') {
@@ -299,81 +333,37 @@ pub(crate) fn split_host_port(
         }
     };
     if host.is_empty() {
-        return Err(format!("'{target}' has no host"));
+        return Err(ParseError::whole("no host"));
     }
     Ok((host, port))
 }
 
-/// The target with any password replaced by `****`: a URL's `user:password@`, a
-/// `password=` keyword or query parameter. Used for everything rootcert prints.
-pub(crate) fn mask(raw: &str) -> String {
-    let mut out = raw.to_string();
-    // URL userinfo: scheme://user:secret@host
-    if let Some(start) = out.find("://").map(|i| i + 3) {
-        let authority_end = out[start..]
-            .find(['/', '?'])
-            .map_or(out.len(), |i| start + i);
-        if let Some(at) = out[start..authority_end].rfind('@').map(|i| start + i)
-            && let Some(colon) = out[start..at].find(':').map(|i| start + i)
-        {
-            out.replace_range(colon + 1..at, "****");
-        }
+/// A host as a bare target or `tls://` gives it: a DNS name or an IP address (with an IPv6
+/// zone). Anything else is refused, so a file that is not a list of targets is not read out
+/// in "cannot resolve" messages or sent to a resolver.
+fn host_name(text: &str, (host, port): (String, u16)) -> Result<(String, u16), ParseError> {
+    let plain = host.len() <= 253
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:%".contains(c));
+    if plain {
+        Ok((host, port))
+    } else {
+        let bad = text.find(|c: char| !(c.is_ascii_alphanumeric() || "._-:%[]".contains(c)));
+        Err(ParseError::at_byte(
+            text,
+            bad.unwrap_or(0),
+            "not a host name or IP address",
+        ))
     }
-    // password=secret as a query parameter or keyword (quoted values included).
-    let lower = out.to_ascii_lowercase();
-    let mut masked = String::with_capacity(out.len());
-    let mut copied = 0;
-    let mut search = 0;
-    while let Some(found) = lower[search..].find("password").map(|i| search + i) {
-        let before_ok = found == 0
-            || matches!(
-                lower.as_bytes()[found - 1],
-                b' ' | b'\t' | b'\n' | b'?' | b'&' | b';'
-            );
-        let mut at = found + "password".len();
-        let bytes = out.as_bytes();
-        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        if !before_ok || at >= bytes.len() || bytes[at] != b'=' {
-            search = found + 1;
-            continue;
-        }
-        at += 1;
-        while at < bytes.len() && bytes[at] == b' ' {
-            at += 1;
-        }
-        let end = value_end(bytes, at);
-        masked.push_str(&out[copied..at]);
-        masked.push_str("****");
-        copied = end;
-        search = end.max(found + 1);
-    }
-    masked.push_str(&out[copied..]);
-    masked
 }
 
-/// Where a keyword's value ends: a quoted libpq value, or up to a separator.
-fn value_end(bytes: &[u8], start: usize) -> usize {
-    let mut at = start;
-    if bytes.get(at) == Some(&b'\'') {
-        at += 1;
-        while at < bytes.len() {
-            match bytes[at] {
-                b'\\' => at += 2,
-                b'\'' => return at + 1,
-                _ => at += 1,
-            }
-        }
-        return bytes.len();
+/// At most `limit` characters of `text`, with `…` when it was cut.
+pub(crate) fn shorten(text: &str, limit: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(limit) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
     }
-    while at < bytes.len() && !matches!(bytes[at], b' ' | b'\t' | b'\n' | b'&' | b';') {
-        if bytes[at] == b'\\' {
-            at += 1;
-        }
-        at += 1;
-    }
-    at.min(bytes.len())
 }
 
 #[cfg(test)]
@@ -396,10 +386,29 @@ mod tests {
     }
 
     #[test]
-    fn a_url_without_its_scheme_is_refused_without_its_password() {
+    fn a_url_without_its_scheme_is_refused_without_its_text() {
         let e = parse("app:hunter2@db.example.com", &Defaults::default()).unwrap_err();
-        assert!(e.to_string().contains("app:****@db.example.com"), "{e}");
-        assert!(!e.to_string().contains("hunter2"));
+        assert_eq!(
+            e.to_string(),
+            "a target: looks like a URL without its scheme (user@host): write postgresql://, \
+             mysql:// or mariadb:// before it (at character 12)"
+        );
+    }
+
+    #[test]
+    fn a_bare_host_is_a_host_name_or_an_address() {
+        for ok in [
+            "db.example.com",
+            "127.0.0.1:5",
+            "[::1]:5",
+            "fe80::1%eth0",
+            "my_db-1",
+        ] {
+            assert!(parse(ok, &Defaults::default()).is_ok(), "{ok}");
+        }
+        let shadow = "root:$y$j9T$S3CRETHASH:19000:0:99999:7:::";
+        let e = parse(shadow, &Defaults::default()).unwrap_err().to_string();
+        assert!(!e.contains("S3CRET") && !e.contains("root"), "{e}");
     }
 
     #[test]
@@ -413,16 +422,28 @@ mod tests {
                 "host=db password='a b\\' c' sslmode=require",
                 "host=db password=**** sslmode=require",
             ),
-            ("host=db password = x", "host=db password = ****"),
+            ("host=db password = x", "host=db password=****"),
             (
                 "jdbc:postgresql://db/app?user=u&password=x&sslmode=verify-full",
                 "jdbc:postgresql://db/app?user=u&password=****&sslmode=verify-full",
             ),
             ("mysql://root:pw@db:3306/x", "mysql://root:****@db:3306/x"),
-            ("host=db passwordx=1", "host=db passwordx=1"),
+            ("mysql://root:S3/CRET@db/x", "mysql://root:****@db/x"),
+            (
+                "mysql://root@db/x?password=S3CRET&ssl-mode=REQUIRED",
+                "mysql://root@db/x?password=****&ssl-mode=REQUIRED",
+            ),
+            (
+                "host=db sslpassword=x scram_client_key=y",
+                "host=db sslpassword=**** scram_client_key=****",
+            ),
             ("host=db", "host=db"),
         ] {
-            assert_eq!(mask(raw), shown, "{raw}");
+            assert_eq!(
+                parse(raw, &Defaults::default()).unwrap().shown,
+                shown.into(),
+                "{raw}"
+            );
         }
     }
 }

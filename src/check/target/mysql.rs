@@ -11,28 +11,54 @@
 
 use std::collections::HashMap;
 
-use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, mask, split_host_port};
+use super::redact::{MASK, ParseError, is_secret};
+use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, split_host_port};
 use crate::error::Error;
 
 pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
-    let shown = mask(raw);
-    let bad = |why: String| Error::Usage(format!("{shown}: {why}"));
+    parse_parts(raw).map_err(|e| e.into_error(raw))
+}
+
+fn parse_parts(raw: &str) -> Result<Target, ParseError> {
     let (scheme, rest) = raw.split_once("://").unwrap_or(("mysql", raw));
+    let base = scheme.len() + 3;
     let client = if scheme.eq_ignore_ascii_case("mariadb") {
         ClientKind::Mariadb
     } else {
         ClientKind::Mysql
     };
-    let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let (authority, dbname) = address.split_once('/').unwrap_or((address, ""));
-    let (userinfo, hostport) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
+    // The user information ends at the last "@", so that a password holding "/", "?" or
+    // "#" is still read (and masked) as a password.
+    let (userinfo, after) = match rest.rfind('@') {
+        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+        None => (None, rest),
     };
-    let (host, port) = split_host_port(hostport, Some(3306)).map_err(bad)?;
+    let after_at = base + userinfo.map_or(0, |u| u.len() + 1);
+    let (address, query) = after.split_once('?').unwrap_or((after, ""));
+    let (hostport, dbname) = address.split_once('/').unwrap_or((address, ""));
+    let (host, port) = split_host_port(hostport, Some(3306))
+        .map_err(|e| ParseError::at_byte(raw, after_at + e.at.saturating_sub(1), e.what))?;
+    let mut shown = format!("{scheme}://");
+    if let Some(userinfo) = userinfo {
+        match userinfo.split_once(':') {
+            Some((user, _)) => shown.push_str(&format!("{user}:{MASK}@")),
+            None => shown.push_str(&format!("{userinfo}@")),
+        }
+    }
+    shown.push_str(address);
     let mut options: HashMap<String, String> = HashMap::new();
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
+    for (i, pair) in query.split('&').filter(|p| !p.is_empty()).enumerate() {
         let (k, v) = pair.split_once('=').unwrap_or((pair, "true"));
+        shown.push(if i == 0 { '?' } else { '&' });
+        shown.push_str(k);
+        if pair.contains('=') {
+            shown.push('=');
+            shown.push_str(if is_secret(&percent_decode(k)) {
+                MASK
+            } else {
+                v
+            });
+        }
         // MySQL Shell spells them ssl-mode; drivers ssl_mode or sslMode.
         let key = k.to_ascii_lowercase().replace('_', "-");
         let key = match key.as_str() {
@@ -54,10 +80,11 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
         Some(m @ ("REQUIRED" | "PREFERRED" | "DISABLED")) => {
             Mode::Unverified(format!("ssl-mode={m}"))
         }
-        Some(other) => {
-            return Err(bad(format!(
-                "ssl-mode={other} is not one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, VERIFY_IDENTITY"
-            )));
+        Some(_) => {
+            return Err(ParseError::whole(
+                "invalid ssl-mode (it is one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, \
+                 VERIFY_IDENTITY)",
+            ));
         }
         None if ca.is_some() => Mode::ChainOnly,
         None => Mode::Unverified(format!(
@@ -71,7 +98,7 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
         .filter(|u| !u.is_empty())
         .map(percent_decode);
     Ok(Target {
-        shown,
+        shown: shown.into(),
         protocol: Protocol::Mysql,
         endpoints: vec![Endpoint {
             name: host.clone(),
@@ -122,6 +149,7 @@ mod tests {
         assert_eq!(
             t.shown,
             "mysql://app:****@db.example.com/app?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/ca.pem"
+                .into()
         );
         assert_eq!(t.endpoints[0].port, 3306);
         assert_eq!(t.mode, Mode::Full);
