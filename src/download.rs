@@ -23,7 +23,8 @@ const BACKOFF_BASE: Duration = Duration::from_millis(250);
 #[derive(Debug, Clone)]
 /// Limits and trust for downloads.
 pub struct NetOptions {
-    /// Deadline for one download as a whole (connect, headers and body).
+    /// Deadline for one URL as a whole: every try (connect, headers and body) and every wait
+    /// between tries.
     pub timeout: Duration,
     /// Retries per URL for transient failures.
     pub retries: u32,
@@ -182,7 +183,7 @@ impl Downloader {
                 .last()
                 .is_some_and(|u| u.scheme() == "https");
             if from_https && attempt.url().scheme() == "http" {
-                let to = attempt.url().to_string();
+                let to = crate::text::url_text(attempt.url().as_str());
                 return attempt.error(format!(
                     "refused a redirect from https to plain http ({to})"
                 ));
@@ -214,8 +215,11 @@ impl Downloader {
     /// `on_retry` hears, before each wait, what failed and when the next try starts.
     pub(crate) fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, String> {
         let retries = self.options.retries;
+        // One deadline for the URL: every try and every wait between tries.
+        let deadline = std::time::Instant::now() + self.options.timeout;
         for attempt in 0..=retries {
-            let failure = match self.runtime.block_on(self.get_once(url)) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let failure = match self.runtime.block_on(self.get_once(url, left)) {
                 Ok(body) => return Ok(body),
                 Err(failure) => failure,
             };
@@ -223,8 +227,25 @@ impl Downloader {
                 return Err(self.explain(url, failure));
             }
             let delay = retry_delay(failure.retry_after, attempt);
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if delay >= left {
+                let asked = match failure.retry_after {
+                    Some(wait) => format!(
+                        "the server asked to wait {} s (Retry-After)",
+                        wait.as_secs()
+                    ),
+                    None => format!("the next retry would start in {:.1} s", delay.as_secs_f64()),
+                };
+                let message = format!(
+                    "{}; {asked}, past the --timeout of {} s: not retried",
+                    failure.message,
+                    self.options.timeout.as_secs_f64()
+                );
+                return Err(self.explain(url, Failure { message, ..failure }));
+            }
             on_retry(&format!(
-                "{url}: {}; retrying in {:.1} s (retry {} of {retries})",
+                "{}: {}; retrying in {:.1} s (retry {} of {retries})",
+                crate::text::url_text(url),
                 failure.message,
                 delay.as_secs_f64(),
                 attempt + 1
@@ -235,12 +256,14 @@ impl Downloader {
     }
 
     /// One try, under one deadline for everything: connect, headers and body.
-    async fn get_once(&self, url: &str) -> Result<Vec<u8>, Failure> {
-        let timeout = self.options.timeout;
+    async fn get_once(&self, url: &str, timeout: Duration) -> Result<Vec<u8>, Failure> {
         match tokio::time::timeout(timeout, self.request(url)).await {
             Ok(result) => result,
             Err(_) => Err(Failure::new(
-                format!("timed out after {} s", timeout.as_secs_f64()),
+                format!(
+                    "timed out (--timeout {} s for the URL, retries included)",
+                    self.options.timeout.as_secs_f64()
+                ),
                 true,
             )),
         }
@@ -343,6 +366,8 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
 }
 
 fn from_reqwest(err: reqwest::Error) -> Failure {
+    // reqwest names the URL in its own text; ours is printed masked where it is needed.
+    let err = err.without_url();
     let tls_error = rustls_error(&err);
     let root = root_cause(&err);
     let message = if err.is_timeout() {

@@ -16,7 +16,7 @@ use crate::libpq::TrustFile;
 use crate::parse::{looks_like_html, parse_certificates};
 use crate::save::{self, Found, Permissions, Saved};
 use crate::system_store::SystemStore;
-use crate::text::{CertSummary, ConnectLines, path_text};
+use crate::text::{CertSummary, ConnectLines, path_text, url_text};
 
 /// What `rootcert fetch` is asked to do, in plain terms.
 #[derive(Debug, Clone)]
@@ -254,11 +254,12 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
     } else {
         format!("{base}/")
     };
+    let shown = url_text(&base);
     let parsed = reqwest::Url::parse(&base)
-        .map_err(|e| Error::Usage(format!("--mirror {base}: not a URL ({e})")))?;
+        .map_err(|e| Error::Usage(format!("--mirror {shown}: not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(Error::Usage(format!(
-            "--mirror {base}: only http and https are supported"
+            "--mirror {shown}: only http and https are supported"
         )));
     }
     for w in wanted {
@@ -275,7 +276,7 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
         // The URL crate percent-encodes the file name as one path segment.
         let mut url = parsed.clone();
         url.path_segments_mut()
-            .map_err(|()| Error::Usage(format!("--mirror {base}: not a base URL")))?
+            .map_err(|()| Error::Usage(format!("--mirror {shown}: not a base URL")))?
             .pop_if_empty()
             .push(spec.file_name);
         w.urls = vec![url.to_string()];
@@ -568,7 +569,7 @@ impl<'a> Sources<'a> {
             for (i, url) in wanted.urls.iter().enumerate() {
                 let attempt = match self.certs_from(url)? {
                     Ok(certs) => match certs.iter().find(|c| c.sha256 == wanted.pin) {
-                        Some(cert) => return Ok((cert.clone(), url.clone())),
+                        Some(cert) => return Ok((cert.clone(), url_text(url))),
                         None => wrong_certificate(url, wanted, certs),
                     },
                     Err(attempt) => attempt.clone(),
@@ -659,13 +660,13 @@ impl<'a> Sources<'a> {
                     .insert(Downloader::new(&self.options.options.net)?),
             };
             let plan = self.options;
-            plan.progress(&format!("downloading {url}"));
+            plan.progress(&format!("downloading {}", url_text(url)));
             let result = match downloader.get(url, &mut |msg| {
                 plan.note(msg);
                 plan.progress(msg);
             }) {
                 Ok(body) => parse_certificates(&body).map_err(|error| Attempt {
-                    source: url.to_string(),
+                    source: url_text(url),
                     error: if looks_like_html(&body) {
                         format!(
                             "{error} Open the URL in a browser, or pass --url with the \
@@ -677,7 +678,7 @@ impl<'a> Sources<'a> {
                     wrong_content: true,
                 }),
                 Err(error) => Err(Attempt {
-                    source: url.to_string(),
+                    source: url_text(url),
                     error,
                     wrong_content: false,
                 }),
@@ -690,7 +691,7 @@ impl<'a> Sources<'a> {
 
 fn wrong_certificate(url: &str, wanted: &Wanted, certs: &[Cert]) -> Attempt {
     Attempt {
-        source: url.to_string(),
+        source: url_text(url),
         error: format!(
             "not the pinned certificate: expected sha256 {}, got {}",
             wanted.pin,

@@ -30,7 +30,7 @@ impl Source {
         match self {
             Source::Stdin => "-".to_string(),
             Source::File(path) => path_text(path),
-            Source::Url(url) => url.clone(),
+            Source::Url(url) => crate::text::url_text(url),
         }
     }
 }

@@ -15,14 +15,14 @@ fn main() -> ExitCode {
 }
 
 /// Clap's own errors (exit 2) and --help/--version (exit 0); JSON when --json was given.
+/// Clap quotes the argument it could not take, which may be a connection string: its
+/// passwords are masked first.
 fn usage_error(err: clap::Error) -> ExitCode {
-    if !err.use_stderr() || !std::env::args_os().any(|a| a == "--json") {
+    if !err.use_stderr() {
         err.exit();
     }
     let message = err.render().to_string();
-    let message = message.trim().trim_start_matches("error: ");
-    ExitCode::from(report_error(
-        &rootcert::Error::Usage(message.to_string()),
-        true,
-    ))
+    let message = cmd::output::mask_secrets(message.trim().trim_start_matches("error: "));
+    let json = std::env::args_os().any(|a| a == "--json");
+    ExitCode::from(report_error(&rootcert::Error::Usage(message), json))
 }

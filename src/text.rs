@@ -93,6 +93,32 @@ pub(crate) fn in_double_quotes(value: &str) -> String {
     })
 }
 
+/// A URL as rootcert prints it: the user information and the query, where mirrors put
+/// their tokens, as `****` (`https://****@host/path?****`); a text that is not a URL as its
+/// scheme alone.
+pub(crate) fn url_text(url: &str) -> String {
+    let mut parsed = match reqwest::Url::parse(url) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => parsed,
+        _ => {
+            let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+            return match scheme.as_deref() {
+                Some(scheme @ ("http" | "https")) => format!("{scheme}://****"),
+                _ => "(not an http or https URL)".to_string(),
+            };
+        }
+    };
+    let userinfo = !parsed.username().is_empty() || parsed.password().is_some();
+    if parsed.query().is_some() {
+        parsed.set_query(Some("****"));
+    }
+    parsed.set_fragment(None);
+    if userinfo {
+        let _ = parsed.set_password(None);
+        let _ = parsed.set_username("****");
+    }
+    parsed.to_string()
+}
+
 /// A path as text: exactly as it is when it is UTF-8; otherwise each byte that is not
 /// UTF-8 as `\xNN`, so that no two paths print alike and nothing is lost.
 pub(crate) fn path_text(path: &Path) -> String {
@@ -110,6 +136,17 @@ pub(crate) fn path_text(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_lose_their_credentials_and_query() {
+        assert_eq!(
+            url_text("http://u:S3CRET@mirror.test/certs/a.pem?token=T0KEN#x"),
+            "http://****@mirror.test/certs/a.pem?****"
+        );
+        assert_eq!(url_text("https://h/a.pem"), "https://h/a.pem");
+        assert_eq!(url_text("https://u:S3CRET@[bad"), "https://****");
+        assert_eq!(url_text("u:S3CRET@h"), "(not an http or https URL)");
+    }
 
     #[test]
     fn quotes_paths_with_spaces() {

@@ -64,6 +64,8 @@ pub struct CheckOptions {
     pub clients: Vec<Client>,
     /// Connect from this local address.
     pub bind: Option<IpAddr>,
+    /// Hears what the run changed on its own (fewer jobs for the open-file limit).
+    pub notes: Option<fn(&str)>,
 }
 
 impl Default for CheckOptions {
@@ -82,6 +84,7 @@ impl Default for CheckOptions {
             min_days: None,
             clients: Vec::new(),
             bind: None,
+            notes: None,
         }
     }
 }
@@ -273,7 +276,11 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
             });
         }
     };
-    let workers = options.jobs.clamp(1, work.len().max(1));
+    let (jobs, lowered) = jobs_within_file_limit(options.jobs.min(work.len()));
+    if let (Some(why), Some(notes)) = (lowered, options.notes) {
+        notes(&why);
+    }
+    let workers = jobs.clamp(1, work.len().max(1));
     if work.is_empty() {
     } else if workers == 1 {
         run_jobs();
@@ -314,6 +321,45 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
     }
     outcomes.sort_by_key(|o| (o.target_index, o.host_index));
     Ok(outcomes)
+}
+
+/// Descriptors kept free for everything but the sockets: standard streams, trust files,
+/// the system store, the resolver.
+const SPARE_FILES: u64 = 32;
+
+/// How many checks can run at once under the open-file limit (each holds one socket),
+/// raising the soft limit toward the hard one when that is what it takes; and, when even
+/// that is not enough, why fewer run.
+#[cfg(unix)]
+fn jobs_within_file_limit(jobs: usize) -> (usize, Option<String>) {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    let needed = jobs as u64 + SPARE_FILES;
+    let soft = limit.current.unwrap_or(u64::MAX);
+    if soft >= needed {
+        return (jobs, None);
+    }
+    let hard = limit.maximum.unwrap_or(u64::MAX);
+    limit.current = Some(needed.min(hard));
+    let soft = match setrlimit(Resource::Nofile, limit) {
+        Ok(()) => needed.min(hard),
+        Err(_) => soft,
+    };
+    if soft >= needed {
+        return (jobs, None);
+    }
+    let fit = usize::try_from(soft.saturating_sub(SPARE_FILES).max(1)).unwrap_or(1);
+    (
+        fit,
+        Some(format!(
+            "checking {fit} targets at once, not {jobs}: the open-file limit is {soft}              (ulimit -n; raise it for more)"
+        )),
+    )
+}
+
+#[cfg(not(unix))]
+fn jobs_within_file_limit(jobs: usize) -> (usize, Option<String>) {
+    (jobs, None)
 }
 
 fn check_endpoint(

@@ -186,7 +186,8 @@ pub struct NetArgs {
     #[arg(long, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 
-    /// Deadline for each download as a whole, in seconds
+    /// Deadline for each URL as a whole, in seconds: every try and every wait between tries
+    /// (a server's Retry-After included)
     #[arg(long, value_name = "SECS", default_value = "30", value_parser = parse_seconds)]
     pub timeout: Duration,
 

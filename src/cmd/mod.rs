@@ -189,6 +189,7 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         min_days: args.min_days,
         clients,
         bind: args.bind,
+        notes: Some(note_to_stderr),
     })?;
     if outcomes.len() == 1 && !many_expected {
         let outcome = outcomes.into_iter().next().expect("one outcome");
@@ -233,8 +234,9 @@ fn on_change(command: &str, path: &str) -> Result<u8, Error> {
         Some(code) => format!("exit code {code}"),
         None => "a signal".to_string(),
     };
+    // The command itself is not quoted: it may carry a token.
     output::error_line(&format!(
-        "the file was saved, but --on-change `{command}` failed with {how}"
+        "the file was saved, but the --on-change command failed with {how}"
     ));
     Ok(rootcert::exit::HOOK)
 }

@@ -85,6 +85,48 @@ pub fn write_line(stream: Stream, pieces: &[Piece<'_>]) {
     }
 }
 
+/// Free text that may quote a command line (clap's errors): the password of anything
+/// shaped like `scheme://user:password@` and the value of anything shaped like
+/// `password=` (or `secret`, `token`, `key`) masked. Parsed targets never need this;
+/// it is for text rootcert did not build.
+pub fn mask_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let word_end = rest
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"'))
+            .unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        out.push_str(&mask_word(word));
+        at += word_end;
+        if at < text.len() {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            out.push(c);
+            at += c.len_utf8();
+        }
+    }
+    out
+}
+
+fn mask_word(word: &str) -> String {
+    if let Some(scheme_end) = word.find("://") {
+        let authority = &word[scheme_end + 3..];
+        if let Some(at) = authority.rfind('@') {
+            return format!("{}****@{}", &word[..scheme_end + 3], &authority[at + 1..]);
+        }
+    }
+    let lower = word.to_ascii_lowercase();
+    for key in ["pass", "pwd", "secret", "token", "key"] {
+        if let Some(k) = lower.find(key)
+            && let Some(eq) = lower[k..].find('=')
+        {
+            return format!("{}****", &word[..k + eq + 1]);
+        }
+    }
+    word.to_string()
+}
+
 /// A character a terminal acts on, or one that hides or reorders what is shown.
 fn unsafe_char(c: char) -> bool {
     (c.is_control() && c != '\n')
@@ -304,5 +346,17 @@ mod tests {
             "a\\x1B]0;title\\x07b\\x0Dc\\x7F\\x9B2J\\u{202E}d\\x09e"
         );
         assert_eq!(terminal_safe("Zürich 東京"), "Zürich 東京");
+    }
+
+    #[test]
+    fn free_text_loses_its_passwords() {
+        assert_eq!(
+            mask_secrets("invalid value 'postgresql://u:S3/CRET@h/db' for '--x'"),
+            "invalid value 'postgresql://****@h/db' for '--x'"
+        );
+        assert_eq!(
+            mask_secrets("unexpected argument 'host=h password=S3CRET' found"),
+            "unexpected argument 'host=h password=****' found"
+        );
     }
 }

@@ -1044,7 +1044,7 @@ fn on_change_runs_only_when_the_file_changed_and_reports_its_failure() {
     std::fs::remove_file(env.default_out()).unwrap();
     let run = env.run(&["fetch", "--offline", "--on-change", "exit 7"]);
     run.expect(6);
-    run.stderr_has("the file was saved, but --on-change `exit 7` failed with exit code 7");
+    run.stderr_has("the file was saved, but the --on-change command failed with exit code 7");
     assert_eq!(saved(&env), g2_pem());
 }
 

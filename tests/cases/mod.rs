@@ -11,4 +11,5 @@ mod json;
 mod libpq_matrix;
 mod mysql;
 mod recipes;
+mod secrets;
 mod verify;

@@ -20,6 +20,9 @@ const CLIENT_TRANSACTIONS: u32 = 0x2000;
 const CLIENT_SECURE_CONNECTION: u32 = 0x8000;
 const CLIENT_PLUGIN_AUTH: u32 = 0x80000;
 const MAX_PACKET: u32 = 16 * 1024 * 1024;
+/// The largest packet read from a server: a greeting is under 200 bytes, an ERR or an auth
+/// switch a few hundred. A server that announces more is not believed (nor allocated for).
+const MAX_SERVER_PACKET: usize = 16 * 1024;
 /// utf8mb4_general_ci
 const CHARSET: u8 = 45;
 const PROBE_USER: &[u8] = b"rootcert";
@@ -91,6 +94,11 @@ impl MysqlProtocol {
         stream.read_exact(&mut header).map_err(Step::Io)?;
         let len = u32::from_le_bytes([header[0], header[1], header[2], 0]) as usize;
         self.sequence.set(header[3].wrapping_add(1));
+        if len > MAX_SERVER_PACKET {
+            return Err(Step::Refused(format!(
+                "the server announced a {len}-byte packet where a MySQL greeting or answer of                  a few hundred bytes belongs (more than {MAX_SERVER_PACKET} bytes are not                  read): is it a MySQL or MariaDB server?"
+            )));
+        }
         let mut payload = vec![0u8; len];
         stream.read_exact(&mut payload).map_err(Step::Io)?;
         Ok(payload)

@@ -171,8 +171,10 @@ fn service_settings(name: &str) -> Result<Vec<Setting>, String> {
     Err(format!("definition of service \"{name}\" not found"))
 }
 
+/// An error about a string's settings: the string is named by its kind, not shown, since
+/// a setting that is wrong may be a password in the wrong place.
 fn bad(shown: &str, why: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("{}: {why}", super::shorten(shown, 200)))
+    Error::Usage(format!("{}: {why}", super::redact::label(shown)))
 }
 
 /// libpq's settings to a target: the string first, then the services file, then the
