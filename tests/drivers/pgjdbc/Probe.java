@@ -18,16 +18,6 @@ import javax.net.SocketFactory;
 
 public final class Probe {
   public static void main(String[] args) {
-    String url;
-    if (args.length == 2 && args[0].equals("string")) {
-      url = args[1];
-    } else if (args.length == 4 && args[0].equals("verify-full")) {
-      url = verifyFullUrl(args[1], args[2], args[3]);
-    } else {
-      System.err.println("usage: Probe string JDBC_URL | verify-full HOST PORT CAFILE");
-      report("unknown", false, "bad arguments", 2);
-      return;
-    }
     String version;
     try {
       // Read at run time: a compile-time reference would inline the constant into this class.
@@ -35,6 +25,16 @@ public final class Probe {
           .getField("DRIVER_VERSION").get(null);
     } catch (ReflectiveOperationException e) {
       report("unknown", false, "pgjdbc is not on the class path: " + e, 2);
+      return;
+    }
+    String url;
+    if (args.length == 2 && args[0].equals("string")) {
+      url = args[1];
+    } else if (args.length == 4 && args[0].equals("verify-full")) {
+      url = verifyFullUrl(args[1], args[2], args[3]);
+    } else {
+      System.err.println("usage: Probe string JDBC_URL | verify-full HOST PORT CAFILE");
+      report(version, false, "bad arguments", 2);
       return;
     }
     // Defaults of the contract; a URL parameter of the same name takes precedence.

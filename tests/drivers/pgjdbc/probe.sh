@@ -7,11 +7,12 @@
 # pgjdbc reads its default root file from Java's user.home, which is set from HOME here.
 classes=${ROOTCERT_PGJDBC_CLASSES:-}
 jar=${ROOTCERT_PGJDBC_JAR:-/usr/share/java/postgresql.jar}
-if [ ! -f "$classes/Probe.class" ] || [ ! -f "$jar" ]; then
-  echo '{"client":"pgjdbc","version":"unknown","connected":false,"error":"Probe.class or the pgjdbc jar not found"}'
+java=${ROOTCERT_JAVA:-java}
+if [ ! -f "$classes/Probe.class" ] || [ ! -f "$jar" ] || ! command -v "$java" >/dev/null; then
+  echo '{"client":"pgjdbc","version":"unknown","connected":false,"error":"java, Probe.class or the pgjdbc jar not found"}'
   exit 2
 fi
 # shellcheck disable=SC2086 # ROOTCERT_JAVA_OPTS is a list of options
-exec "${ROOTCERT_JAVA:-java}" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+exec "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
   -Duser.home="${HOME:?HOME must be set}" ${ROOTCERT_JAVA_OPTS:-} \
   -cp "$classes:$jar" Probe "$@"

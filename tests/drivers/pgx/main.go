@@ -91,7 +91,9 @@ func report(connected bool, message string, code int) {
 		line := strings.Join(strings.Fields(message), " ")
 		v.Error = &line
 	}
-	out, _ := json.Marshal(v)
-	fmt.Println(string(out))
+	// Plain JSON: the error text keeps its < > & as they are.
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
 	os.Exit(code)
 }

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Writes more cases in the matrix-dump layout (name, host, chain.pem, key.pem, trust):
 trust-file encodings built from case 00 of a dump, and trust anchors with unusual
-properties made with `openssl ca`. Run matrix.py on the output directory.
+properties made with `openssl ca`. Run pg_matrix.py on the output directory.
 
-usage: extra_cases.py MATRIX_DUMP OUT_DIR
+usage: pg_extra_cases.py MATRIX_DUMP OUT_DIR
 """
-import base64, os, re, subprocess, sys, tempfile
+import base64, os, subprocess, sys, tempfile
 
 dump, out = sys.argv[1:3]
 base = os.path.join(dump, "00")

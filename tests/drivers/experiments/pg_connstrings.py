@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Connection-string cases for psql, pgjdbc and pgx against one PostgreSQL.
 
-usage: sslmodes.py DUMP_DIR PGDATA PORT OUT.json
+usage: pg_connstrings.py DUMP_DIR PGDATA PORT OUT.json
 env:   PGJDBC (probe.sh command), PGX (pgx-probe path), ROOTCERT_PGJDBC_CLASSES
 
 Serves case 00 of the matrix dump (DNS:localhost via an intermediate; its trust file holds
@@ -11,7 +11,7 @@ with a hosts file mapping localhost and db.example.test (the wrong name) to 127.
 import json, os, shlex, subprocess, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from matrix import SANDBOX, serve, sh  # noqa: E402
+from pg_matrix import SANDBOX, serve, sh  # noqa: E402
 
 dump, pgdata, port, out_path = sys.argv[1:5]
 P = port

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Runs psql and driver runners on every case of a matrix dump against one PostgreSQL.
 
-usage: matrix.py DUMP_DIR PGDATA PORT OUT.json RUNNER_NAME=COMMAND...
+usage: pg_matrix.py DUMP_DIR PGDATA PORT OUT.json RUNNER_NAME=COMMAND...
 
 For each case directory (name, host, chain.pem, key.pem, trust) it installs the chain and
 key in PGDATA, reloads, waits until the server sends the new leaf, then runs psql
 (verify-full, hostaddr=127.0.0.1) and each runner (`COMMAND verify-full HOST PORT TRUST`)
 through sandbox.sh with a hosts file mapping every case's names to 127.0.0.1. A host that
 is an IP address not on this machine is reached with ROOTCERT_PROBE_HOSTADDR=127.0.0.1.
+Runs as root (pg_ctl as the postgres user, sandbox.sh); PGDATA is a PostgreSQL 15 data
+directory with ssl on, served by the server the caller started. MATRIX_ONLY=00,12 picks
+cases; MATRIX_TMP sets where temporary homes and the hosts file go.
 """
 import ipaddress, json, os, shlex, subprocess, sys, tempfile, time
 
