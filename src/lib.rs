@@ -92,6 +92,14 @@ pub mod fuzzing {
         crate::check::is_secret(keyword)
     }
 
+    /// `check` as if every server had sent `chain` (DER, server certificate first).
+    pub fn check_offline(
+        options: &crate::CheckOptions,
+        chain: &[Vec<u8>],
+    ) -> Result<Vec<crate::CheckOutcome>, crate::Error> {
+        crate::check::check_offline(options, chain)
+    }
+
     /// `check`'s exchange with a server that answers with these bytes.
     pub fn check_reply(reply: &[u8]) {
         crate::check::protocol::replay(reply);

@@ -196,6 +196,41 @@ fn without_comment(line: &str) -> &str {
 /// server in the order given. Only a target that does not parse, or roots that cannot be
 /// read, end the run early (a usage error).
 pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
+    let handshake = |target: &Target, endpoint: &Endpoint| {
+        let protocol = protocol::for_target(target.protocol, target.direct, &target.alpn);
+        protocol::handshake(
+            &endpoint.addr,
+            endpoint.port,
+            &endpoint.name,
+            protocol.as_ref(),
+            options.timeout,
+            options.bind,
+        )
+    };
+    check_with(options, &handshake)
+}
+
+/// How a check reaches a server's chain: the real handshake, or (for the property tests
+/// and fuzzing) a chain given in advance.
+type Handshake<'a> = dyn Fn(&Target, &Endpoint) -> Result<protocol::Session, Error> + Sync + 'a;
+
+/// `check` as if every server had sent `chain` (DER, server certificate first): no
+/// network. For tests of everything a report carries.
+pub(crate) fn check_offline(
+    options: &CheckOptions,
+    chain: &[Vec<u8>],
+) -> Result<Vec<CheckOutcome>, Error> {
+    let session = |_: &Target, _: &Endpoint| {
+        Ok(protocol::Session {
+            chain: chain.iter().map(|der| der.clone().into()).collect(),
+            tls_version: "TLS 1.3".into(),
+            unverified_signature: None,
+        })
+    };
+    check_with(options, &session)
+}
+
+fn check_with(options: &CheckOptions, handshake: &Handshake<'_>) -> Result<Vec<CheckOutcome>, Error> {
     let defaults = target::Defaults {
         protocol: options.protocol,
         direct: options.direct,
@@ -264,7 +299,7 @@ pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
             let Some(&(target_index, host_index, target, endpoint)) = work.get(i) else {
                 break;
             };
-            let result = check_endpoint(target, endpoint, &shared, options);
+            let result = check_endpoint(target, endpoint, &shared, options, handshake);
             *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
                 target: target.shown.clone(),
                 target_index,
@@ -367,6 +402,7 @@ fn check_endpoint(
     endpoint: &Endpoint,
     shared: &SharedRoots<'_>,
     options: &CheckOptions,
+    handshake: &Handshake<'_>,
 ) -> Result<CheckReport, Error> {
     let user_roots = options.ca.is_some() || !options.profiles.is_empty();
     let trust = trust_for(target, shared, user_roots)?;
@@ -374,15 +410,7 @@ fn check_endpoint(
     if let Some(why) = &target.refused {
         return Ok(refused_report(target, endpoint, &trust, why));
     }
-    let protocol = protocol::for_target(target.protocol, target.direct, &target.alpn);
-    let session = match protocol::handshake(
-        &endpoint.addr,
-        endpoint.port,
-        &endpoint.name,
-        protocol.as_ref(),
-        options.timeout,
-        options.bind,
-    ) {
+    let session = match handshake(target, endpoint) {
         Ok(session) => session,
         // A trust file the client cannot load fails whatever the server does: say that first.
         Err(e) => match &trust.roots.error {

@@ -6,6 +6,8 @@ mod list;
 mod man;
 pub mod output;
 mod render;
+#[cfg(test)]
+mod redaction_property;
 
 use rootcert::{
     CheckOptions, Error, FetchOptions, FetchStatus, InspectOptions, Output, Permissions, Source,
@@ -197,7 +199,7 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         if json {
             print_json(&report);
         } else {
-            render::check(&report);
+            render::check(&report, &mut render::Terminal);
         }
         return Ok(report.exit_code());
     }
@@ -206,7 +208,7 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
             output::print_json_line(&render::check_line(outcome));
         }
     } else {
-        render::check_table(&outcomes);
+        render::check_table(&outcomes, &mut render::Terminal);
     }
     let codes: Vec<u8> = outcomes.iter().map(|o| o.exit_code()).collect();
     Ok(if codes.contains(&rootcert::exit::CONTENT) {

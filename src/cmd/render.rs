@@ -7,6 +7,39 @@ use rootcert::{
 use super::output::{GREEN, Log, Piece, RED, Stream, write_line, write_stdout};
 use crate::outln;
 
+/// Where rendered lines go: the terminal (escaped, coloured where it may be), or a buffer.
+pub trait Sink {
+    fn line(&mut self, pieces: &[Piece<'_>]);
+}
+
+/// Standard output.
+pub struct Terminal;
+
+impl Sink for Terminal {
+    fn line(&mut self, pieces: &[Piece<'_>]) {
+        write_line(Stream::Stdout, pieces);
+    }
+}
+
+/// The text of every line, for tests.
+impl Sink for String {
+    fn line(&mut self, pieces: &[Piece<'_>]) {
+        for piece in pieces {
+            match piece {
+                Piece::Text(text) | Piece::Painted(_, text) => self.push_str(text),
+            }
+        }
+        self.push('\n');
+    }
+}
+
+/// `outln!` into a [`Sink`].
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {
+        $out.line(&[Piece::Text(&format!($($arg)*))])
+    };
+}
+
 /// The path (or the PEM) on stdout; what happened and how to use it on stderr.
 pub fn fetch(report: &FetchReport, log: Log) {
     let names: Vec<&str> = report
@@ -128,40 +161,40 @@ pub fn inspect(report: &InspectReport) {
     }
 }
 
-pub fn check(report: &CheckReport) {
+pub fn check(report: &CheckReport, out: &mut dyn Sink) {
     let bare = [
         report.host.clone(),
         format!("{}:{}", report.host, report.port),
     ];
     if !bare.iter().any(|b| **b == *report.target) {
-        outln!(
+        say!(out, 
             "{} ({} settings, {})",
             report.target,
             report.client,
             report.mode
         );
     }
-    outln!(
+    say!(out, 
         "{}:{} ({}), trusting {}",
         report.host,
         report.port,
         report.tls_version,
         report.trusting
     );
-    outln!("Chain sent by the server:");
+    say!(out, "Chain sent by the server:");
     for (i, cert) in report.chain.iter().enumerate() {
-        outln!("  {i} {}", cert.subject);
-        outln!("      issuer  {}", cert.issuer);
-        outln!("      valid   {} to {}", cert.not_before, cert.not_after);
-        outln!("      sha256  {}", cert.sha256);
+        say!(out, "  {i} {}", cert.subject);
+        say!(out, "      issuer  {}", cert.issuer);
+        say!(out, "      valid   {} to {}", cert.not_before, cert.not_after);
+        say!(out, "      sha256  {}", cert.sha256);
     }
     match &report.root {
-        Some(root) => outln!(
+        Some(root) => say!(out, 
             "Ends at the trusted root {} (sha256 {})",
             root.subject,
             root.sha256
         ),
-        None => outln!("Ends at no trusted root"),
+        None => say!(out, "Ends at no trusted root"),
     }
     let word = !report.mode.contains(' ') && !report.mode.contains('=');
     let mut what = match report.protocol {
@@ -175,28 +208,25 @@ pub fn check(report: &CheckReport) {
     }
     match report.verdict {
         Verdict::Pass => {
-            outln!();
-            write_line(
-                Stream::Stdout,
-                &[
+            out.line(&[]);
+            out.line(&[
                     Piece::Painted(GREEN, "OK"),
                     Piece::Text(&format!(
                         ": {what} will succeed for {}. Connect with:",
                         report.server_name
                     )),
-                ],
-            );
+            ]);
             if let Some(command) = &report.fetch_first {
-                outln!("  {command}");
+                say!(out, "  {command}");
             }
             for setting in &report.settings {
-                outln!("  {}", setting.text);
+                say!(out, "  {}", setting.text);
             }
             if let Some(lines) = &report.connect {
-                outln!("  {}", lines.env);
+                say!(out, "  {}", lines.env);
             }
             for problem in &report.problems {
-                outln!("  {problem}");
+                say!(out, "  {problem}");
             }
         }
         verdict => {
@@ -204,27 +234,25 @@ pub fn check(report: &CheckReport) {
                 Verdict::Fail => ("FAIL", "would fail"),
                 _ => ("UNVERIFIED", "would not verify the server"),
             };
-            outln!();
-            write_line(
-                Stream::Stdout,
-                &[
+            out.line(&[]);
+            out.line(&[
                     Piece::Painted(RED, label),
                     Piece::Text(&format!(": {what} {how}:")),
                 ],
             );
             for problem in &report.problems {
-                outln!("  - {problem}");
+                say!(out, "  - {problem}");
             }
             if !report.fixes.is_empty() {
-                outln!("Fix:");
+                say!(out, "Fix:");
             }
             for fix in &report.fixes {
-                outln!("  {fix}");
+                say!(out, "  {fix}");
             }
             if !report.settings.is_empty() {
-                outln!("Verified settings that would work:");
+                say!(out, "Verified settings that would work:");
                 for setting in &report.settings {
-                    outln!("  {}", setting.text);
+                    say!(out, "  {}", setting.text);
                 }
             }
         }
@@ -263,7 +291,7 @@ const TARGET_COLUMN: usize = 60;
 
 /// The summary table: target, protocol, verdict, chain root, earliest expiry; then why
 /// each target that did not pass did not.
-pub fn check_table(outcomes: &[CheckOutcome]) {
+pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
     let hosts_of = |target_index: usize| {
         outcomes
             .iter()
@@ -326,28 +354,28 @@ pub fn check_table(outcomes: &[CheckOutcome]) {
         }
         text
     };
-    outln!("{}", line(headers));
+    say!(out, "{}", line(headers));
     for row in &rows {
-        outln!("{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+        say!(out, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
     }
     let passed = outcomes
         .iter()
         .filter(|o| o.result.as_ref().is_ok_and(|r| r.ok))
         .count();
-    outln!("\n{passed} of {} passed", outcomes.len());
+    say!(out, "\n{passed} of {} passed", outcomes.len());
     for (o, row) in outcomes.iter().zip(&rows) {
         match &o.result {
             Ok(r) if r.ok => {}
             Ok(r) => {
-                outln!("\n{}: {}", row[0], r.verdict.as_str());
+                say!(out, "\n{}: {}", row[0], r.verdict.as_str());
                 for problem in &r.problems {
-                    outln!("  - {problem}");
+                    say!(out, "  - {problem}");
                 }
                 for fix in &r.fixes {
-                    outln!("  fix: {fix}");
+                    say!(out, "  fix: {fix}");
                 }
             }
-            Err(e) => outln!("\n{}: error\n  - {e}", row[0]),
+            Err(e) => say!(out, "\n{}: error\n  - {e}", row[0]),
         }
     }
 }

@@ -27,10 +27,23 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
     } else {
         ClientKind::Mysql
     };
-    // The user information ends at the last "@", so that a password holding "/", "?" or
-    // "#" is still read (and masked) as a password.
-    let (userinfo, after) = match rest.rfind('@') {
-        Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+    // The user information ends at the "@" that a host follows, so that a password holding
+    // "/", "?" or "#" is still read (and masked) as a password. When two "@" could end it
+    // (a raw "@" in a password and in a value), the string is refused rather than guessed.
+    let ends: Vec<usize> = rest
+        .match_indices('@')
+        .map(|(i, _)| i)
+        .filter(|&i| host_follows(&rest[i + 1..]))
+        .collect();
+    if ends.len() > 1 {
+        return Err(ParseError::at_byte(
+            raw,
+            base + ends[1],
+            "more than one \"@\" could end the user information: percent-encode \"@\" in a              password or a value as %40",
+        ));
+    }
+    let (userinfo, after) = match ends.first() {
+        Some(&at) => (Some(&rest[..at]), &rest[at + 1..]),
         None => (None, rest),
     };
     let after_at = base + userinfo.map_or(0, |u| u.len() + 1);
@@ -114,6 +127,14 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         dbname: (!dbname.is_empty()).then(|| percent_decode(dbname)),
         user,
     })
+}
+
+/// Whether `text` starts with `host[:port]`, then `/`, `?` or the end.
+fn host_follows(text: &str) -> bool {
+    let end = text.find(['/', '?']).unwrap_or(text.len());
+    split_host_port(&text[..end], Some(3306))
+        .and_then(|hp| super::host_name(&text[..end], hp))
+        .is_ok()
 }
 
 /// Lenient percent-decoding: what does not decode stays as written.
