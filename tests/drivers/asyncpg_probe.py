@@ -59,6 +59,19 @@ def connect_arguments(args):
     harness_problem("usage: asyncpg_probe.py string CONNSTRING | verify-full HOST PORT CAFILE")
 
 
+class DialHostaddr(asyncio.SelectorEventLoop):
+    """A harness hook like libpq's hostaddr (see README.md): every connection asyncpg opens
+    goes to ROOTCERT_PROBE_HOSTADDR, while TLS still verifies the host it was given
+    (asyncpg passes that host to start_tls as server_hostname)."""
+
+    async def create_connection(self, protocol_factory, host=None, port=None, **kwargs):
+        if host is not None and kwargs.get("sock") is None:
+            if kwargs.get("ssl") and kwargs.get("server_hostname") is None:
+                kwargs["server_hostname"] = host
+            host = os.environ["ROOTCERT_PROBE_HOSTADDR"]
+        return await super().create_connection(protocol_factory, host, port, **kwargs)
+
+
 async def probe(asyncpg, kwargs):
     if callable(kwargs.get("ssl")):
         kwargs = dict(kwargs, ssl=kwargs["ssl"]())
@@ -79,7 +92,9 @@ def main():
     os.environ.setdefault("PGUSER", "postgres")
     os.environ.setdefault("PGDATABASE", "postgres")
     try:
-        tls = asyncio.run(asyncio.wait_for(probe(asyncpg, kwargs), TIMEOUT_S + 1))
+        loop_factory = DialHostaddr if os.environ.get("ROOTCERT_PROBE_HOSTADDR") else None
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            tls = runner.run(asyncio.wait_for(probe(asyncpg, kwargs), TIMEOUT_S + 1))
     except asyncio.TimeoutError:
         report(asyncpg.__version__, False, f"no answer within {TIMEOUT_S} s", None)
         sys.exit(1)

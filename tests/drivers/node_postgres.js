@@ -81,6 +81,20 @@ function clientConfig(args) {
   return harnessProblem('usage: node_postgres.js string CONNSTRING | verify-full HOST PORT CAFILE')
 }
 
+// A harness hook like libpq's hostaddr (see README.md): dial ADDR, while pg still verifies,
+// and sends as SNI, the host it was given (upgradeToSSL receives the original host).
+function withHostaddr(config) {
+  const addr = process.env.ROOTCERT_PROBE_HOSTADDR
+  if (!addr) return config
+  const net = require('net')
+  class DialAddr extends net.Socket {
+    connect(port, host, ...rest) {
+      return super.connect(port, addr, ...rest)
+    }
+  }
+  return Object.assign(config, { stream: () => new DialAddr() })
+}
+
 async function main() {
   const makeConfig = clientConfig(process.argv.slice(2))
   const { pg, version } = loadPg()
@@ -91,7 +105,7 @@ async function main() {
   }, TIMEOUT_MS + 1000)
   let client
   try {
-    client = new pg.Client(makeConfig())
+    client = new pg.Client(withHostaddr(makeConfig()))
     // An 'error' event after connect() failed must not crash the process.
     client.on('error', () => {})
     await client.connect()

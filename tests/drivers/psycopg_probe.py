@@ -91,6 +91,9 @@ def main():
     os.environ.setdefault("PGUSER", "postgres")
     os.environ.setdefault("PGDATABASE", "postgres")
     os.environ.setdefault("PGCONNECT_TIMEOUT", str(TIMEOUT_S))
+    # A harness hook (see README.md), which here is libpq's own hostaddr keyword.
+    if os.environ.get("ROOTCERT_PROBE_HOSTADDR"):
+        kwargs["hostaddr"] = os.environ["ROOTCERT_PROBE_HOSTADDR"]
     try:
         with psycopg.connect(*args, **kwargs) as conn:
             row = conn.execute("select ssl from pg_stat_ssl where pid = pg_backend_pid()").fetchone()

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Markdown tables for one driver from matrix.py's JSON: psql's verdict beside the driver's.
 
-    tests/drivers/experiments/tables.py RESULTS.json RUNNER   (e.g. node_postgres.js)
+    tests/drivers/experiments/pg_netns_tables.py RESULTS.json RUNNER   (e.g. node_postgres.js)
 """
 
 import json

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs psql and driver runners against rootcert's libpq matrix and a set of sslmode cases.
 
-    tests/drivers/experiments/matrix.py MATRIX_DIR OUT.json [RUNNER ...]
+    tests/drivers/experiments/pg_netns_matrix.py MATRIX_DIR OUT.json [RUNNER ...]
 
 MATRIX_DIR is what ROOTCERT_MATRIX_DUMP writes (one directory per case: host, chain.pem,
 key.pem, trust). RUNNER names are files in tests/drivers/ (default: the three below), with
