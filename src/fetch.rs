@@ -107,6 +107,9 @@ pub struct FetchReport {
     /// The PEM, for [`Output::Stdout`].
     #[serde(skip)]
     pub pem: Option<String>,
+    /// The saved file's path exactly (bytes that are not UTF-8 included), for a hook.
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 /// A fetch's outcome.
@@ -388,6 +391,16 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
         report.pem = Some(pem);
         return Ok(report);
     };
+    // --refresh that downloaded exactly what is there: nothing to write, nothing changed.
+    if let Found::File(existing) = &place.found
+        && existing.bytes == pem.as_bytes()
+        && options.options.permissions.satisfied_by(existing)
+    {
+        place.destination.tidy();
+        let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs);
+        report.warnings.append(&mut place.destination.warnings);
+        return Ok(report);
+    }
     let in_place = |bytes: &[u8]| {
         TrustFile::load(bytes).error.is_none()
             && parse_certificates(bytes).is_ok_and(|held| holds_exactly(&held, &pins))
@@ -532,8 +545,12 @@ fn report(status: FetchStatus, path: Option<&Path>, certs: &[(&Cert, &str)]) -> 
             path_text(path)
         ));
     }
+    if let Some(path) = path {
+        warnings.extend(crate::owners::others_can_change(path));
+    }
     FetchReport {
         status,
+        file: path.map(Path::to_path_buf),
         path: path.map(path_text),
         path_escaped: path.is_some_and(|p| p.to_str().is_none()),
         certificates: certs.iter().map(|(c, s)| CertSummary::new(c, s)).collect(),

@@ -106,7 +106,7 @@ impl CertDetails {
             libpq_problem: file.error.as_ref().map(|why| {
                 format!(
                     "{why} (fix: {})",
-                    libpq::trust_file_fix(source, "rootcert fetch PROFILE", file.format)
+                    libpq::trust_file_fix(source, "rootcert fetch PROFILE", file)
                 )
             }),
             source: source.to_string(),

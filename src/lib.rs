@@ -45,6 +45,7 @@ mod fingerprint;
 mod inspect;
 pub mod libpq;
 mod oid;
+mod owners;
 mod parse;
 mod read;
 mod save;

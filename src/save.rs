@@ -155,19 +155,8 @@ impl Destination {
             let parent = target.parent().unwrap_or(Path::new(""));
             (dir, missing) = walk(start, components(parent), &shown, &mut links)?;
         }
-        let mut warnings = Vec::new();
-        if missing.is_empty()
-            && let Ok(stat) = rustix::fs::fstat(&dir)
-            && stat.st_mode & 0o022 != 0
-        {
-            warnings.push(format!(
-                "the directory of {} is writable by users other than its owner (mode {:o}): \
-                 they can replace the trust file after rootcert has checked it; keep trust \
-                 files in a directory only their owner can write",
-                path_text(&shown),
-                stat.st_mode & 0o7777
-            ));
-        }
+        // Who else could change the file is judged once it is saved (crate::owners).
+        let warnings = Vec::new();
         Ok(Destination {
             dir,
             missing,

@@ -108,7 +108,7 @@ pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
     let path = &options.path;
     let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message))?;
     let shown = path_text(path);
-    let fix = |format| libpq::trust_file_fix(&shown, &fetch_command(options), format);
+    let fix = |file: &TrustFile| libpq::trust_file_fix(&shown, &fetch_command(options), file);
     // The file must be one libpq loads; a DER file is still listed, to say what it holds.
     let file = TrustFile::load(&bytes);
     let certs = match &file.error {
@@ -116,23 +116,24 @@ pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
         Some(_) => parse_local(&bytes).map_err(|why| {
             Error::content(format!(
                 "{shown}: {why}; libpq cannot load it. Fix: {}",
-                fix(file.format)
+                fix(&file)
             ))
         })?,
     };
     let mut report = check(path, &certs, &required, options.min_days, SystemTime::now());
     if let Some(error) = report.error.as_mut().filter(|_| !report.missing.is_empty()) {
-        error.push_str(&format!(
-            ". Get the right file with: {} -o {} --force",
-            fetch_command(options),
-            shell_word(&shown)
-        ));
+        if file.holds_private_key {
+            error.push_str(&format!(". Fix: {}", fix(&file)));
+        } else {
+            error.push_str(&format!(
+                ". Get the right file with: {} -o {} --force",
+                fetch_command(options),
+                shell_word(&shown)
+            ));
+        }
     }
     if let Some(why) = &file.error {
-        let problem = format!(
-            "{shown}: libpq cannot load it: {why}. Fix: {}",
-            fix(file.format)
-        );
+        let problem = format!("{shown}: libpq cannot load it: {why}. Fix: {}", fix(&file));
         report.error = Some(match report.error.take() {
             Some(other) => format!("{problem}; also {other}"),
             None => problem,

@@ -230,7 +230,10 @@ pub(crate) fn check_offline(
     check_with(options, &session)
 }
 
-fn check_with(options: &CheckOptions, handshake: &Handshake<'_>) -> Result<Vec<CheckOutcome>, Error> {
+fn check_with(
+    options: &CheckOptions,
+    handshake: &Handshake<'_>,
+) -> Result<Vec<CheckOutcome>, Error> {
     let defaults = target::Defaults {
         protocol: options.protocol,
         direct: options.direct,
@@ -419,7 +422,7 @@ fn check_endpoint(
                 return Err(Error::content(format!(
                     "the client cannot load the trust file {file}: {load_error} (fix: {}); and \
                      the server could not be checked: {e}",
-                    libpq::trust_file_fix(&file, "rootcert fetch PROFILE", trust.roots.format)
+                    libpq::trust_file_fix(&file, "rootcert fetch PROFILE", &trust.roots)
                 )));
             }
             _ => return Err(e),

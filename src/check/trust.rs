@@ -86,6 +86,7 @@ pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
             format: Format::Pem,
             certs: roots,
             error: None,
+            holds_private_key: false,
         },
         file,
         fetch_first,
@@ -147,6 +148,7 @@ pub(super) fn system_trust() -> Trust {
                 .is_empty()
                 .then(|| "the system store holds no certificate".into()),
             certs,
+            holds_private_key: false,
         },
         file: PathBuf::from("system"),
         fetch_first: None,
@@ -221,6 +223,7 @@ fn no_roots(file: PathBuf, why: String, described: String) -> Trust {
             format: Format::Empty,
             certs: Vec::new(),
             error: Some(why),
+            holds_private_key: false,
         },
         file,
         fetch_first: None,

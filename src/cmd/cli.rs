@@ -362,7 +362,7 @@ pub struct CheckArgs {
     pub protocol: ProtocolArg,
 
     /// ALPN protocol to offer to tls:// targets (repeat for several)
-    #[arg(long, value_name = "PROTOCOL")]
+    #[arg(long, value_name = "PROTOCOL", value_parser = parse_alpn)]
     pub alpn: Vec<String>,
 
     /// Trust only the roots in this PEM file [default: the file `rootcert fetch` saves]
@@ -448,9 +448,25 @@ impl Cli {
 fn parse_mode(value: &str) -> Result<u32, String> {
     let digits = value.strip_prefix("0o").unwrap_or(value);
     match u32::from_str_radix(digits, 8) {
-        Ok(mode) if mode <= 0o7777 => Ok(mode),
+        Ok(mode) if mode <= 0o777 => Ok(mode),
+        Ok(mode) if mode <= 0o7777 => Err(format!(
+            "{value} sets the setuid, setgid or sticky bit, which a trust file never needs \
+             (and setuid on a file root writes is a hazard): give permission bits only, such \
+             as 644 or 640"
+        )),
         _ => Err(format!(
             "'{value}' is not an octal file mode such as 644 or 0640"
+        )),
+    }
+}
+
+/// An ALPN protocol name is 1 to 255 bytes (RFC 7301); TLS cannot carry anything else.
+fn parse_alpn(value: &str) -> Result<String, String> {
+    match value.len() {
+        1..=255 => Ok(value.to_string()),
+        0 => Err("an ALPN protocol name cannot be empty (such as redis or h2)".into()),
+        n => Err(format!(
+            "an ALPN protocol name is at most 255 bytes (RFC 7301), not {n}"
         )),
     }
 }

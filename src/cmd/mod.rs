@@ -5,9 +5,9 @@ pub mod cli;
 mod list;
 mod man;
 pub mod output;
-mod render;
 #[cfg(test)]
 mod redaction_property;
+mod render;
 
 use rootcert::{
     CheckOptions, Error, FetchOptions, FetchStatus, InspectOptions, Output, Permissions, Source,
@@ -75,15 +75,26 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             let report = rootcert::fetch(&options);
             output::clear_status();
             let report = report?;
-            if args.json {
-                print_json(&report);
-            } else {
+            if !args.json {
                 render::fetch(&report, Log { quiet });
             }
-            match (&args.on_change, report.status, &report.path) {
-                (Some(command), FetchStatus::Saved, Some(path)) => on_change(command, path),
-                _ => Ok(report.exit_code()),
+            // The hook's own output goes to stderr, so stdout stays the path or the JSON.
+            let hook = match (&args.on_change, report.status, &report.file) {
+                (Some(command), FetchStatus::Saved, Some(file)) => Some(on_change(command, file)?),
+                _ => None,
+            };
+            let code = match &hook {
+                Some(hook) if !hook.ok => rootcert::exit::HOOK,
+                _ => report.exit_code(),
+            };
+            if args.json {
+                print_json(&FetchJson {
+                    report: &report,
+                    on_change: hook.as_ref(),
+                    exit_code: code,
+                });
             }
+            Ok(code)
         }
         Command::Verify(args) => {
             let report = rootcert::verify(&VerifyOptions {
@@ -221,26 +232,48 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
     })
 }
 
-/// Runs `--on-change` with the saved path in `ROOTCERT_PATH`; its failure is exit 6, named
-/// with the command's own exit code, since the file itself was saved.
-fn on_change(command: &str, path: &str) -> Result<u8, Error> {
+/// `fetch --json`: the report, what the hook did, and the exit code.
+#[derive(serde::Serialize)]
+struct FetchJson<'a> {
+    #[serde(flatten)]
+    report: &'a rootcert::FetchReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_change: Option<&'a Hook>,
+    exit_code: u8,
+}
+
+/// What `--on-change` did.
+#[derive(serde::Serialize)]
+struct Hook {
+    ok: bool,
+    /// The command's exit code; none when a signal ended it.
+    exit_code: Option<i32>,
+}
+
+/// Runs `--on-change` with the saved path, exactly as its bytes are, in `ROOTCERT_PATH`;
+/// its output goes to stderr. Its failure is exit 6 (the file itself was saved), named with
+/// the command's own exit code, and the command is not quoted (it may carry a token).
+fn on_change(command: &str, path: &std::path::Path) -> Result<Hook, Error> {
     let status = std::process::Command::new("/bin/sh")
         .args(["-c", command])
         .env("ROOTCERT_PATH", path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::io::stderr())
         .status()
         .map_err(|e| Error::Internal(format!("cannot run --on-change: {e}")))?;
-    if status.success() {
-        return Ok(rootcert::exit::OK);
+    if !status.success() {
+        let how = match status.code() {
+            Some(code) => format!("exit code {code}"),
+            None => "a signal".to_string(),
+        };
+        output::error_line(&format!(
+            "the file was saved, but the --on-change command failed with {how}"
+        ));
     }
-    let how = match status.code() {
-        Some(code) => format!("exit code {code}"),
-        None => "a signal".to_string(),
-    };
-    // The command itself is not quoted: it may carry a token.
-    output::error_line(&format!(
-        "the file was saved, but the --on-change command failed with {how}"
-    ));
-    Ok(rootcert::exit::HOOK)
+    Ok(Hook {
+        ok: status.success(),
+        exit_code: status.code(),
+    })
 }
 
 /// A user name or numeric id, as chown takes it.
@@ -266,7 +299,13 @@ fn id_of(
     name: &str,
     lookup: impl Fn(*const libc::c_char) -> Option<u32>,
 ) -> Result<u32, Error> {
-    if let Ok(id) = name.parse() {
+    if let Ok(id) = name.parse::<u32>() {
+        // chown reads -1 (4294967295) as "leave it as it is": refuse it, not ignore it.
+        if id == u32::MAX {
+            return Err(Error::Usage(format!(
+                "{flag} {id} is the id chown reads as \"no change\": give a real {what}"
+            )));
+        }
         return Ok(id);
     }
     let c_name = std::ffi::CString::new(name)

@@ -80,7 +80,7 @@ pub fn judge(case: &Case<'_>) -> Verdict {
         fixes.push(trust_file_fix(
             case.trust_name,
             "rootcert fetch PROFILE",
-            case.trust.format,
+            case.trust,
         ));
     } else {
         let verified = chain::verify(case.chain, &case.trust.certs, case.now);
@@ -122,9 +122,19 @@ pub fn judge(case: &Case<'_>) -> Verdict {
 
 /// The fix for a trust file libpq cannot load; `fetch` is the `rootcert fetch …` command
 /// (without `-o`) that gets the right certificate.
-pub fn trust_file_fix(path: &str, fetch: &str, format: Format) -> String {
+pub fn trust_file_fix(path: &str, fetch: &str, file: &TrustFile) -> String {
     let word = crate::text::shell_word(path);
-    match format {
+    if file.holds_private_key {
+        // Never `-o` over a key: the certificate goes to a file of its own.
+        let beside = std::path::Path::new(path).with_file_name("root.crt");
+        return format!(
+            "that file holds a private key, which is not a trust file (and must not be \
+             overwritten): save the root certificate to a file of its own, `{fetch} -o {}`, \
+             and name that file as the root",
+            crate::text::shell_word(&crate::text::path_text(&beside))
+        );
+    }
+    match file.format {
         Format::Der => format!(
             "save it as PEM: `{fetch} -o {word} --force`, or convert it: \
              `openssl x509 -inform DER -in {word} -out {}`",

@@ -49,20 +49,25 @@ pub struct TrustFile {
     pub certs: Vec<Cert>,
     /// Why libpq cannot load it, in the words of a fix.
     pub error: Option<String>,
+    /// It holds a private key: a fix must never suggest overwriting it.
+    pub holds_private_key: bool,
 }
 
 impl TrustFile {
     /// Loads `bytes` by libpq's (OpenSSL's) rules.
     pub fn load(bytes: &[u8]) -> TrustFile {
         let format = detect(bytes);
+        let holds_private_key = bytes.windows(11).any(|w| w == b"PRIVATE KEY");
         match read_pem(bytes) {
             Ok(certs) => TrustFile {
                 format,
                 certs,
                 error: None,
+                holds_private_key,
             },
             Err(error) => TrustFile {
                 format,
+                holds_private_key,
                 certs: Vec::new(),
                 error: Some(match format {
                     Format::Der => "it is DER (binary); libpq reads only PEM".to_string(),

@@ -86,6 +86,51 @@ fn connection_strings_parse_as_libpq_parses_them() {
     assert!(differences.is_empty(), "{}", differences.join("\n"));
 }
 
+/// What counts as a password is libpq's answer: for strings with secrets among every
+/// separator that once split one, libpq's own parser says which settings hold secrets, and
+/// nothing of those values may appear in what rootcert shows (the target, or its error).
+#[test]
+fn what_libpq_reads_as_a_secret_is_never_shown() {
+    let strings = [
+        "postgresql://app:Xy7?Q2zSECRET1@db/app?sslmode=verify-full",
+        "postgresql://app:Xy7#Q2zSECRET2@db/app",
+        "postgresql://app:Xy7;Q2z&SECRET3@db/app",
+        "postgresql://app:Xy7%2FQ2zSECRET4@db/app",
+        "postgresql://app:50%25offSECRET5@db/app",
+        "postgresql://db/app?pass%77ord=SECRET6xyz",
+        "postgresql://db/app?sslpassword=SECRET7xyz&oauth_client_secret=SECRET8xyz",
+        "host=db password=\tSECRET9xyz",
+        "host=db\rpassword=SECRET10xy",
+        "host=db\x0cpassword=SECRET11xy",
+        "host=db password=ab;SECRET12xy",
+        "host=db password='a b SECRET13x'",
+        "host=db scram_client_key=SECRET14xy scram_server_key=SECRET15xy",
+        "host=db sslpassword='it\\'s SECRET16'",
+    ];
+    let Some(libpq) = libpq_parses(&strings) else {
+        return;
+    };
+    for (string, theirs) in strings.iter().zip(libpq) {
+        let theirs = theirs.unwrap_or_else(|| panic!("libpq refuses {string:?}"));
+        let secrets: Vec<&String> = theirs
+            .iter()
+            .filter(|(k, _)| rootcert::fuzzing::is_secret(k))
+            .map(|(_, v)| v)
+            .collect();
+        assert!(!secrets.is_empty(), "libpq reads no secret in {string:?}");
+        let shown = match rootcert::fuzzing::parse_target(string) {
+            Ok(shown) | Err(shown) => shown,
+        };
+        for secret in secrets {
+            assert!(
+                !shown.contains(secret.as_str()),
+                "{secret:?} shown: {shown}"
+            );
+        }
+        assert!(shown.contains("****"), "{shown}");
+    }
+}
+
 /// Every libpq connection string the tests give `rootcert check`, to be checked against
 /// libpq's parser: the tests use only strings libpq accepts.
 static USED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());

@@ -715,3 +715,157 @@ fn a_bad_proxy_is_refused_and_a_refusing_proxy_is_named() {
         "the download went through the proxy, not direct"
     );
 }
+
+// ---- Files root writes (issue 16, items 13-16) ----
+
+#[test]
+fn modes_with_setuid_setgid_or_sticky_bits_are_refused() {
+    let env = Env::new();
+    for mode in ["6777", "4755", "2644", "1644", "0o4755"] {
+        let run = env.run(&["fetch", "--offline", "--mode", mode]);
+        run.expect(2).stderr_has("setuid, setgid or sticky bit");
+        assert!(!env.default_out().exists());
+    }
+    env.run(&["fetch", "--offline", "--mode", "640"]).expect(0);
+    let mode = std::fs::metadata(env.default_out()).unwrap().mode() & 0o7777;
+    assert_eq!(mode, 0o640);
+}
+
+#[test]
+fn a_file_another_user_can_change_is_warned_about_whether_replaced_or_kept() {
+    if !root_or_skip() {
+        return;
+    }
+    let env = Env::new();
+    let out = env.default_out();
+    // Planted by nobody, writable by all, holding something else: --force keeps its owner
+    // and mode, and says what that means.
+    std::fs::write(&out, "planted\n").unwrap();
+    std::os::unix::fs::chown(&out, Some(NOBODY), Some(NOBODY)).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let run = env.run(&["fetch", "--offline", "--force", "--json"]);
+    run.expect(0);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(warnings.contains("owned by user 65534"), "{warnings}");
+    assert!(
+        warnings.contains("writable by its group and every user (mode 666)"),
+        "{warnings}"
+    );
+    // The same file, now holding the pinned root: "unchanged", with the same warnings.
+    let run = env.run(&["fetch", "--offline"]);
+    run.expect(0)
+        .stderr_has("nothing to do")
+        .stderr_has("owned by user 65534");
+    // A directory above it that others may write (no sticky bit).
+    let open = env.path("open");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = open.join("root.pem");
+    let run = env.run(&["fetch", "--offline", "-o", file.to_str().unwrap(), "--json"]);
+    run.expect(0);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(
+        warnings.contains("writable by users other than its owner (mode 777)"),
+        "{warnings}"
+    );
+    // A directory further up that others may write (no sticky bit).
+    let deeper = open.join("private");
+    std::fs::create_dir(&deeper).unwrap();
+    std::fs::set_permissions(&deeper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = deeper.join("root.pem");
+    let run = env.run(&["fetch", "--offline", "-o", file.to_str().unwrap(), "--json"]);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(
+        warnings.contains("open above it is writable by its group and every user (mode 777)"),
+        "{warnings}"
+    );
+    // Further up, a sticky directory (as /tmp) above a directory of one's own is fine.
+    let shared = sticky_dir(&env);
+    let mine = shared.join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::set_permissions(&mine, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = mine.join("root.pem");
+    let run = env.run(&["fetch", "--offline", "-o", file.to_str().unwrap(), "--json"]);
+    let warnings = run.json()["warnings"].to_string();
+    assert!(!warnings.contains("shared"), "{warnings}");
+}
+
+#[test]
+fn ids_that_mean_no_change_are_refused() {
+    let env = Env::new();
+    for flag in ["--owner", "--group"] {
+        env.run(&["fetch", "--offline", flag, "4294967295"])
+            .expect(2)
+            .stderr_has("no change");
+    }
+    assert!(!env.default_out().exists());
+}
+
+#[test]
+fn refresh_with_identical_bytes_is_unchanged_and_fires_nothing() {
+    let env = Env::new();
+    let marker = env.path("fired");
+    let hook = format!("echo fired >> {}", marker.display());
+    env.run(&["fetch", "--offline"]).expect(0);
+    let before = std::fs::metadata(env.default_out()).unwrap().ino();
+    let run = env.run(&[
+        "fetch",
+        "--offline",
+        "--refresh",
+        "--on-change",
+        &hook,
+        "--json",
+    ]);
+    run.expect(0);
+    assert_eq!(run.json()["status"], "unchanged");
+    assert!(!marker.exists(), "the hook fired");
+    assert_eq!(std::fs::metadata(env.default_out()).unwrap().ino(), before);
+}
+
+#[test]
+fn the_hook_writes_to_stderr_and_its_failure_is_in_the_json() {
+    let env = Env::new();
+    let run = env.run(&[
+        "fetch",
+        "--offline",
+        "--json",
+        "--on-change",
+        "echo hi; echo there",
+    ]);
+    run.expect(0);
+    let json = run.json();
+    assert_eq!(json["on_change"]["ok"], true);
+    assert!(run.stderr.contains("hi\nthere"), "{}", run.stderr);
+    std::fs::remove_file(env.default_out()).unwrap();
+    let run = env.run(&[
+        "fetch",
+        "--offline",
+        "--json",
+        "--on-change",
+        "echo out; exit 7",
+    ]);
+    run.expect(6);
+    let json = run.json();
+    assert_eq!(json["status"], "saved");
+    assert_eq!(json["on_change"]["ok"], false);
+    assert_eq!(json["on_change"]["exit_code"], 7);
+    assert_eq!(json["exit_code"], 6);
+}
+
+#[test]
+fn the_hook_gets_the_exact_bytes_of_a_path_that_is_not_utf8() {
+    let env = Env::new();
+    let dir = env.path("out");
+    let name = OsStr::from_bytes(b"\xff\xfe.pem");
+    let path = dir.join(name);
+    let got = env.path("got");
+    let hook = format!("printf %s \"$ROOTCERT_PATH\" > {}", got.display());
+    let status = env
+        .cmd()
+        .args(["fetch", "--offline", "--on-change", &hook, "-o"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read(&got).unwrap(), path.as_os_str().as_bytes());
+}

@@ -135,7 +135,8 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         false,
     );
     assert!(failed.contains("\x1b[31mFAILED"), "{failed:?}");
-    let fetched = on_a_terminal(&env, "fetch --offline --refresh", false);
+    std::fs::remove_file(env.default_out()).unwrap();
+    let fetched = on_a_terminal(&env, "fetch --offline", false);
     assert!(
         fetched.contains("saved DigiCert Global Root G2"),
         "{fetched:?}"
@@ -147,7 +148,8 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         std::thread::sleep(std::time::Duration::from_millis(200));
         crate::support::respond(w, "200 OK", &[], body.as_bytes());
     });
-    let args = format!("fetch --no-system --refresh --url {}", slow.url("/g2.pem"));
+    std::fs::remove_file(env.default_out()).unwrap();
+    let args = format!("fetch --no-system --url {}", slow.url("/g2.pem"));
     let shown = on_a_terminal(&env, &args, false);
     let status = shown
         .find("rootcert: downloading http://")

@@ -672,3 +672,131 @@ fn hostile_tls_server() -> (String, std::sync::Arc<rustls::ServerConfig>) {
         .unwrap();
     (ca.pem(), std::sync::Arc::new(config))
 }
+
+// ---- Smaller (issue 16, item 17) ----
+
+#[test]
+fn a_services_file_that_cannot_be_read_says_so() {
+    let env = Env::new();
+    let fifo = env.path("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let dir = env.path("a-directory");
+    std::fs::create_dir(&dir).unwrap();
+    let huge = env.path("huge");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(100 * 1024 * 1024)
+        .unwrap();
+    for (file, why) in [
+        (fifo.as_path(), "not a regular file"),
+        (dir.as_path(), "not a regular file"),
+        (huge.as_path(), "KiB"),
+        (std::path::Path::new("/dev/zero"), "not a regular file"),
+    ] {
+        let started = Instant::now();
+        let run = Run::from(
+            env.cmd()
+                .env("PGSERVICEFILE", file)
+                .args(["check", "service=s", "--ca", &ca(&env)])
+                .output()
+                .unwrap(),
+        );
+        run.expect(2)
+            .stderr_has(why)
+            .stderr_has("the services file");
+        assert!(!run.stderr.contains("not found"), "{}", run.stderr);
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+}
+
+#[test]
+fn a_private_key_given_as_roots_is_never_offered_to_be_overwritten() {
+    let env = Env::new();
+    let key = env.path("ca.key");
+    std::fs::write(
+        &key,
+        "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIC9oQ0G1Wp1fD6jlqaQ+LgHK5J1vnvyDlrgFOmIqvq3Q\n-----END PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    let key_text = key.to_str().unwrap();
+    let run = env.run(&["verify", key_text]);
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        !run.stderr.contains(&format!("-o {key_text}")),
+        "{}",
+        run.stderr
+    );
+    run.stderr_has("private key");
+    let run = env.run(&["check", "127.0.0.1:1", "--ca", key_text]);
+    assert!(
+        !run.stdout.contains(&format!("-o {key_text}")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stderr.contains(&format!("-o {key_text}")),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["inspect", key_text]);
+    assert!(
+        !run.stdout.contains(&format!("-o {key_text}")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn alpn_names_are_one_to_255_bytes() {
+    let env = Env::new();
+    let long = "x".repeat(256);
+    for bad in ["", long.as_str()] {
+        env.run(&[
+            "check",
+            "tls://127.0.0.1:1",
+            "--alpn",
+            bad,
+            "--ca",
+            &ca(&env),
+        ])
+        .expect(2)
+        .stderr_has("ALPN");
+    }
+}
+
+#[test]
+fn targets_on_stdin_wait_for_the_timeout_only() {
+    let env = Env::new();
+    let mut child = env
+        .cmd()
+        .args([
+            "check",
+            "--targets",
+            "-",
+            "--timeout",
+            "1",
+            "--ca",
+            &ca(&env),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin = child.stdin.take();
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 s"));
+}
