@@ -27,6 +27,12 @@ PROBES = {
     "mysql2": ["node", str(RUNNERS / "mysql2_probe.js")],
     "pymysql": [sys.executable, str(RUNNERS / "pymysql_probe.py")],
 }
+# Python 3.13's create_default_context adds VERIFY_X509_PARTIAL_CHAIN (and STRICT, which
+# PyMySQL clears): the same PyMySQL under it, when that interpreter is given.
+if os.environ.get("PYTHON313"):
+    PROBES["pymysql-py3.13"] = [os.environ["PYTHON313"], str(RUNNERS / "pymysql_probe.py")]
+if os.environ.get("CLIENTS"):  # e.g. CLIENTS=pymysql-py3.13 to run only that one
+    PROBES = {k: v for k, v in PROBES.items() if k in os.environ["CLIENTS"].split(",")}
 WEAK_OPENSSL = "openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n" \
                "[sys]\nCipherString = DEFAULT:@SECLEVEL=0\n"
 
@@ -151,7 +157,42 @@ def matrix(server, cases, out_dir):
             f"{'ok' if v['connected'] else '--'}"
             for k, v in row.items() if isinstance(v, dict))
         print(f"{case.name} {row['name'][:45]:<45} {verdicts}", flush=True)
-    with open(out_dir / "matrix.jsonl", "w") as f:
+    suffix = "-" + "+".join(PROBES) if os.environ.get("CLIENTS") else ""
+    with open(out_dir / f"matrix{suffix}.jsonl", "w") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
+
+
+def rootcert(server, cases, out_dir):
+    """rootcert check's verdict today for the same cases, as mariadb:// and mysql:// targets
+    (ROOTCERT_BIN names the binary): the models the lead's work starts from."""
+    rows = []
+    for case in cases:
+        server.serve(case)
+        host = (case / "host").read_text().strip()
+        trust = quote(str(case / "trust"))
+        at = f"[{host}]" if ":" in host else host
+        targets = {
+            "mariadb verify-full": f"mariadb://probe@{at}:{server.port}?ssl-ca={trust}"
+                                   "&ssl-verify-server-cert=1",
+            "mariadb verify-ca": f"mariadb://probe@{at}:{server.port}?ssl-ca={trust}",
+            "mysql VERIFY_IDENTITY": f"mysql://probe@{at}:{server.port}?ssl-ca={trust}"
+                                     "&ssl-mode=VERIFY_IDENTITY",
+            "mysql VERIFY_CA": f"mysql://probe@{at}:{server.port}?ssl-ca={trust}"
+                               "&ssl-mode=VERIFY_CA",
+        }
+        row = {"case": case.name, "name": (case / "name").read_text().strip(), "host": host}
+        for label, target in targets.items():
+            with tempfile.TemporaryDirectory(prefix="h18-home-") as home:
+                out = run([os.environ["ROOTCERT_BIN"], "check", target, "--json"],
+                          env={"HOME": home, "PATH": os.environ["PATH"]}, timeout=30)
+            row[label] = {"exit": out.returncode,
+                          "connected": {0: True, 4: False}.get(out.returncode),
+                          "stdout": out.stdout.strip()[-600:], "stderr": out.stderr.strip()}
+        rows.append(row)
+        print(case.name, " ".join(f"{k}={v['exit']}" for k, v in row.items()
+                                  if isinstance(v, dict)), flush=True)
+    with open(out_dir / "rootcert.jsonl", "w") as f:
         for row in rows:
             f.write(json.dumps(row) + "\n")
 
@@ -279,6 +320,8 @@ def main():
     try:
         if what in ("matrix", "all"):
             matrix(server, cases, out_dir)
+        if what == "rootcert":
+            rootcert(server, cases, out_dir)
         if what in ("settings", "all"):
             settings(server, matrix_dir, out_dir)
     finally:
