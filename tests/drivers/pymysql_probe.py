@@ -17,6 +17,7 @@ each option becomes connect() keywords:
   ssl-verify-server-cert     ssl_verify_identity=True (the mariadb client's option)
   ssl_ca, ssl_verify_cert, ssl_verify_identity, ssl_disabled   passed as they are
   ssl=JSON                   ssl=<that dict> (the older dict form)
+  read_default_file=PATH     read_default_file=PATH (an option file; `~` is PyMySQL's to expand)
 ssl_mode and sslMode are read as ssl-mode. Any other option is a harness error (exit 2).
 One JSON line on stdout; exit 0 connected, 1 refused or failed, 2 harness problem.
 """
@@ -92,6 +93,8 @@ def from_url(raw):
             kwargs[key] = BOOL[value.lower()]
         elif key == "ssl":
             kwargs["ssl"] = json.loads(value)
+        elif key == "read_default_file":
+            kwargs[key] = value
         else:
             raise ValueError(f"option {key!r} has no PyMySQL keyword in this runner")
     return kwargs

@@ -302,8 +302,16 @@ def settings(server, matrix_dir, out_dir):
           p(lambda ca: f"ssl-mode=VERIFY_CA&ssl-ca={quote(ca)}"))
     three("pymysql", "URL ssl-mode=REQUIRED&ssl-ca=F (runner convention)",
           p(lambda ca: f"ssl-mode=REQUIRED&ssl-ca={quote(ca)}"))
+    three("pymysql", "read_default_file=~/.my.cnf holding [client] ssl-ca=F",
+          p(lambda ca: "read_default_file=" + quote("~/.my.cnf")),
+          home_of=lambda ca: {".my.cnf": f"[client]\nssl-ca={ca}\n"})
     add("pymysql", "ssl_ca=MISSING, ssl_verify_identity=True",
         ["string", f"mysql://probe@{good}:{port}?ssl_ca=/nonexistent.pem&ssl_verify_identity=true"])
+    # An address as the host, and a certificate that names only localhost (DNS SAN): a
+    # client that checks the address must refuse.
+    for client in ("mariadb", "mysql2", "pymysql"):
+        add(client, "verify-full runner, host 127.0.0.1, certificate for DNS:localhost only",
+            ["verify-full", "127.0.0.1", str(port), right])
     with open(out_dir / "settings.jsonl", "w") as f:
         for row in rows:
             f.write(json.dumps(row) + "\n")
