@@ -230,7 +230,10 @@ pub(crate) fn check_offline(
     check_with(options, &session)
 }
 
-fn check_with(options: &CheckOptions, handshake: &Handshake<'_>) -> Result<Vec<CheckOutcome>, Error> {
+fn check_with(
+    options: &CheckOptions,
+    handshake: &Handshake<'_>,
+) -> Result<Vec<CheckOutcome>, Error> {
     let defaults = target::Defaults {
         protocol: options.protocol,
         direct: options.direct,

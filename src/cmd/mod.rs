@@ -5,9 +5,9 @@ pub mod cli;
 mod list;
 mod man;
 pub mod output;
-mod render;
 #[cfg(test)]
 mod redaction_property;
+mod render;
 
 use rootcert::{
     CheckOptions, Error, FetchOptions, FetchStatus, InspectOptions, Output, Permissions, Source,

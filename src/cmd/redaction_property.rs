@@ -30,8 +30,7 @@ fn pki() -> &'static Pki {
         let issue = |name: &str| {
             let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
             ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-            ca.distinguished_name
-                .push(rcgen::DnType::CommonName, name);
+            ca.distinguished_name.push(rcgen::DnType::CommonName, name);
             let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
             let leaf = CertificateParams::new(vec!["localhost".into(), "127.0.0.1".into()])
                 .unwrap()
@@ -54,8 +53,8 @@ fn pki() -> &'static Pki {
 }
 
 const SEPARATORS: &[&str] = &[
-    "\t", "\r", "\n", "\x0c", "\x0b", " ", "?", ";", "&", "#", "/", "%", "@", ":", ",", "=",
-    "'", "\\",
+    "\t", "\r", "\n", "\x0c", "\x0b", " ", "?", ";", "&", "#", "/", "%", "@", ":", ",", "=", "'",
+    "\\",
 ];
 
 /// `Q` + 6 letters/digits + a separator + 6 letters/digits + `Z`: the two runs of six are

@@ -167,14 +167,16 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
         format!("{}:{}", report.host, report.port),
     ];
     if !bare.iter().any(|b| **b == *report.target) {
-        say!(out, 
+        say!(
+            out,
             "{} ({} settings, {})",
             report.target,
             report.client,
             report.mode
         );
     }
-    say!(out, 
+    say!(
+        out,
         "{}:{} ({}), trusting {}",
         report.host,
         report.port,
@@ -185,11 +187,17 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
     for (i, cert) in report.chain.iter().enumerate() {
         say!(out, "  {i} {}", cert.subject);
         say!(out, "      issuer  {}", cert.issuer);
-        say!(out, "      valid   {} to {}", cert.not_before, cert.not_after);
+        say!(
+            out,
+            "      valid   {} to {}",
+            cert.not_before,
+            cert.not_after
+        );
         say!(out, "      sha256  {}", cert.sha256);
     }
     match &report.root {
-        Some(root) => say!(out, 
+        Some(root) => say!(
+            out,
             "Ends at the trusted root {} (sha256 {})",
             root.subject,
             root.sha256
@@ -210,11 +218,11 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
         Verdict::Pass => {
             out.line(&[]);
             out.line(&[
-                    Piece::Painted(GREEN, "OK"),
-                    Piece::Text(&format!(
-                        ": {what} will succeed for {}. Connect with:",
-                        report.server_name
-                    )),
+                Piece::Painted(GREEN, "OK"),
+                Piece::Text(&format!(
+                    ": {what} will succeed for {}. Connect with:",
+                    report.server_name
+                )),
             ]);
             if let Some(command) = &report.fetch_first {
                 say!(out, "  {command}");
@@ -236,10 +244,9 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
             };
             out.line(&[]);
             out.line(&[
-                    Piece::Painted(RED, label),
-                    Piece::Text(&format!(": {what} {how}:")),
-                ],
-            );
+                Piece::Painted(RED, label),
+                Piece::Text(&format!(": {what} {how}:")),
+            ]);
             for problem in &report.problems {
                 say!(out, "  - {problem}");
             }
@@ -356,7 +363,11 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
     };
     say!(out, "{}", line(headers));
     for row in &rows {
-        say!(out, "{}", line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+        say!(
+            out,
+            "{}",
+            line([&row[0], &row[1], &row[2], &row[3], &row[4]])
+        );
     }
     let passed = outcomes
         .iter()

@@ -341,7 +341,10 @@ pub(crate) fn split_host_port(
 /// A host as a bare target or `tls://` gives it: a DNS name or an IP address (with an IPv6
 /// zone). Anything else is refused, so a file that is not a list of targets is not read out
 /// in "cannot resolve" messages or sent to a resolver.
-pub(super) fn host_name(text: &str, (host, port): (String, u16)) -> Result<(String, u16), ParseError> {
+pub(super) fn host_name(
+    text: &str,
+    (host, port): (String, u16),
+) -> Result<(String, u16), ParseError> {
     let plain = host.len() <= 253
         && host
             .chars()
