@@ -39,6 +39,7 @@ mod cert;
 mod check;
 mod dn;
 mod download;
+mod driver;
 mod error;
 mod fetch;
 mod fingerprint;
@@ -49,6 +50,7 @@ mod owners;
 mod parse;
 mod read;
 mod save;
+mod stack;
 mod system_store;
 mod text;
 mod time;
@@ -60,6 +62,7 @@ pub use check::{
     TargetText, Verdict, check, read_targets_file,
 };
 pub use download::NetOptions;
+pub use driver::Driver;
 pub use error::{Attempt, Error, exit};
 pub use fetch::{FetchOptions, FetchReport, FetchStatus, Output, fetch, libpq_default_file};
 pub use fingerprint::Fingerprint;
@@ -99,6 +102,41 @@ pub mod fuzzing {
         chain: &[Vec<u8>],
     ) -> Result<Vec<crate::CheckOutcome>, crate::Error> {
         crate::check::check_offline(options, chain)
+    }
+
+    /// How `driver` judges a chain (DER, server certificate first) against a trust file's
+    /// bytes for `host` (`None`: the chain only, as verify-ca): `Ok` with the rules that
+    /// let it through, or `Err` with its problems.
+    pub fn judge_as(
+        driver: crate::Driver,
+        chain: &[Vec<u8>],
+        trust: &[u8],
+        host: Option<&str>,
+        now: std::time::SystemTime,
+    ) -> Result<Vec<String>, Vec<String>> {
+        let chain: Vec<crate::cert::Cert> = chain
+            .iter()
+            .map(|der| crate::cert::Cert::from_der(der))
+            .collect::<Result<_, _>>()
+            .map_err(|e| vec![format!("the chain does not parse: {e}")])?;
+        let trust = crate::stack::load(driver.stack(), trust);
+        let verdict = crate::stack::judge(
+            driver.stack(),
+            &crate::libpq::Case {
+                chain: &chain,
+                trust: &trust,
+                trust_name: "the trust file",
+                host: host.unwrap_or_default(),
+                now,
+                names: host.map_or(crate::libpq::NameRule::None, |_| driver.names()),
+                client: driver.in_words(),
+            },
+        );
+        if verdict.ok {
+            Ok(verdict.notes)
+        } else {
+            Err(verdict.problems)
+        }
     }
 
     /// `check`'s exchange with a server that answers with these bytes.

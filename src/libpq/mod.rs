@@ -51,6 +51,16 @@ pub enum NameRule {
     /// OpenSSL's `X509_check_host`/`X509_check_ip_asc`, as the MySQL and MariaDB clients
     /// call them.
     OpenSsl,
+    /// Python's `ssl` (asyncpg, PyMySQL).
+    Python,
+    /// Node's `tls.checkServerIdentity` (node-postgres).
+    Node,
+    /// mysql2's use of Node's check.
+    Mysql2,
+    /// pgjdbc's `PGjdbcHostnameVerifier`.
+    Java,
+    /// Go's `Certificate.VerifyHostname` (pgx).
+    Go,
     /// No name check (`verify-ca`, `VERIFY_CA`).
     None,
 }
@@ -65,6 +75,9 @@ pub struct Verdict {
     pub problems: Vec<String>,
     /// What fixes each problem.
     pub fixes: Vec<String>,
+    /// Rules of this stack that let the connection through where OpenSSL under libpq
+    /// would refuse it ("partial chains are accepted"), to explain a difference.
+    pub notes: Vec<String>,
 }
 
 /// Decides as psql with `sslmode=verify-full` would, naming the cause and the fix.
@@ -93,7 +106,13 @@ pub fn judge(case: &Case<'_>) -> Verdict {
     }
     let names = host::CertNames::of(&case.chain[0]);
     let check = match case.names {
-        NameRule::Libpq => host::check(case.host, &names),
+        // The other stacks check names themselves; until they do, libpq's rule.
+        NameRule::Libpq
+        | NameRule::Python
+        | NameRule::Node
+        | NameRule::Mysql2
+        | NameRule::Java
+        | NameRule::Go => host::check(case.host, &names),
         NameRule::OpenSsl if openssl_host::matches(case.host, &case.chain[0]) => {
             host::NameCheck::Match
         }
@@ -117,6 +136,7 @@ pub fn judge(case: &Case<'_>) -> Verdict {
         root,
         problems,
         fixes,
+        notes: Vec::new(),
     }
 }
 

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod mariadb;
+pub mod matrix;
 pub mod pg;
 pub mod pki;
 
