@@ -43,6 +43,7 @@ mod driver;
 mod error;
 mod fetch;
 mod fingerprint;
+mod home;
 mod inspect;
 pub mod libpq;
 mod oid;
@@ -58,7 +59,7 @@ mod verify;
 
 pub use cert::{Cert as Certificate, SelfSignature};
 pub use check::{
-    CertReport, CheckOptions, CheckOutcome, CheckReport, Client, ClientSetting, Protocol,
+    CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict, Protocol,
     TargetText, Verdict, check, read_targets_file,
 };
 pub use download::NetOptions;

@@ -10,9 +10,10 @@
 //! No data is sent over the session.
 
 pub(crate) mod protocol;
+mod reading;
 mod report;
 mod settings;
-mod target;
+pub(crate) mod target;
 mod trust;
 mod verdict;
 
@@ -23,15 +24,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::cert::Cert;
+use crate::driver::Driver;
 use crate::error::Error;
 use crate::libpq;
 use crate::text::path_text;
-pub use report::{CertReport, CheckOutcome, CheckReport, Verdict};
-pub use settings::{Client, ClientSetting};
+use reading::Context;
+pub use report::{CertReport, CheckOutcome, CheckReport, ClientVerdict, Verdict};
+pub use settings::ClientSetting;
 pub use target::Protocol;
-use target::{Endpoint, Mode, Roots, Target};
+use target::{Endpoint, Target};
 use trust::{SharedRoots, trust_for};
-use verdict::{judge, refused_report};
 
 /// What `rootcert check` is asked.
 #[derive(Debug, Clone)]
@@ -60,8 +62,11 @@ pub struct CheckOptions {
     pub jobs: usize,
     /// Fail a target whose chain has a certificate expiring within this many days.
     pub min_days: Option<u32>,
-    /// Also give the working settings for these drivers.
-    pub clients: Vec<Client>,
+    /// Judge as these drivers (default: the target's own: psql for PostgreSQL, pgjdbc for
+    /// JDBC URLs, the mariadb client for MySQL, openssl for `tls://`).
+    pub clients: Vec<Driver>,
+    /// Judge as every driver of each target's protocol.
+    pub all_clients: bool,
     /// Connect from this local address.
     pub bind: Option<IpAddr>,
     /// Hears what the run changed on its own (fewer jobs for the open-file limit).
@@ -83,6 +88,7 @@ impl Default for CheckOptions {
             jobs: 16,
             min_days: None,
             clients: Vec::new(),
+            all_clients: false,
             bind: None,
             notes: None,
         }
@@ -246,14 +252,25 @@ fn check_with(
             "no target: give HOST[:PORT] or a connection string, --targets FILE, or --env".into(),
         ));
     }
-    // A target that does not parse is an error of its own, named by where it was given;
-    // the others are still checked.
-    let mut targets: Vec<Result<Target, Error>> = options
+    // A target that does not parse, or that a driver asked for cannot read, is an error of
+    // its own, named by where it was given; the others are still checked.
+    let context = Context::of_process(options.ca.is_some() || !options.profiles.is_empty());
+    let read = |target: Result<Target, Error>| {
+        target.and_then(|target| {
+            let readings = drivers_for(&target, options)
+                .into_iter()
+                .map(|driver| reading::read(driver, &target, &context).map(|tls| (driver, tls)))
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(Error::Usage)?;
+            Ok((target, readings))
+        })
+    };
+    let mut targets: Vec<Result<Judging, Error>> = options
         .targets
         .iter()
         .enumerate()
         .map(|(i, given)| {
-            target::parse(&given.text, &defaults).map_err(|e| match &given.origin {
+            read(target::parse(&given.text, &defaults)).map_err(|e| match &given.origin {
                 Some(origin) => e.map_message(|m| format!("{origin}: {m}")),
                 None if count > 1 => e.map_message(|m| format!("target {}: {m}", i + 1)),
                 None => e,
@@ -262,47 +279,52 @@ fn check_with(
         .collect();
     if options.env {
         targets.push(
-            target::from_env(&|name| std::env::var(name).ok())
+            read(target::from_env(&|name| std::env::var(name).ok()))
                 .map_err(|e| e.map_message(|m| format!("--env: {m}"))),
         );
     }
-    let mut parsed: Vec<(usize, Target)> = Vec::new();
+    let mut parsed: Vec<(usize, Judging)> = Vec::new();
     let mut failed: Vec<(usize, Error)> = Vec::new();
     for (i, result) in targets.into_iter().enumerate() {
         match result {
-            Ok(target) => parsed.push((i, target)),
+            Ok(judging) => parsed.push((i, judging)),
             Err(e) => failed.push((i, e)),
         }
     }
     let user_roots = options.ca.is_some() || !options.profiles.is_empty();
-    let needs_given = parsed
-        .iter()
-        .any(|(_, t)| t.roots == Roots::Given || (t.roots == Roots::ClientDefault && user_roots));
+    let needs_given = user_roots
+        || parsed
+            .iter()
+            .any(|(_, (t, _))| matches!(t.source, target::Source::Bare | target::Source::Tls));
     let given = needs_given
         .then(|| trust::load_trust(options))
         .transpose()?;
-    let work: Vec<(usize, usize, &Target, &Endpoint)> = parsed
+    let work: Vec<(usize, usize, &Judging, &Endpoint)> = parsed
         .iter()
-        .flat_map(|(i, t)| {
-            t.endpoints
+        .flat_map(|(i, judging)| {
+            judging
+                .0
+                .endpoints
                 .iter()
                 .enumerate()
-                .map(move |(j, e)| (*i, j, t, e))
+                .map(move |(j, e)| (*i, j, judging, e))
         })
         .collect();
     let shared = SharedRoots {
         given: given.as_ref(),
         system: std::sync::OnceLock::new(),
+        psycopg_wheel: std::sync::OnceLock::new(),
     };
     let results: Vec<Mutex<Option<CheckOutcome>>> = work.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let run_jobs = || {
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(target_index, host_index, target, endpoint)) = work.get(i) else {
+            let Some(&(target_index, host_index, (target, readings), endpoint)) = work.get(i)
+            else {
                 break;
             };
-            let result = check_endpoint(target, endpoint, &shared, options, handshake);
+            let result = check_endpoint(target, readings, endpoint, &shared, options, handshake);
             *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
                 target: target.shown.clone(),
                 target_index,
@@ -400,33 +422,62 @@ fn jobs_within_file_limit(jobs: usize) -> (usize, Option<String>) {
     (jobs, None)
 }
 
+/// A target and each driver's reading of it.
+type Judging = (Target, Vec<(Driver, reading::Tls)>);
+
 fn check_endpoint(
     target: &Target,
+    readings: &[(Driver, reading::Tls)],
     endpoint: &Endpoint,
     shared: &SharedRoots<'_>,
     options: &CheckOptions,
     handshake: &Handshake<'_>,
 ) -> Result<CheckReport, Error> {
-    let user_roots = options.ca.is_some() || !options.profiles.is_empty();
-    let trust = trust_for(target, shared, user_roots)?;
-    let verifies = matches!(target.mode, Mode::Full | Mode::ChainOnly);
-    if let Some(why) = &target.refused {
-        return Ok(refused_report(target, endpoint, &trust, why));
+    let mut read = Vec::new();
+    for (driver, tls) in readings {
+        let trust = match tls.refused {
+            Some(_) => trust::unused(),
+            None => trust_for(&tls.roots, shared)?,
+        };
+        read.push((*driver, tls.clone(), trust));
+    }
+    // Every driver refuses the settings: nothing to connect for.
+    if read.iter().all(|(_, tls, _)| tls.refused.is_some()) {
+        let judged = read
+            .into_iter()
+            .map(|(driver, tls, trust)| {
+                let why = tls.refused.clone().unwrap_or_default();
+                verdict::refused(driver, &tls, trust, &why)
+            })
+            .collect();
+        return Ok(CheckReport::new(
+            &target.shown,
+            target.protocol,
+            (&endpoint.addr, endpoint.port, &endpoint.name),
+            "",
+            &[],
+            judged,
+        ));
     }
     let session = match handshake(target, endpoint) {
         Ok(session) => session,
         // A trust file the client cannot load fails whatever the server does: say that first.
-        Err(e) => match &trust.roots.error {
-            Some(load_error) if verifies => {
-                let file = path_text(&trust.file);
-                return Err(Error::content(format!(
-                    "the client cannot load the trust file {file}: {load_error} (fix: {}); and \
-                     the server could not be checked: {e}",
-                    libpq::trust_file_fix(&file, "rootcert fetch PROFILE", &trust.roots)
-                )));
-            }
-            _ => return Err(e),
-        },
+        Err(e) => {
+            let (driver, tls, trust) = &read[0];
+            let loaded = trust.loaded(driver.stack());
+            return Err(match &loaded.error {
+                Some(load_error) if !matches!(tls.mode, reading::Mode::Unverified(_)) => {
+                    let file = path_text(&trust.file);
+                    Error::content(format!(
+                        "{} cannot load the trust file {file}: {load_error} (fix: {}); and the \
+                         server could not be checked: {e}",
+                        driver.in_words(),
+                        libpq::trust_file_fix(&file, "rootcert fetch PROFILE", &loaded)
+                    ))
+                }
+                _ => e,
+            });
+        }
     };
     let chain: Vec<Cert> = session
         .chain
@@ -437,13 +488,40 @@ fn check_endpoint(
             message: format!("the server sent a certificate that does not parse: {e}"),
             attempts: Vec::new(),
         })?;
-    Ok(judge(
-        target,
-        endpoint,
-        &session,
+    let now = SystemTime::now();
+    let judged = read
+        .into_iter()
+        .map(|(driver, tls, trust)| match &tls.refused {
+            Some(why) => verdict::refused(driver, &tls, trust, why),
+            None => verdict::judge(
+                driver, &tls, target, endpoint, &session, &chain, trust, options, now,
+            ),
+        })
+        .collect();
+    Ok(CheckReport::new(
+        &target.shown,
+        target.protocol,
+        (&endpoint.addr, endpoint.port, &endpoint.name),
+        &session.tls_version,
         &chain,
-        &trust,
-        options,
-        SystemTime::now(),
+        judged,
     ))
+}
+
+/// The drivers a target is judged as: `--client`s, every driver of its protocol with
+/// `--client all`, else its own default.
+fn drivers_for(target: &Target, options: &CheckOptions) -> Vec<Driver> {
+    if options.all_clients {
+        let mut drivers: Vec<Driver> = Driver::ALL
+            .into_iter()
+            .filter(|d| d.protocol() == target.protocol)
+            .collect();
+        // The target's own driver first: the others are compared with it.
+        drivers.sort_by_key(|d| *d != target.driver);
+        drivers
+    } else if options.clients.is_empty() {
+        vec![target.driver]
+    } else {
+        options.clients.clone()
+    }
 }

@@ -1,24 +1,29 @@
-//! The roots `check` trusts: a `--ca` file as libpq would load it, or catalog profiles
-//! from their fetched file or the OS store.
+//! The roots `check` trusts: a `--ca` file, a file a string names, catalog profiles (from
+//! their fetched file or the OS store), or a stack's default store. A file keeps its bytes,
+//! so that each driver's stack loads it its own way.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::CheckOptions;
-use super::target::{ClientKind, Roots, Target};
+use super::reading::{Roots, Store};
 use crate::catalog::{default_destination, resolve_profiles};
 use crate::cert::Cert;
 use crate::error::Error;
 use crate::libpq::{Format, TrustFile};
 use crate::parse::parse_certificates;
 use crate::read::{MAX_FILE_BYTES, read_file};
+use crate::stack::Stack;
 use crate::system_store::SystemStore;
 use crate::text::path_text;
 
 /// Where the trusted roots came from, for the report and the psql line.
 #[derive(Clone)]
 pub(super) struct Trust {
-    /// The roots as libpq would load them from `file`.
+    /// The roots as OpenSSL (libpq) would load them from `file`.
     pub(super) roots: TrustFile,
+    /// The file's bytes, for the other stacks' loaders; `None` for a store or profiles.
+    pub(super) bytes: Option<Arc<Vec<u8>>>,
     /// The file to name in `sslrootcert`, and how to get it when it is not there yet.
     pub(super) file: PathBuf,
     pub(super) fetch_first: Option<String>,
@@ -88,6 +93,7 @@ pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
             error: None,
             holds_private_key: false,
         },
+        bytes: None,
         file,
         fetch_first,
         described,
@@ -114,10 +120,21 @@ fn from_bytes(file: &Path, bytes: &[u8]) -> Trust {
     };
     Trust {
         roots,
+        bytes: Some(Arc::new(bytes.to_vec())),
         file,
         fetch_first: None,
         described,
         system: false,
+    }
+}
+
+impl Trust {
+    /// The roots as `stack` loads them.
+    pub(super) fn loaded(&self, stack: Stack) -> TrustFile {
+        match &self.bytes {
+            Some(bytes) if stack != Stack::OpenSsl => crate::stack::load(stack, bytes),
+            _ => self.roots.clone(),
+        }
     }
 }
 
@@ -150,6 +167,7 @@ pub(super) fn system_trust() -> Trust {
             certs,
             holds_private_key: false,
         },
+        bytes: None,
         file: PathBuf::from("system"),
         fetch_first: None,
         described,
@@ -157,54 +175,56 @@ pub(super) fn system_trust() -> Trust {
     }
 }
 
-/// libpq's default `sslrootcert`: `~/.postgresql/root.crt`.
-pub(super) fn libpq_default_root() -> Option<PathBuf> {
-    crate::fetch::libpq_default_file()
-}
-
-/// Roots the targets of one run share: what the user gave, and the system store, read
-/// once however many targets use it.
+/// Roots the targets of one run share: what the user gave, and the default stores, each
+/// read once however many targets use it.
 pub(super) struct SharedRoots<'a> {
     pub(super) given: Option<&'a Trust>,
     pub(super) system: std::sync::OnceLock<Trust>,
+    pub(super) psycopg_wheel: std::sync::OnceLock<Trust>,
 }
 
-/// The roots a target is judged against.
-pub(super) fn trust_for(
-    target: &Target,
-    shared: &SharedRoots<'_>,
-    user_roots: bool,
-) -> Result<Trust, Error> {
-    let given = || {
-        shared
+/// The roots a driver's reading names.
+pub(super) fn trust_for(roots: &Roots, shared: &SharedRoots<'_>) -> Result<Trust, Error> {
+    match roots {
+        Roots::Given => shared
             .given
             .cloned()
-            .ok_or_else(|| Error::Internal("roots not loaded".into()))
-    };
-    let system = || Ok(shared.system.get_or_init(system_trust).clone());
-    let file = |path: PathBuf, named_by: &str| -> Result<Trust, Error> {
-        Ok(file_trust(&path)?.unwrap_or_else(|| missing_file(&path, named_by)))
-    };
-    match &target.roots {
-        Roots::Given => given(),
-        Roots::ClientDefault if user_roots => given(),
-        Roots::File { path, named_by } => file(path.clone(), named_by),
-        Roots::System => system(),
-        Roots::ClientDefault => match target.client {
-            ClientKind::Libpq | ClientKind::Pgjdbc => match libpq_default_root() {
-                Some(path) => file(path, "the default sslrootcert"),
-                None => Err(Error::Usage(
-                    "no home directory for libpq's default sslrootcert: pass --ca".into(),
-                )),
-            },
-            ClientKind::Mariadb => system(),
-            _ => Ok(no_roots(
-                PathBuf::from("ssl-ca"),
-                "no ssl-ca: the mysql client needs one for VERIFY_CA and VERIFY_IDENTITY".into(),
-                "no ssl-ca".into(),
-            )),
-        },
+            .ok_or_else(|| Error::Internal("roots not loaded".into())),
+        Roots::File { path, named_by } => {
+            Ok(file_trust(path)?.unwrap_or_else(|| missing_file(path, named_by)))
+        }
+        Roots::Store(Store::PsycopgWheel) => Ok(shared
+            .psycopg_wheel
+            .get_or_init(psycopg_wheel_trust)
+            .clone()),
+        Roots::Store(_) => Ok(shared.system.get_or_init(system_trust).clone()),
     }
+}
+
+/// No roots, for a driver that refuses its settings before it would load any.
+pub(super) fn unused() -> Trust {
+    no_roots(
+        PathBuf::new(),
+        "the client refuses its settings before it loads roots".into(),
+        "nothing (the client refuses its settings first)".into(),
+    )
+}
+
+/// psycopg's binary wheel: its OpenSSL's default paths are under `/usr/lib/psycopg-openssl`,
+/// which Debian lacks, so only `SSL_CERT_FILE`/`SSL_CERT_DIR` give it roots.
+fn psycopg_wheel_trust() -> Trust {
+    let set = |name| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    if set("SSL_CERT_FILE") || set("SSL_CERT_DIR") {
+        return system_trust();
+    }
+    no_roots(
+        PathBuf::from("system"),
+        "psycopg's bundled OpenSSL looks for roots in /usr/lib/psycopg-openssl, which this \
+         system lacks, so sslrootcert=system trusts nothing: set SSL_CERT_FILE (or name a \
+         file)"
+            .into(),
+        "the system store as psycopg's wheel reads it (empty)".into(),
+    )
 }
 
 /// A trust file the client would not find: it fails before connecting.
@@ -225,6 +245,7 @@ fn no_roots(file: PathBuf, why: String, described: String) -> Trust {
             error: Some(why),
             holds_private_key: false,
         },
+        bytes: None,
         file,
         fetch_first: None,
         described,

@@ -1,59 +1,99 @@
-//! The client's decision under a target's TLS settings: verify-full judged in full,
-//! verify-ca on the chain, libpq's `require` trap, the unverified modes, `--min-days`;
-//! and the settings that work when verification would succeed.
+//! One driver's decision under its reading of a target: full verification judged in full,
+//! chain-only on the chain (with the name noted), the unverified settings, `--min-days`;
+//! and the setting that works when full verification would succeed.
 
 use std::time::{Duration, SystemTime};
 
 use super::CheckOptions;
 use super::protocol::Session;
-use super::report::{CertReport, CheckReport, Verdict};
+use super::reading::{Mode, Tls};
+use super::report::{CertReport, Verdict};
 use super::settings;
-use super::target::{Endpoint, Mode, Protocol, Roots, Target};
-use super::trust::{self, Trust};
+use super::settings::ClientSetting;
+use super::target::{Endpoint, Protocol, Target};
+use super::trust::Trust;
 use crate::cert::Cert;
+use crate::driver::Driver;
 use crate::libpq::{self, NameRule};
-use crate::text::path_text;
+use crate::text::{ConnectLines, path_text};
 
-/// The name rule of the target's client.
-fn name_rule(target: &Target) -> NameRule {
-    match target.protocol {
-        Protocol::Postgres => NameRule::Libpq,
-        Protocol::Mysql | Protocol::Tls => NameRule::OpenSsl,
+/// What one driver makes of one server.
+pub(crate) struct Judged {
+    pub(crate) driver: Driver,
+    /// The setting judged, as the driver spells it.
+    pub(crate) mode: String,
+    pub(crate) verdict: Verdict,
+    pub(crate) problems: Vec<String>,
+    pub(crate) fixes: Vec<String>,
+    /// The driver's own rules that let this through where libpq would refuse, and what it
+    /// says on the way.
+    pub(crate) notes: Vec<String>,
+    /// The root the chain ends at under the setting judged.
+    pub(crate) root: Option<Cert>,
+    /// Full verification would succeed (with the setting that does it).
+    pub(crate) full_ok: bool,
+    pub(crate) setting: Option<ClientSetting>,
+    /// For psql: the psql line and `PGSSLROOTCERT`.
+    pub(crate) connect: Option<ConnectLines>,
+    pub(crate) trust: Trust,
+    pub(crate) earliest: Option<Cert>,
+}
+
+/// The setting as the driver spells it.
+fn mode_text(driver: Driver, mode: &Mode) -> String {
+    let mysql_client = matches!(driver, Driver::Mariadb | Driver::Mysql);
+    match (mode, driver) {
+        (Mode::Full, Driver::Mysql2) => "ssl: {ca, verifyIdentity: true}".into(),
+        (Mode::Full, Driver::Pymysql) => "ssl_verify_identity=True".into(),
+        (Mode::Full, Driver::Openssl) => "TLS with verification".into(),
+        (Mode::Full, _) if mysql_client => "VERIFY_IDENTITY".into(),
+        (Mode::Full, _) => "verify-full".into(),
+        // A setting that says less but verifies the chain: as written.
+        (Mode::ChainOnly { why: Some(why) }, _) => why
+            .split_whitespace()
+            .next()
+            .unwrap_or("verify-ca")
+            .to_string(),
+        (Mode::ChainOnly { .. }, Driver::Mysql2) => "ssl: {ca}".into(),
+        (Mode::ChainOnly { .. }, Driver::Pymysql) => "ssl_verify_cert=True".into(),
+        (Mode::ChainOnly { .. }, _) if mysql_client => "VERIFY_CA".into(),
+        (Mode::ChainOnly { .. }, _) => "verify-ca".into(),
+        (Mode::Unverified(why), _) => why.split(':').next().unwrap_or(why).to_string(),
     }
 }
 
-/// The setting as the client spells it.
-fn mode_text(target: &Target) -> String {
-    let mysql = target.protocol == Protocol::Mysql;
-    match &target.mode {
-        Mode::Full if mysql => "VERIFY_IDENTITY".into(),
-        Mode::Full => "verify-full".into(),
-        Mode::ChainOnly if mysql => "VERIFY_CA".into(),
-        Mode::ChainOnly => "verify-ca".into(),
-        Mode::LibpqUnlessFile(m) | Mode::Unverified(m) => m.clone(),
-    }
-}
-
-/// The client's decision under the target's settings, and why.
+/// `driver`'s decision under `tls` for the chain `session` brought.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn judge(
+    driver: Driver,
+    tls: &Tls,
     target: &Target,
     endpoint: &Endpoint,
     session: &Session,
     chain: &[Cert],
-    trust: &Trust,
+    trust: Trust,
     options: &CheckOptions,
     now: SystemTime,
-) -> CheckReport {
-    let decide = |trust: &Trust, names: NameRule| {
-        let mut verdict = libpq::judge(&libpq::Case {
-            chain,
-            trust: &trust.roots,
-            trust_name: &path_text(&trust.file),
-            host: &endpoint.name,
-            now,
-            names,
-            client: target.client.in_words(),
-        });
+) -> Judged {
+    let trust_name = if trust.system {
+        "system".to_string()
+    } else {
+        path_text(&trust.file)
+    };
+    let loaded = trust.loaded(driver.stack());
+    let decide = |names: NameRule| {
+        let mut verdict = crate::stack::judge(
+            driver.stack(),
+            &libpq::Case {
+                chain,
+                trust: &loaded,
+                trust_name: &trust_name,
+                host: &endpoint.name,
+                now,
+                names,
+                client: driver.in_words(),
+            },
+        );
         if verdict.ok
             && let Some(why) = &session.unverified_signature
         {
@@ -64,24 +104,18 @@ pub(super) fn judge(
         }
         verdict
     };
-    let full = decide(trust, name_rule(target));
-    let mode = mode_text(target);
+    let full = decide(driver.names());
     let full_fix = || {
-        let loaded = trust.roots.error.is_none();
-        let file = if trust.system {
-            "system".to_string()
-        } else {
-            path_text(&trust.file)
-        };
-        let how = settings::verified_setting(target, loaded.then_some(file.as_str()));
+        let how =
+            settings::verified_setting(driver, loaded.error.is_none().then_some(&*trust_name));
         if full.ok {
             format!("{how}: that would succeed")
-        } else if !loaded {
+        } else if loaded.error.is_some() {
             format!(
-                "{how}, with the server's root in FILE (`rootcert fetch PROFILE -o FILE`; \
-                 {} cannot be loaded: {})",
-                file,
-                trust.roots.error.as_deref().unwrap_or_default()
+                "{how}, with the server's root in FILE (`rootcert fetch PROFILE -o FILE`; {} \
+                 cannot be loaded: {})",
+                trust_name,
+                loaded.error.as_deref().unwrap_or_default()
             )
         } else {
             format!(
@@ -90,23 +124,33 @@ pub(super) fn judge(
             )
         }
     };
-    let (mut verdict, mut problems, mut fixes, root) = match &target.mode {
-        Mode::Full => (
-            if full.ok {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            full.problems.clone(),
-            full.fixes.clone(),
-            full.root.clone(),
-        ),
-        Mode::ChainOnly => {
-            let chain_only = decide(trust, NameRule::None);
-            let mut problems = chain_only.problems;
+    let mut notes = tls.notes.clone();
+    let (mut verdict, mut problems, mut fixes, root) = match &tls.mode {
+        Mode::Full => {
+            notes.extend(full.notes.iter().cloned());
+            (
+                if full.ok {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                },
+                full.problems.clone(),
+                full.fixes.clone(),
+                full.root.clone(),
+            )
+        }
+        Mode::ChainOnly { why } => {
+            let chain_only = decide(NameRule::None);
+            notes.extend(chain_only.notes.iter().cloned());
+            let mut problems = Vec::new();
+            if let Some(why) = why {
+                problems.push(format!("note: {why}"));
+            }
+            problems.extend(chain_only.problems);
             if chain_only.ok && !full.ok {
                 problems.push(format!(
-                    "note: {mode} does not check the host name; verify-full would fail: {}",
+                    "note: {} does not check the host name; full verification would fail: {}",
+                    mode_text(driver, &tls.mode),
                     full.problems.join("; ")
                 ));
             }
@@ -117,67 +161,19 @@ pub(super) fn judge(
             };
             (verdict, problems, chain_only.fixes, chain_only.root)
         }
-        Mode::LibpqUnlessFile(m) => {
-            let libpq_file = match &target.roots {
-                Roots::File { path, .. } => Some(path.clone()),
-                Roots::ClientDefault => trust::libpq_default_root(),
-                _ => None,
-            };
-            // The file libpq reads is usually the one already loaded (no --ca given).
-            let loaded = |p: &std::path::Path| {
-                let same = std::path::absolute(p).is_ok_and(|p| p == trust.file);
-                if same && trust.roots.error.is_none() {
-                    Some(trust.clone())
-                } else {
-                    trust::file_trust(p).ok().flatten()
-                }
-            };
-            match libpq_file.and_then(|p| loaded(&p)) {
-                Some(file) => {
-                    let chain_only = decide(&file, NameRule::None);
-                    let why = format!(
-                        "sslmode={m} verifies the chain because {} exists (libpq then acts as \
-                         verify-ca)",
-                        path_text(&file.file)
-                    );
-                    if chain_only.ok {
-                        (
-                            Verdict::Unverified,
-                            vec![format!(
-                                "{why}; it passes, but the host name is not checked"
-                            )],
-                            vec![full_fix()],
-                            chain_only.root,
-                        )
-                    } else {
-                        let mut problems = vec![format!("{why}, and the connection will fail:")];
-                        problems.extend(chain_only.problems);
-                        (Verdict::Fail, problems, chain_only.fixes, None)
-                    }
-                }
-                None => (
-                    Verdict::Unverified,
-                    vec![format!(
-                        "sslmode={m} encrypts but does not verify the server (no root certificate \
-                         file is there)"
-                    )],
-                    vec![full_fix()],
-                    None,
-                ),
-            }
-        }
-        Mode::Unverified(m) => (
+        Mode::Unverified(why) => (
             Verdict::Unverified,
-            vec![format!(
-                "{m}: the connection is not verified (any certificate, or none, is accepted)"
-            )],
+            vec![why.clone()],
             vec![full_fix()],
             None,
         ),
     };
     let mut all: Vec<&Cert> = chain.iter().collect();
     all.extend(root.iter().chain(full.root.iter()));
-    let earliest = all.iter().min_by_key(|c| c.not_after()).copied();
+    let earliest = all
+        .iter()
+        .min_by_key(|c| c.not_after())
+        .map(|c| (*c).clone());
     if let Some(days) = options.min_days {
         let limit = now + Duration::from_secs(u64::from(days) * 86_400);
         let mut seen = std::collections::HashSet::new();
@@ -199,85 +195,50 @@ pub(super) fn judge(
             }
         }
     }
-    let ok = verdict == Verdict::Pass;
-    let trust_name = if trust.system {
-        "system".to_string()
-    } else {
-        path_text(&trust.file)
-    };
-    let connect = (full.ok && target.protocol == Protocol::Postgres)
+    let connect = (full.ok && driver == Driver::Psql && target.protocol == Protocol::Postgres)
         .then(|| settings::psql_lines(target, endpoint, &trust_name));
-    let settings = if full.ok {
-        settings::working(target, endpoint, &trust_name, &options.clients)
-    } else {
-        Vec::new()
-    };
-    let fetch_first = trust.fetch_first.clone().filter(|_| full.ok);
-    let suggestion = if ok {
-        let mut lines: Vec<String> = fetch_first.iter().cloned().collect();
-        lines.extend(settings.iter().map(|s| s.text.clone()));
-        if let Some(c) = &connect {
-            lines.push(c.env.clone());
-        }
-        Some(lines.join("\n"))
-    } else {
-        (!fixes.is_empty()).then(|| fixes.join("\n"))
-    };
-    CheckReport {
-        target: target.shown.clone(),
-        protocol: target.protocol.as_str(),
-        client: target.client.as_str(),
-        mode,
+    let setting = full
+        .ok
+        .then(|| settings::working(driver, target, endpoint, &trust_name));
+    Judged {
+        driver,
+        mode: mode_text(driver, &tls.mode),
         verdict,
-        ok,
-        host: endpoint.addr.clone(),
-        port: endpoint.port,
-        server_name: endpoint.name.clone(),
-        tls_version: session.tls_version.clone(),
-        trusting: trust.described.clone(),
-        chain: chain.iter().map(CertReport::new).collect(),
-        root: root.as_ref().map(CertReport::new),
-        earliest_expiry: earliest.map(|c| c.not_after_rfc3339()),
         problems,
         fixes,
-        fetch_first,
+        notes,
+        root,
+        full_ok: full.ok,
+        setting,
         connect,
-        settings,
-        suggestion,
+        trust,
+        earliest,
     }
 }
 
-/// The client refuses the settings before it connects.
-pub(super) fn refused_report(
-    target: &Target,
-    endpoint: &Endpoint,
-    trust: &Trust,
-    why: &str,
-) -> CheckReport {
-    let fix = format!(
-        "change the string: {}",
-        settings::verified_setting(target, None)
-    );
-    CheckReport {
-        target: target.shown.clone(),
-        protocol: target.protocol.as_str(),
-        client: target.client.as_str(),
-        mode: mode_text(target),
+/// The driver refuses the settings before it connects.
+pub(super) fn refused(driver: Driver, tls: &Tls, trust: Trust, why: &str) -> Judged {
+    Judged {
+        driver,
+        mode: mode_text(driver, &tls.mode),
         verdict: Verdict::Fail,
-        ok: false,
-        host: endpoint.addr.clone(),
-        port: endpoint.port,
-        server_name: endpoint.name.clone(),
-        tls_version: String::new(),
-        trusting: trust.described.clone(),
-        chain: Vec::new(),
-        root: None,
-        earliest_expiry: None,
         problems: vec![why.to_string()],
-        fixes: vec![fix.clone()],
-        fetch_first: None,
+        fixes: vec![format!(
+            "change the settings: {}",
+            settings::verified_setting(driver, None)
+        )],
+        notes: tls.notes.clone(),
+        root: None,
+        full_ok: false,
+        setting: None,
         connect: None,
-        settings: Vec::new(),
-        suggestion: Some(fix),
+        trust,
+        earliest: None,
+    }
+}
+
+impl Judged {
+    pub(super) fn root_report(&self) -> Option<CertReport> {
+        self.root.as_ref().map(CertReport::new)
     }
 }

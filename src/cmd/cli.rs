@@ -385,9 +385,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N")]
     pub min_days: Option<u32>,
 
-    /// Also print the working settings for this driver (repeat for several)
-    #[arg(long, value_name = "NAME", value_parser = rootcert::Client::NAMES)]
-    pub client: Vec<String>,
+    /// Judge as this driver, by its own rules: psql, psycopg, pgjdbc, pgx, node-postgres,
+    /// asyncpg, mariadb, mysql, mysql2, pymysql, openssl; or all (every driver of the
+    /// target's protocol). Repeat for several: a table of verdicts, exit 0 only when every
+    /// one passes [default: psql for PostgreSQL, pgjdbc for jdbc: URLs, mariadb for MySQL]
+    #[arg(long, value_name = "NAME", value_parser = parse_client)]
+    pub client: Vec<Option<rootcert::Driver>>,
 
     /// Connect from this local address (for firewalls that allow one of this host's)
     #[arg(long, value_name = "ADDR")]
@@ -458,6 +461,20 @@ fn parse_mode(value: &str) -> Result<u32, String> {
             "'{value}' is not an octal file mode such as 644 or 0640"
         )),
     }
+}
+
+/// A driver's name or alias, or `all` (`None`).
+fn parse_client(value: &str) -> Result<Option<rootcert::Driver>, String> {
+    if value.eq_ignore_ascii_case("all") {
+        return Ok(None);
+    }
+    rootcert::Driver::from_name(value).map(Some).ok_or_else(|| {
+        let names: Vec<&str> = rootcert::Driver::ALL.iter().map(|d| d.name()).collect();
+        format!(
+            "not a driver rootcert knows: one of {}, or all",
+            names.join(", ")
+        )
+    })
 }
 
 /// An ALPN protocol name is 1 to 255 bytes (RFC 7301); TLS cannot carry anything else.

@@ -178,11 +178,13 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
             "give either --ca or profiles, not both".into(),
         ));
     }
-    let clients = args
-        .client
-        .iter()
-        .map(|name| name.parse::<rootcert::Client>().map_err(Error::Usage))
-        .collect::<Result<Vec<_>, _>>()?;
+    let all_clients = args.client.contains(&None);
+    let mut clients: Vec<rootcert::Driver> = Vec::new();
+    for driver in args.client.iter().flatten() {
+        if !clients.contains(driver) {
+            clients.push(*driver);
+        }
+    }
     let many_expected = targets.len() > 1 || args.targets.is_some();
     let outcomes = rootcert::check(&CheckOptions {
         targets,
@@ -201,6 +203,7 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         jobs: usize::from(args.jobs),
         min_days: args.min_days,
         clients,
+        all_clients,
         bind: args.bind,
         notes: Some(note_to_stderr),
     })?;

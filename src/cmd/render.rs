@@ -204,6 +204,9 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
         ),
         None => say!(out, "Ends at no trusted root"),
     }
+    if !report.clients.is_empty() {
+        return clients(report, out);
+    }
     let word = !report.mode.contains(' ') && !report.mode.contains('=');
     let mut what = match report.protocol {
         "postgres" if word => format!("sslmode={}", report.mode),
@@ -211,7 +214,7 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
         "tls" => "TLS with verification".to_string(),
         _ => report.mode.clone(),
     };
-    if !matches!(report.client, "libpq" | "tls") {
+    if !matches!(report.client, "psql" | "openssl") {
         what.push_str(&format!(" ({})", report.client));
     }
     match report.verdict {
@@ -262,6 +265,90 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
                     say!(out, "  {}", setting.text);
                 }
             }
+        }
+    }
+}
+
+/// Several drivers' verdicts on one server: a table with the rule behind each difference,
+/// then what each driver that does not pass would need, and the settings that work.
+fn clients(report: &CheckReport, out: &mut dyn Sink) {
+    let rows: Vec<[String; 4]> = report
+        .clients
+        .iter()
+        .map(|c| {
+            [
+                c.client.to_string(),
+                shorten(&c.mode, 30).into_owned(),
+                c.verdict.as_str().to_string(),
+                c.differs.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let headers = ["CLIENT", "SETTING", "VERDICT", "WHY IT DIFFERS"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    out.line(&[]);
+    let line = |cells: [&str; 4]| {
+        let mut text = String::from("  ");
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            text.push_str(cell);
+            if i < 3 {
+                text.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    say!(out, "{}", line(headers));
+    for row in &rows {
+        say!(out, "{}", line([&row[0], &row[1], &row[2], &row[3]]));
+    }
+    for client in &report.clients {
+        if client.verdict == Verdict::Pass
+            && client.problems.iter().all(|p| p.starts_with("note: "))
+        {
+            continue;
+        }
+        out.line(&[]);
+        let label = match client.verdict {
+            Verdict::Pass => Piece::Painted(GREEN, "OK"),
+            Verdict::Fail => Piece::Painted(RED, "FAIL"),
+            Verdict::Unverified => Piece::Painted(RED, "UNVERIFIED"),
+        };
+        out.line(&[
+            Piece::Text(client.client),
+            Piece::Text(": "),
+            label,
+            Piece::Text(&format!(" ({})", client.mode)),
+        ]);
+        for problem in &client.problems {
+            say!(out, "  - {problem}");
+        }
+        for fix in &client.fixes {
+            say!(out, "  fix: {fix}");
+        }
+    }
+    let working: Vec<&rootcert::ClientVerdict> = report
+        .clients
+        .iter()
+        .filter(|c| c.setting.is_some())
+        .collect();
+    if !working.is_empty() {
+        out.line(&[]);
+        say!(out, "Verified settings that work:");
+        if let Some(command) = &report.fetch_first {
+            say!(out, "  {command}");
+        }
+        for client in working {
+            say!(
+                out,
+                "  {}: {}",
+                client.client,
+                client.setting.as_deref().unwrap_or_default()
+            );
         }
     }
 }

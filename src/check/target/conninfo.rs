@@ -4,7 +4,7 @@
 //! built from what was parsed (see [`super::redact`]). The tests compare them with libpq's
 //! own `PQconninfoParse`.
 
-use super::redact::{MASK, ParseError, Setting, did_you_mean, is_secret};
+use super::redact::{MASK, ParseError, Setting, shows_value};
 
 /// Every keyword libpq 18 knows (`PQconninfoOptions`); any other is an error, as in psql.
 pub(crate) const KEYWORDS: &[&str] = &[
@@ -63,11 +63,6 @@ pub(crate) const KEYWORDS: &[&str] = &[
 /// libpq's `isspace`: space, tab, line feed, vertical tab, form feed, carriage return.
 fn space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r')
-}
-
-/// A keyword libpq does not know, named only when it is close to one it does.
-fn unknown(what: &str, keyword: &str) -> String {
-    format!("{what}{}", did_you_mean(keyword, KEYWORDS))
 }
 
 /// A keyword/value string: `host=db.example.com port=5432 sslmode=verify-full`.
@@ -141,13 +136,11 @@ pub(crate) fn keyword_value(raw: &str) -> Result<Vec<Setting>, ParseError> {
                 at += 1;
             }
         }
-        if !KEYWORDS.contains(&keyword.as_str()) {
-            return Err(ParseError::new(
-                start + 1,
-                unknown("invalid connection option", &keyword),
-            ));
-        }
-        settings.push(Setting::new(keyword, value));
+        settings.push(Setting {
+            keyword,
+            value,
+            at: start + 1,
+        });
     }
 }
 
@@ -165,6 +158,7 @@ pub(crate) fn uri(raw: &str) -> Result<Uri, ParseError> {
         .ok_or_else(|| ParseError::whole("not a URI"))?;
     let base = scheme.len() + 3;
     let error_at = |offset: usize, what: &str| ParseError::at_byte(raw, base + offset, what);
+    let char_at = |offset: usize| ParseError::at_byte(raw, base + offset, "").at;
     let mut settings = Vec::new();
     let mut shown = format!("{scheme}://");
     let mut rest = after_scheme;
@@ -305,32 +299,29 @@ pub(crate) fn uri(raw: &str) -> Result<Uri, ParseError> {
                 ));
             }
             let value_at = pair_at + keyword.len() + 1;
-            let mut keyword_text = decode(keyword, &|i, w| error_at(pair_at + i, w))?;
-            let mut value_text = decode(value, &|i, w| error_at(value_at + i, w))?;
-            if !KEYWORDS.contains(&keyword_text.as_str()) && keyword_text != "ssl" {
-                return Err(error_at(
-                    pair_at,
-                    &unknown("invalid URI query parameter", &keyword_text),
-                ));
-            }
+            let keyword_text = decode(keyword, &|i, w| error_at(pair_at + i, w))?;
+            let value_text = decode(value, &|i, w| error_at(value_at + i, w))?;
             shown.push(if first { '?' } else { '&' });
             shown.push_str(keyword);
             shown.push('=');
-            shown.push_str(if is_secret(&keyword_text) {
-                MASK
-            } else {
+            shown.push_str(if shows_value(&keyword_text) {
                 value
+            } else {
+                MASK
             });
+            // libpq's alias; node-postgres reads `ssl` itself, so it is kept too.
             if keyword_text == "ssl" && value_text == "true" {
-                keyword_text = "sslmode".into();
-                value_text = "require".into();
-            } else if keyword_text == "ssl" {
-                return Err(error_at(
-                    pair_at,
-                    &unknown("invalid URI query parameter", &keyword_text),
-                ));
+                settings.push(Setting {
+                    keyword: "sslmode".into(),
+                    value: "require".into(),
+                    at: 0,
+                });
             }
-            settings.push(Setting::new(keyword_text, value_text));
+            settings.push(Setting {
+                keyword: keyword_text,
+                value: value_text,
+                at: char_at(pair_at),
+            });
             pair_at += pair.len() + 1;
             first = false;
         }
@@ -379,7 +370,15 @@ mod tests {
         for sep in [" ", "\t", "\n", "\r", "\x0B", "\x0C"] {
             let raw = format!("port=1{sep}password=S3CRET");
             let settings = keyword_value(&raw).unwrap();
-            assert_eq!(settings[1], Setting::new("password", "S3CRET"), "{sep:?}");
+            assert_eq!(
+                (
+                    settings[1].keyword.as_str(),
+                    settings[1].value.as_str(),
+                    settings[1].at
+                ),
+                ("password", "S3CRET", 8),
+                "{sep:?}"
+            );
             assert_eq!(show_settings(&settings), "port=1 password=****");
         }
         let settings = keyword_value("password=ab;S3CRET").unwrap();

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use super::conninfo;
 use super::redact::{Setting, show_settings};
-use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target};
+use super::{Endpoint, Protocol, Source, Target};
+use crate::driver::Driver;
 use crate::error::Error;
 
 /// The environment variable libpq reads for a keyword's default.
@@ -28,22 +29,46 @@ const ENVIRONMENT: &[(&str, &str)] = &[
 
 type Settings = HashMap<String, String>;
 
-/// The last value of each keyword, as libpq keeps them.
-fn to_map(settings: Vec<Setting>) -> Settings {
-    settings.into_iter().map(|s| (s.keyword, s.value)).collect()
+/// The last value of each keyword, as libpq keeps them, and the keywords libpq does not
+/// know (its alias `ssl=true` aside).
+fn to_map(settings: Vec<Setting>) -> (Settings, Vec<(usize, String)>) {
+    let unknown = settings
+        .iter()
+        .filter(|s| {
+            let alias = s.keyword == "ssl" && s.value == "true";
+            !(alias || conninfo::KEYWORDS.contains(&s.keyword.as_str()))
+        })
+        .map(|s| (s.at, s.keyword.clone()))
+        .collect();
+    let map = settings.into_iter().map(|s| (s.keyword, s.value)).collect();
+    (map, unknown)
 }
 
 /// A keyword/value string: `host=db.example.com port=5432 sslmode=verify-full`.
+/// Every driver that reads one (libpq, psycopg, pgx) refuses a keyword libpq does not know,
+/// so an unknown keyword is an error here, named by position and by what it is close to.
 pub(super) fn parse_conninfo(raw: &str, defaults: &Settings) -> Result<Target, Error> {
     let settings = conninfo::keyword_value(raw).map_err(|e| e.into_error(raw))?;
     let shown = show_settings(&settings);
-    to_target(shown, to_map(settings), defaults)
+    let (settings, unknown) = to_map(settings);
+    if let Some((at, keyword)) = unknown.first() {
+        return Err(super::ParseError::new(
+            *at,
+            format!(
+                "invalid connection option{}",
+                super::redact::did_you_mean(keyword, conninfo::KEYWORDS)
+            ),
+        )
+        .into_error(raw));
+    }
+    to_target(shown, settings, unknown, false, defaults)
 }
 
 /// `postgresql://[user[:password]@][host[:port][,...]][/dbname][?param=value&...]`.
 pub(super) fn parse_uri(raw: &str, defaults: &Settings) -> Result<Target, Error> {
     let uri = conninfo::uri(raw).map_err(|e| e.into_error(raw))?;
-    to_target(uri.shown, to_map(uri.settings), defaults)
+    let (settings, unknown) = to_map(uri.settings);
+    to_target(uri.shown, settings, unknown, true, defaults)
 }
 
 /// The target libpq would connect to from the environment: `DATABASE_URL` when set (with
@@ -92,15 +117,10 @@ pub(crate) fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Target, E
                 })
                 .collect::<Vec<_>>()
                 .join(" ");
-            to_target(shown, Settings::new(), &defaults)
+            to_target(shown, Settings::new(), Vec::new(), false, &defaults)
         }
     }
 }
-
-/// What an sslmode error says: the value is not quoted, since a misread string could have
-/// put anything there.
-pub(super) const BAD_SSLMODE: &str = "invalid sslmode value (it is one of disable, allow, \
-     prefer, require, verify-ca, verify-full)";
 
 /// The services file libpq reads for `service=NAME`: `PGSERVICEFILE` or
 /// `~/.pg_service.conf`, then `PGSYSCONFDIR/pg_service.conf` (Debian's
@@ -179,7 +199,13 @@ fn bad(shown: &str, why: impl std::fmt::Display) -> Error {
 
 /// libpq's settings to a target: the string first, then the services file, then the
 /// environment defaults (only with `--env`).
-fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Result<Target, Error> {
+fn to_target(
+    shown: String,
+    mut settings: Settings,
+    unknown: Vec<(usize, String)>,
+    uri: bool,
+    defaults: &Settings,
+) -> Result<Target, Error> {
     for (k, v) in defaults {
         if k != "service" || !settings.contains_key("service") {
             settings.entry(k.clone()).or_insert_with(|| v.clone());
@@ -262,69 +288,25 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
             port,
         });
     }
-    let sslrootcert = get("sslrootcert");
-    let system = sslrootcert == Some("system");
-    let sslmode = get("sslmode");
-    let mut refused = None;
-    let mode = match sslmode {
-        Some("verify-full") => Mode::Full,
-        None if system => Mode::Full,
-        Some("verify-ca") => Mode::ChainOnly,
-        Some("require") => Mode::LibpqUnlessFile("require".into()),
-        Some(m @ ("prefer" | "allow" | "disable")) => Mode::Unverified(format!("sslmode={m}")),
-        None => Mode::Unverified("no sslmode (libpq's default, prefer)".into()),
-        Some(_) => return Err(bad(&shown, BAD_SSLMODE)),
-    };
-    if system && sslmode.is_some_and(|m| m != "verify-full") {
-        refused = Some(format!(
-            "libpq refuses the string: weak sslmode \"{}\" may not be used with \
-             sslrootcert=system (use \"verify-full\")",
-            sslmode.unwrap_or_default()
-        ));
-    }
-    let direct = match get("sslnegotiation") {
-        None | Some("postgres") => false,
-        Some("direct") => {
-            if matches!(sslmode, None | Some("prefer" | "allow" | "disable")) {
-                refused = Some(format!(
-                    "libpq refuses the string: weak sslmode \"{}\" may not be used with \
-                     sslnegotiation=direct (use \"require\", \"verify-ca\", or \"verify-full\")",
-                    sslmode.unwrap_or("prefer")
-                ));
-            }
-            true
-        }
-        Some(_) => {
-            return Err(bad(
-                &shown,
-                "invalid sslnegotiation value (it is postgres or direct)",
-            ));
-        }
-    };
-    if mode == Mode::Full && endpoints.iter().any(|e| e.name.is_empty()) {
-        refused = Some(
-            "without host=, libpq checks the certificate against its default host (the socket \
-             directory, /var/run/postgresql on Debian), which no certificate names: give \
-             host=NAME with hostaddr"
-                .into(),
-        );
-    }
-    let roots = match sslrootcert {
-        Some("system") => Roots::System,
-        other => Roots::named(other, "sslrootcert"),
-    };
+    // sslnegotiation=direct is libpq 17's; a driver that does not know it refuses or
+    // ignores it when it reads the string.
+    let direct = get("sslnegotiation") == Some("direct");
+    let dbname = get("dbname").map(str::to_string);
+    let user = get("user").map(str::to_string);
     Ok(Target {
         shown: shown.into(),
         protocol: Protocol::Postgres,
         endpoints,
         direct,
         alpn: Vec::new(),
-        mode,
-        roots,
-        refused,
-        client: ClientKind::Libpq,
-        dbname: get("dbname").map(str::to_string),
-        user: get("user").map(str::to_string),
+        source: Source::Libpq {
+            uri,
+            settings,
+            unknown,
+        },
+        driver: Driver::Psql,
+        dbname,
+        user,
     })
 }
 
@@ -332,11 +314,22 @@ fn to_target(shown: String, mut settings: Settings, defaults: &Settings) -> Resu
 pub(crate) fn settings_of(raw: &str) -> Result<Settings, String> {
     let lower = raw.get(..13).unwrap_or(raw).to_ascii_lowercase();
     if lower.starts_with("postgresql://") || lower.starts_with("postgres://") {
-        conninfo::uri(raw).map(|u| to_map(u.settings))
+        conninfo::uri(raw).map(|u| u.settings)
     } else {
-        conninfo::keyword_value(raw).map(to_map)
+        conninfo::keyword_value(raw)
     }
     .map_err(|e| e.what)
+    .and_then(|settings| {
+        let (mut map, unknown) = to_map(settings);
+        // libpq keeps its alias's meaning, not the word.
+        if map.get("ssl").is_some_and(|v| v == "true") {
+            map.remove("ssl");
+        }
+        match unknown.first() {
+            Some(_) => Err("invalid connection option".to_string()),
+            None => Ok(map),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -345,6 +338,13 @@ mod tests {
 
     fn target(raw: &str) -> Target {
         super::super::parse(raw, &Default::default()).unwrap()
+    }
+
+    fn settings(target: &Target) -> &Settings {
+        match &target.source {
+            Source::Libpq { settings, .. } => settings,
+            other => panic!("not a libpq string: {other:?}"),
+        }
     }
 
     #[test]
@@ -357,16 +357,15 @@ mod tests {
             "postgresql://app:****@db.example.com:6432/app?sslmode=verify-full&sslrootcert=/etc/app/root.crt".into()
         );
         assert_eq!(t.endpoints[0].port, 6432);
-        assert_eq!(t.mode, Mode::Full);
+        assert_eq!(settings(&t)["sslmode"], "verify-full");
         assert_eq!(t.dbname.as_deref(), Some("app"));
         let t = target("postgres://[::1]:7000,other%2Ehost/db?sslmode=require");
         assert_eq!(t.endpoints.len(), 2);
         assert_eq!(t.endpoints[0].addr, "::1");
         assert_eq!(t.endpoints[1].name, "other.host");
         assert_eq!(t.endpoints[1].port, 5432);
-        assert_eq!(t.mode, Mode::LibpqUnlessFile("require".into()));
         let t = target("postgresql://db?ssl=true");
-        assert_eq!(t.mode, Mode::LibpqUnlessFile("require".into()));
+        assert_eq!(settings(&t)["sslmode"], "require");
     }
 
     #[test]
@@ -382,25 +381,13 @@ mod tests {
                 port: 2
             }
         );
-        assert_eq!(t.mode, Mode::ChainOnly);
-        let t = target("host=db sslrootcert=system");
-        assert_eq!(
-            (t.mode.clone(), t.roots.clone()),
-            (Mode::Full, Roots::System)
-        );
+        // In a URL, a keyword libpq does not know is kept for the drivers that read it
+        // (node-postgres's uselibpqcompat), and libpq refuses it when it reads the string.
+        let t = target("postgresql://db?uselibpqcompat=true");
         assert!(
-            target("host=db sslrootcert=system sslmode=require")
-                .refused
-                .is_some()
-        );
-        assert!(target("host=db sslnegotiation=direct").refused.is_some());
-        assert!(
-            target("hostaddr=127.0.0.1 sslmode=verify-full")
-                .refused
-                .is_some()
+            matches!(&t.source, Source::Libpq { unknown, .. } if unknown == &[(17, "uselibpqcompat".to_string())])
         );
         for bad in [
-            "host=db sslmode=verify",
             "host=db bogus=1",
             "host=db port=x",
             "host='db",
@@ -421,16 +408,6 @@ mod tests {
     }
 
     #[test]
-    fn jdbc_forms() {
-        let t = target("jdbc:postgresql://db1:5433,db2/app?ssl=true&sslrootcert=/r.pem&password=x");
-        assert_eq!(t.endpoints.len(), 2);
-        assert_eq!(t.mode, Mode::Full);
-        assert!(!t.shown.contains("password=x"));
-        let t = target("jdbc:postgresql://db/app?sslmode=require");
-        assert_eq!(t.mode, Mode::Unverified("sslmode=require".into()));
-    }
-
-    #[test]
     fn environment() {
         let env = |vars: &'static [(&'static str, &'static str)]| {
             move |name: &str| {
@@ -446,14 +423,14 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(t.endpoints[0].name, "db.example.com");
-        assert_eq!(t.mode, Mode::Full);
+        assert_eq!(settings(&t)["sslmode"], "verify-full");
         assert!(!t.shown.contains("hunter2"), "{}", t.shown);
         let t = from_env(&env(&[
             ("DATABASE_URL", "postgres://u:pw@db/app"),
             ("PGSSLMODE", "verify-ca"),
         ]))
         .unwrap();
-        assert_eq!(t.mode, Mode::ChainOnly);
+        assert_eq!(settings(&t)["sslmode"], "verify-ca");
         assert_eq!(t.shown, "DATABASE_URL=postgres://u:****@db/app".into());
         assert!(from_env(&env(&[("PGSSLMODE", "verify-full")])).is_err());
     }

@@ -7,13 +7,11 @@
 //! parsed, with every secret masked, and errors name the position and kind of a problem,
 //! never the text ([`redact`]).
 
-mod conninfo;
+pub(crate) mod conninfo;
 mod libpq;
 mod mysql;
 mod pgjdbc;
 pub(crate) mod redact;
-
-use std::path::PathBuf;
 
 use crate::error::Error;
 pub(crate) use redact::ParseError;
@@ -50,92 +48,35 @@ impl Protocol {
     }
 }
 
-/// The client a target is checked as: whose settings, defaults and rules apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ClientKind {
-    Libpq,
-    Pgjdbc,
-    Mysql,
-    Mariadb,
+/// What the user wrote, for each driver to read its own way ([`crate::check::reading`]).
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    /// `HOST[:PORT]`: each driver configured for full verification with the given roots.
+    Bare,
+    /// `tls://HOST:PORT`.
     Tls,
+    /// A libpq string (URI or keyword/value; or the environment with `--env`): the last
+    /// value of each keyword, the services file and `PG*` defaults merged as libpq merges
+    /// them; and the keywords libpq does not know, with their positions.
+    Libpq {
+        uri: bool,
+        settings: std::collections::HashMap<String, String>,
+        unknown: Vec<(usize, String)>,
+    },
+    /// A `jdbc:postgresql://` URL's properties.
+    Jdbc {
+        properties: std::collections::HashMap<String, String>,
+    },
+    /// A `mysql://` or `mariadb://` URL's options (keys lower-case, `_` as `-`).
+    Mysql {
+        options: std::collections::HashMap<String, String>,
+    },
 }
 
-impl ClientKind {
-    /// The name in reports and JSON.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ClientKind::Libpq => "libpq",
-            ClientKind::Pgjdbc => "pgjdbc",
-            ClientKind::Mysql => "mysql",
-            ClientKind::Mariadb => "mariadb",
-            ClientKind::Tls => "tls",
-        }
-    }
-
-    /// Who loads the trust file, in a message.
-    pub(crate) fn in_words(self) -> &'static str {
-        match self {
-            ClientKind::Libpq => "libpq",
-            ClientKind::Pgjdbc => "pgjdbc",
-            ClientKind::Mysql => "the mysql client",
-            ClientKind::Mariadb => "the mariadb client",
-            ClientKind::Tls => "the TLS client",
-        }
-    }
-
-    /// The client of a bare `HOST[:PORT]` target of this protocol.
-    fn of(protocol: Protocol) -> ClientKind {
-        match protocol {
-            Protocol::Postgres => ClientKind::Libpq,
-            Protocol::Mysql => ClientKind::Mysql,
-            Protocol::Tls => ClientKind::Tls,
-        }
-    }
-}
-
-/// How much the client's TLS settings verify.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Mode {
-    /// The chain and the host name (`verify-full`, `VERIFY_IDENTITY`,
-    /// `--ssl-verify-server-cert`).
-    Full,
-    /// The chain only (`verify-ca`, `VERIFY_CA`).
-    ChainOnly,
-    /// Encrypted, and not verified unless the trust file exists: libpq's `require` (and
-    /// `prefer`/`allow`, which also verify the chain when the file is there).
-    LibpqUnlessFile(String),
-    /// Not verified, whatever files exist: the setting as written (`require`, `REQUIRED`,
-    /// `PREFERRED`, …, or "no sslmode" for libpq's default `prefer`).
-    Unverified(String),
-}
-
-/// Where the trusted roots come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Roots {
-    /// `--ca`, the profiles, or rootcert's fetched file: what the user gave rootcert.
-    Given,
-    /// This file: the string's `sslrootcert`/`ssl-ca`, or the client's default file.
-    File { path: PathBuf, named_by: String },
-    /// The TLS library's default store (`sslrootcert=system`, or a MariaDB client without
-    /// `ssl-ca`).
-    System,
-    /// The string names no root: `--ca` or the profiles when given, else the client's own
-    /// default (libpq's `~/.postgresql/root.crt`, the MariaDB client's default store).
-    ClientDefault,
-}
-
-impl Roots {
-    /// The file a string names with `keyword`, else the client's default.
-    fn named(path: Option<&str>, keyword: &str) -> Roots {
-        match path {
-            Some(path) => Roots::File {
-                path: PathBuf::from(path),
-                named_by: keyword.into(),
-            },
-            None => Roots::ClientDefault,
-        }
-    }
-}
+/// What an sslmode error says: the value is not quoted, since a misread string could have
+/// put anything there.
+pub(crate) const BAD_SSLMODE: &str = "invalid sslmode value (it is one of disable, allow, \
+     prefer, require, verify-ca, verify-full)";
 
 /// One server to connect to: a string with `host=a,b` has several.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,12 +99,11 @@ pub(crate) struct Target {
     pub(crate) direct: bool,
     /// ALPN protocols to offer (`tls://` targets).
     pub(crate) alpn: Vec<String>,
-    pub(crate) mode: Mode,
-    pub(crate) roots: Roots,
-    /// Settings that make libpq refuse the string before it connects.
-    pub(crate) refused: Option<String>,
-    /// Whose rules the string is read by.
-    pub(crate) client: ClientKind,
+    /// What was written, for each driver to read.
+    pub(crate) source: Source,
+    /// The client the target is judged as unless `--client` says otherwise: psql for
+    /// PostgreSQL, pgjdbc for JDBC URLs, the mariadb client for MySQL, openssl for `tls://`.
+    pub(crate) driver: crate::driver::Driver,
     /// What the string says beyond TLS, to build the working settings from (dbname, user).
     pub(crate) dbname: Option<String>,
     pub(crate) user: Option<String>,
@@ -221,10 +161,8 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
             }],
             direct: true,
             alpn: defaults.alpn.clone(),
-            mode: Mode::Full,
-            roots: Roots::Given,
-            refused: None,
-            client: ClientKind::Tls,
+            source: Source::Tls,
+            driver: crate::driver::Driver::Openssl,
             dbname: None,
             user: None,
         }
@@ -265,10 +203,16 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
             }],
             direct: defaults.direct || protocol == Protocol::Tls,
             alpn: defaults.alpn.clone(),
-            mode: Mode::Full,
-            roots: Roots::Given,
-            refused: None,
-            client: ClientKind::of(protocol),
+            source: if protocol == Protocol::Tls {
+                Source::Tls
+            } else {
+                Source::Bare
+            },
+            driver: match protocol {
+                Protocol::Postgres => crate::driver::Driver::Psql,
+                Protocol::Mysql => crate::driver::Driver::Mariadb,
+                Protocol::Tls => crate::driver::Driver::Openssl,
+            },
             dbname: None,
             user: None,
         }

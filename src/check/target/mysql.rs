@@ -1,18 +1,12 @@
-//! `mysql://` and `mariadb://` URLs: `[user[:password]@]host[:port][/db][?options]`, with
-//! the TLS options of MySQL Shell's URIs (`ssl-mode`, `ssl-ca`) and MariaDB's
-//! (`ssl-verify-server-cert`), read as the clients read the same command-line options:
-//!
-//! - Both clients: no `ssl-mode` means encrypted when the server offers it and not
-//!   verified, except that `ssl-ca` alone verifies the chain but not the name (MySQL 8
-//!   documents it as `VERIFY_CA`; the `mariadb` 10.11 client does the same, which the
-//!   tests check). `VERIFY_CA`/`VERIFY_IDENTITY` need a CA in the mysql client.
-//! - `mariadb` (10.11) checks the name only with `ssl-verify-server-cert` (or
-//!   `ssl-mode=VERIFY_IDENTITY`), against `ssl-ca` or the default store.
+//! `mysql://` and `mariadb://` URLs: `[user[:password]@]host[:port][/db][?options]`. The
+//! options (MySQL Shell's `ssl-mode`, `ssl-ca`; MariaDB's `ssl-verify-server-cert`; any
+//! other) are kept for each client to read its own way (`crate::check::reading`).
 
 use std::collections::HashMap;
 
 use super::redact::{MASK, ParseError, is_secret};
-use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, split_host_port};
+use super::{Endpoint, Protocol, Source, Target, split_host_port};
+use crate::driver::Driver;
 use crate::error::Error;
 
 pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
@@ -22,11 +16,6 @@ pub(super) fn parse_url(raw: &str) -> Result<Target, Error> {
 fn parse_parts(raw: &str) -> Result<Target, ParseError> {
     let (scheme, rest) = raw.split_once("://").unwrap_or(("mysql", raw));
     let base = scheme.len() + 3;
-    let client = if scheme.eq_ignore_ascii_case("mariadb") {
-        ClientKind::Mariadb
-    } else {
-        ClientKind::Mysql
-    };
     // The user information ends at the "@" that a host follows, so that a password holding
     // "/", "?" or "#" is still read (and masked) as a password. When two "@" could end it
     // (a raw "@" in a password and in a value), the string is refused rather than guessed.
@@ -81,31 +70,6 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         };
         options.insert(key, percent_decode(v));
     }
-    let ca = options.get("ssl-ca").cloned();
-    let verify_server_cert = options
-        .get("ssl-verify-server-cert")
-        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "" | "1" | "true" | "on"));
-    let ssl_mode = options.get("ssl-mode").map(|m| m.to_ascii_uppercase());
-    let mode = match ssl_mode.as_deref() {
-        Some("VERIFY_IDENTITY") => Mode::Full,
-        _ if verify_server_cert => Mode::Full,
-        Some("VERIFY_CA") => Mode::ChainOnly,
-        Some(m @ ("REQUIRED" | "PREFERRED" | "DISABLED")) => {
-            Mode::Unverified(format!("ssl-mode={m}"))
-        }
-        Some(_) => {
-            return Err(ParseError::whole(
-                "invalid ssl-mode (it is one of DISABLED, PREFERRED, REQUIRED, VERIFY_CA, \
-                 VERIFY_IDENTITY)",
-            ));
-        }
-        None if ca.is_some() => Mode::ChainOnly,
-        None => Mode::Unverified(format!(
-            "no ssl-mode ({}'s default: encrypted when the server offers it, not verified)",
-            client.as_str()
-        )),
-    };
-    let roots = Roots::named(ca.as_deref(), "ssl-ca");
     let user = userinfo
         .map(|u| u.split_once(':').map_or(u, |(name, _)| name))
         .filter(|u| !u.is_empty())
@@ -120,10 +84,8 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         }],
         direct: false,
         alpn: Vec::new(),
-        mode,
-        roots,
-        refused: None,
-        client,
+        source: Source::Mysql { options },
+        driver: Driver::Mariadb,
         dbname: (!dbname.is_empty()).then(|| percent_decode(dbname)),
         user,
     })
@@ -173,27 +135,7 @@ mod tests {
                 .into()
         );
         assert_eq!(t.endpoints[0].port, 3306);
-        assert_eq!(t.mode, Mode::Full);
         assert_eq!(t.user.as_deref(), Some("app"));
-        assert_eq!(
-            parse_url("mysql://db?ssl-ca=/x").unwrap().mode,
-            Mode::ChainOnly
-        );
-        assert_eq!(
-            parse_url("mariadb://db?ssl-ca=/x").unwrap().mode,
-            Mode::ChainOnly
-        );
-        assert!(matches!(
-            parse_url("mariadb://db").unwrap().mode,
-            Mode::Unverified(_)
-        ));
-        assert_eq!(
-            parse_url("mariadb://db:3307?ssl-verify-server-cert")
-                .unwrap()
-                .mode,
-            Mode::Full
-        );
-        assert!(parse_url("mysql://db?ssl-mode=STRICT").is_err());
         assert!(parse_url("mysql://:3306").is_err());
     }
 }

@@ -1,18 +1,18 @@
 //! `jdbc:postgresql://` URLs as pgjdbc's `Driver.parseURL` reads them: hosts and ports
 //! after `//`, the database up to `?`, then `key=value` properties joined by `&` with the
-//! values URL-decoded (`+` is a space). pgjdbc takes no `user:password@`.
+//! values URL-decoded (`+` is a space). pgjdbc takes no `user:password@`. What the
+//! properties mean is `crate::check::reading`'s.
 
 use std::collections::HashMap;
 
 use super::redact::{MASK, ParseError, is_secret};
-use super::{ClientKind, Endpoint, Mode, Protocol, Roots, Target, split_host_port};
+use super::{Endpoint, Protocol, Source, Target, split_host_port};
+use crate::driver::Driver;
 use crate::error::Error;
 
 const PREFIX: &str = "jdbc:postgresql:";
 
-/// `jdbc:postgresql://host[:port][,host[:port]]/database?sslmode=…&sslrootcert=…`:
-/// `ssl=true` without `sslmode` means `verify-full`, `require` never verifies, and
-/// unknown properties are ignored.
+/// `jdbc:postgresql://host[:port][,host[:port]]/database?sslmode=…&sslrootcert=…`.
 pub(super) fn parse(raw: &str) -> Result<Target, Error> {
     parse_parts(raw).map_err(|e| e.into_error(raw))
 }
@@ -78,39 +78,16 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         });
         part_at += part.len() + 1;
     }
-    let sslmode = properties.get("sslmode").cloned().or_else(|| {
-        matches!(properties.get("ssl").map(String::as_str), Some("true" | ""))
-            .then(|| "verify-full".to_string())
-    });
-    let non_validating = properties
-        .get("sslfactory")
-        .is_some_and(|f| f.ends_with("NonValidatingFactory"));
-    let mode = match sslmode.as_deref() {
-        _ if non_validating => Mode::Unverified("sslfactory=NonValidatingFactory".into()),
-        Some("verify-full") => Mode::Full,
-        Some("verify-ca") => Mode::ChainOnly,
-        Some(m @ ("require" | "prefer" | "allow" | "disable")) => {
-            Mode::Unverified(format!("sslmode={m}"))
-        }
-        Some(_) => return Err(ParseError::whole(super::libpq::BAD_SSLMODE)),
-        None => Mode::Unverified("no sslmode (pgjdbc's default, prefer)".into()),
-    };
-    let roots = Roots::named(
-        properties.get("sslrootcert").map(String::as_str),
-        "sslrootcert",
-    );
     Ok(Target {
         shown: shown.into(),
         protocol: Protocol::Postgres,
         endpoints,
         direct: false,
         alpn: Vec::new(),
-        mode,
-        roots,
-        refused: None,
-        client: ClientKind::Pgjdbc,
         dbname: (!dbname.is_empty()).then(|| url_decode(dbname)).flatten(),
         user: properties.get("user").cloned(),
+        source: Source::Jdbc { properties },
+        driver: Driver::Pgjdbc,
     })
 }
 
@@ -147,7 +124,6 @@ mod tests {
             "jdbc:postgresql://db1:5433,db2/app?ssl=true&sslrootcert=/r.pem&password=****".into()
         );
         assert_eq!(t.endpoints.len(), 2);
-        assert_eq!(t.mode, Mode::Full);
         for raw in [
             "jdbc:postgresql://u:S3CRET@h:1/db",
             "jdbc:postgresql://h:1/db;password=S3CRET",

@@ -24,11 +24,13 @@ pub(crate) fn is_secret(keyword: &str) -> bool {
         .any(|k| k.eq_ignore_ascii_case(keyword))
 }
 
-/// One keyword and its value, in the order written.
+/// One keyword and its value, in the order written, and where the keyword starts (a
+/// 1-based character position; 0 when it came from elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Setting {
     pub(crate) keyword: String,
     pub(crate) value: String,
+    pub(crate) at: usize,
 }
 
 impl Setting {
@@ -36,17 +38,29 @@ impl Setting {
         Setting {
             keyword: keyword.into(),
             value: value.into(),
+            at: 0,
         }
     }
 }
 
-/// A value as a libpq keyword/value string writes it: `****` for a secret, quoted when it
-/// holds spaces, quotes or backslashes.
+/// Keywords of other drivers' strings that are shown: node-postgres's `ssl` and
+/// `uselibpqcompat`.
+const OTHER_KEYWORDS: &[&str] = &["ssl", "uselibpqcompat"];
+
+/// Whether a keyword's value may be shown: a keyword some client knows that is not a
+/// secret. A keyword nobody knows could be a mistyped `password`.
+pub(crate) fn shows_value(keyword: &str) -> bool {
+    !is_secret(keyword)
+        && (super::conninfo::KEYWORDS.contains(&keyword) || OTHER_KEYWORDS.contains(&keyword))
+}
+
+/// A value as a libpq keyword/value string writes it: `****` unless [`shows_value`],
+/// quoted when it holds spaces, quotes or backslashes.
 pub(crate) fn conninfo_value(keyword: &str, value: &str) -> String {
-    if is_secret(keyword) {
-        MASK.to_string()
-    } else {
+    if shows_value(keyword) {
         crate::text::conninfo_value(value)
+    } else {
+        MASK.to_string()
     }
 }
 
@@ -162,10 +176,11 @@ mod tests {
             Setting::new("password", "a b"),
             Setting::new("SSLPassword", "x"),
             Setting::new("application_name", "it's"),
+            Setting::new("passwd", "typo"),
         ];
         assert_eq!(
             show_settings(&settings),
-            "host=db password=**** SSLPassword=**** application_name='it\\'s'"
+            "host=db password=**** SSLPassword=**** application_name='it\\'s' passwd=****"
         );
     }
 }
