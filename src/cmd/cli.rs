@@ -282,7 +282,8 @@ pub struct FetchArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Print nothing on stderr unless something fails
+    /// Print nothing unless something fails: no notes, and not the saved path (with -o -,
+    /// the PEM itself is still written)
     #[arg(short, long)]
     pub quiet: bool,
 }

@@ -40,7 +40,8 @@ macro_rules! say {
     };
 }
 
-/// The path (or the PEM) on stdout; what happened and how to use it on stderr.
+/// The path (or the PEM) on stdout; what happened and how to use it on stderr. Quiet prints
+/// no path (a provisioning hook's output stays clean) but still the PEM that `-o -` asks for.
 pub fn fetch(report: &FetchReport, log: Log) {
     let names: Vec<&str> = report
         .certificates
@@ -74,6 +75,7 @@ pub fn fetch(report: &FetchReport, log: Log) {
         ));
     }
     match (&report.path, &report.pem) {
+        (Some(_), _) if log.quiet => {}
         (Some(path), _) => outln!("{path}"),
         (None, Some(pem)) => write_stdout(pem.as_bytes()),
         (None, None) => {}

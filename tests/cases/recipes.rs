@@ -162,6 +162,11 @@ fn postinst_works_offline_with_the_built_in_copy() {
     let sandbox = Sandbox::new();
     let run = sandbox.shell(&recipe("postinst"), &["configure"]);
     run.expect(0);
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("", ""),
+        "dpkg --configure shows whatever a postinst prints; -q prints nothing"
+    );
     assert_eq!(sandbox.saved(), g2_pem());
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(sandbox.path("etc/ssl/app/DigiCertGlobalRootG2.crt.pem")).unwrap();
