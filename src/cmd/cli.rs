@@ -139,6 +139,7 @@ const FETCH_AFTER_HELP: &str = concat!(
   rootcert fetch -o ~/.postgresql/root.crt
   rootcert fetch --json -q -o /etc/myapp/DigiCertGlobalRootG2.crt.pem
   rootcert fetch --url https://mirror.internal/G2.pem --sha256 'sha256 Fingerprint=CB:3C:...'
+  rootcert fetch --format pkcs12 -o /etc/myapp/truststore.p12     # for Java
 
 ",
     exit_codes_help!()
@@ -262,6 +263,11 @@ pub struct FetchArgs {
 
     #[command(flatten)]
     pub net: NetArgs,
+
+    /// The file to write: PEM (libpq's sslrootcert, most clients), or a PKCS#12 truststore
+    /// for Java (javax.net.ssl.trustStore; every certificate a trusted entry, no password)
+    #[arg(long, value_enum, default_value = "pem")]
+    pub format: FormatArg,
 
     /// Save to the file libpq reads when sslrootcert is not set (~/.postgresql/root.crt)
     #[arg(long, conflicts_with = "out")]
@@ -415,6 +421,15 @@ pub struct CheckArgs {
     /// Deadline for each target as a whole (connect, exchange, handshake), in seconds
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
     pub timeout: Duration,
+}
+
+/// `fetch --format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// PEM
+    Pem,
+    /// A PKCS#12 truststore for Java
+    Pkcs12,
 }
 
 /// `--protocol` values.

@@ -62,6 +62,10 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     Some(path) => Output::Path(path),
                     None => Output::Default,
                 },
+                format: match args.format {
+                    cli::FormatArg::Pem => rootcert::TrustFormat::Pem,
+                    cli::FormatArg::Pkcs12 => rootcert::TrustFormat::Pkcs12,
+                },
                 use_network: !args.offline,
                 use_system: !args.no_system,
                 use_builtin: !args.no_builtin,
