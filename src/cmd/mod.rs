@@ -45,6 +45,13 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 uid: args.owner.as_deref().map(user_id).transpose()?,
                 gid: args.group.as_deref().map(group_id).transpose()?,
             };
+            if args.libpq && matches!(args.format, cli::FormatArg::Pkcs12) {
+                return Err(Error::Usage(
+                    "--libpq saves the PEM file libpq reads; a PKCS#12 truststore is for Java: \
+                     choose its path with -o"
+                        .into(),
+                ));
+            }
             let out = if args.libpq {
                 Some(rootcert::libpq_default_file().ok_or_else(|| {
                     Error::Usage("cannot find the home directory for --libpq (is HOME set?)".into())

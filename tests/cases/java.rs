@@ -153,6 +153,9 @@ fn a_pkcs12_truststore_lists_every_pin_as_a_trusted_entry_and_is_saved_once() {
     env.run(&["fetch", "--offline", "--format", "pkcs12", "-o", "-"])
         .expect(2)
         .stderr_has("binary");
+    env.run(&["fetch", "--offline", "--format", "pkcs12", "--libpq"])
+        .expect(2)
+        .stderr_has("for Java");
 
     // A PEM file with the same certificates becomes the truststore without --force; one
     // with other certificates is kept unless --force.
