@@ -18,9 +18,31 @@ for f in usr/bin/rootcert usr/share/man/man1/rootcert.1.gz \
   test -s "$root/$f" || { echo "missing in the package: $f"; exit 1; }
 done
 zcat "$root/usr/share/man/man1/rootcert.1.gz" | grep -q 'EXIT STATUS'
+# Every page rootcert(1) names is in the package, and man renders each without a warning.
+pages="$(zcat "$root/usr/share/man/man1/rootcert.1.gz" | grep -o 'rootcert\\-[a-z]*(1)' | sort -u)"
+[ "$(wc -l <<<"$pages")" -ge 7 ] || { echo "rootcert(1) names too few pages: $pages"; exit 1; }
+for page in $pages; do
+  file="$root/usr/share/man/man1/$(sed 's/\\-/-/; s/(1)$/.1.gz/' <<<"$page")"
+  test -s "$file" || { echo "rootcert(1) names $page, which the package lacks"; exit 1; }
+done
+if command -v man >/dev/null; then
+  for file in "$root"/usr/share/man/man1/*.1.gz; do
+    warnings="$(MANWIDTH=80 man --warnings -E UTF-8 -l "$file" 2>&1 >/dev/null)"
+    [ -z "$warnings" ] || { echo "man warns about $(basename "$file"): $warnings"; exit 1; }
+  done
+fi
 "$root/usr/bin/rootcert" --version | grep -q '^rootcert '
+# README states the binary's size; keep it within 0.3 MB of the truth.
+size="$(stat -c %s "$root/usr/bin/rootcert")"
+stated="$(sed -n 's/.*The release binary is about \([0-9.]*\) MB.*/\1/p' "$(dirname "$0")/../README.md")"
+[ -n "$stated" ] || { echo "README.md no longer states the release binary's size"; exit 1; }
+awk -v size="$size" -v stated="$stated" 'BEGIN {
+  d = size / 1e6 - stated; if (d < 0) d = -d
+  if (d > 0.3) { printf "README.md says %s MB; the binary is %.2f MB\n", stated, size / 1e6; exit 1 }
+}'
 home="$root/home"; mkdir -p "$home"
-HOME="$home" SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent \
-  "$root/usr/bin/rootcert" fetch --offline -q -o "$home/root.crt" >/dev/null
+out="$(HOME="$home" SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent \
+  "$root/usr/bin/rootcert" fetch --offline -q -o "$home/root.crt" 2>&1)"
+[ -z "$out" ] || { echo "fetch -q printed: $out"; exit 1; }
 "$root/usr/bin/rootcert" verify "$home/root.crt" >/dev/null
 echo "deb ok: $(basename "$deb")"

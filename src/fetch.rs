@@ -16,7 +16,7 @@ use crate::libpq::TrustFile;
 use crate::parse::{looks_like_html, parse_certificates};
 use crate::save::{self, Found, Permissions, Saved};
 use crate::system_store::SystemStore;
-use crate::text::{CertSummary, ConnectLines, path_text, url_text};
+use crate::text::{CertSummary, ConnectLines, JavaLines, path_text, url_text};
 
 /// What `rootcert fetch` is asked to do, in plain terms.
 #[derive(Debug, Clone)]
@@ -29,8 +29,10 @@ pub struct FetchOptions {
     pub urls: Vec<String>,
     /// A mirror that serves every certificate under its published file name.
     pub mirror: Option<String>,
-    /// Where to put the PEM.
+    /// Where to put the file.
     pub out: Output,
+    /// PEM, or a PKCS#12 truststore for Java.
+    pub format: TrustFormat,
     /// Download at all (false: `--offline`).
     pub use_network: bool,
     /// Use the OS trust store as a source after the network.
@@ -62,6 +64,7 @@ impl Default for FetchOptions {
             urls: Vec::new(),
             mirror: None,
             out: Output::Default,
+            format: TrustFormat::Pem,
             use_network: true,
             use_system: true,
             use_builtin: true,
@@ -86,11 +89,100 @@ pub enum Output {
     Stdout,
 }
 
+/// The kind of file `fetch` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrustFormat {
+    /// PEM: libpq's `sslrootcert`, and what most clients read.
+    #[default]
+    Pem,
+    /// A PKCS#12 truststore for Java (`javax.net.ssl.trustStore`): every certificate a
+    /// trusted entry, no password (see `pkcs12.rs` for why and what Java 17 does with it).
+    Pkcs12,
+}
+
+impl TrustFormat {
+    /// As people read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrustFormat::Pem => "PEM",
+            TrustFormat::Pkcs12 => "PKCS#12 truststore",
+        }
+    }
+
+    /// The file name for this format, from the PEM one the catalog publishes
+    /// (`DigiCertGlobalRootG2.crt.pem` becomes `DigiCertGlobalRootG2.p12`).
+    fn file_name(self, pem_name: String) -> String {
+        match self {
+            TrustFormat::Pem => pem_name,
+            TrustFormat::Pkcs12 => {
+                let stem = [".crt.pem", ".pem", ".crt"]
+                    .iter()
+                    .find_map(|suffix| pem_name.strip_suffix(suffix))
+                    .unwrap_or(&pem_name);
+                format!("{stem}.p12")
+            }
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            TrustFormat::Pem => "pem",
+            TrustFormat::Pkcs12 => "p12",
+        }
+    }
+
+    /// The file holding `certs` in this format.
+    fn encode(self, certs: &[&Cert]) -> Vec<u8> {
+        match self {
+            TrustFormat::Pem => certs
+                .iter()
+                .map(|c| c.to_pem())
+                .collect::<String>()
+                .into_bytes(),
+            TrustFormat::Pkcs12 => {
+                let names: Vec<String> = certs.iter().map(|c| c.display_name()).collect();
+                let entries: Vec<(&Cert, &str)> = certs
+                    .iter()
+                    .zip(&names)
+                    .map(|(c, n)| (*c, n.as_str()))
+                    .collect();
+                crate::pkcs12::truststore(&entries)
+            }
+        }
+    }
+
+    /// Whether `bytes` are a file of this format that its readers load whole: PEM that libpq
+    /// loads, or a truststore Java reads as trusted entries only.
+    fn loads(self, bytes: &[u8]) -> bool {
+        match self {
+            TrustFormat::Pem => TrustFile::load(bytes).error.is_none(),
+            TrustFormat::Pkcs12 => {
+                crate::pkcs12::read(bytes).is_ok_and(|store| store.is_java_truststore())
+            }
+        }
+    }
+}
+
+/// The certificates a file holds: PEM or DER, or the readable entries of a PKCS#12 file.
+fn held_certificates(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+    if crate::pkcs12::looks_like_pfx(bytes) {
+        let store = crate::pkcs12::read(bytes)?;
+        if store.entries.is_empty() && store.encrypted_parts > 0 {
+            return Err("a PKCS#12 file whose certificates are encrypted".to_string());
+        }
+        return Ok(store.certs());
+    }
+    parse_certificates(bytes)
+}
+
 /// What `fetch` did.
 #[derive(Debug, Serialize)]
 pub struct FetchReport {
     /// Saved, or already in place.
     pub status: FetchStatus,
+    /// The kind of file: `pem`, or `pkcs12` (a Java truststore).
+    pub format: TrustFormat,
     /// The saved file: exact when the path is UTF-8, else with `\xNN` for the bytes
     /// that are not (and `path_escaped` set). None for [`Output::Stdout`].
     pub path: Option<String>,
@@ -101,9 +193,12 @@ pub struct FetchReport {
     pub certificates: Vec<CertSummary>,
     /// Sanity checks that did not stop the run.
     pub warnings: Vec<String>,
-    /// How to point psql and every libpq client at the saved file.
+    /// How to point psql and every libpq client at the saved file (PEM).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect: Option<ConnectLines>,
+    /// How to point a JVM and pgjdbc at the saved truststore (PKCS#12).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub java: Option<JavaLines>,
     /// The PEM, for [`Output::Stdout`].
     #[serde(skip)]
     pub pem: Option<String>,
@@ -169,6 +264,11 @@ impl Plan<'_> {
 
 impl<'a> Plan<'a> {
     fn new(options: &'a FetchOptions) -> Result<Self, Error> {
+        if options.format == TrustFormat::Pkcs12 && options.out == Output::Stdout {
+            return Err(Error::Usage(
+                "a PKCS#12 truststore is binary; save it to a file with -o PATH".into(),
+            ));
+        }
         let profiles = resolve_profiles(&options.profiles)?;
         let mut wanted = wanted_certificates(&profiles, &options.pins, &options.urls);
         if let Some(base) = &options.mirror {
@@ -178,11 +278,12 @@ impl<'a> Plan<'a> {
         // default profile's: a file is named after what it holds.
         let custom_only = options.profiles.is_empty() && !options.pins.is_empty();
         let in_dir = |dir: PathBuf| -> Destination {
+            let format = options.format;
             if !custom_only {
-                return Destination::File(dir.join(file_name(&profiles)));
+                return Destination::File(dir.join(format.file_name(file_name(&profiles))));
             }
             match catalog_file_name(&options.pins) {
-                Some(name) => Destination::File(dir.join(name)),
+                Some(name) => Destination::File(dir.join(format.file_name(name))),
                 None => Destination::NamedIn(dir),
             }
         };
@@ -360,7 +461,7 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
         }
         Destination::NamedIn(dir) => {
             let _ = save::Destination::open(&dir.join("x"))?;
-            if let Some(place) = find_in_place(dir, &pins)
+            if let Some(place) = find_in_place(dir, &pins, options.options.format)
                 && let Some(report) = check_existing(&place, &pins, options)?
             {
                 return Ok(report);
@@ -376,10 +477,11 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
         found.push(sources.get(wanted)?);
     }
 
+    let format = options.options.format;
     let pem: String = found.iter().map(|(cert, _)| cert.to_pem()).collect();
     if let Destination::NamedIn(dir) = &options.destination {
         let certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
-        let place = Place::open(&dir.join(file_name_for(&certs)))?;
+        let place = Place::open(&dir.join(format.file_name(file_name_for(&certs))))?;
         if let Some(report) = check_existing(&place, &pins, options)? {
             return Ok(report);
         }
@@ -387,26 +489,30 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
     }
     let certs: Vec<(&Cert, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
     let Some(mut place) = target else {
-        let mut report = report(FetchStatus::Saved, None, &certs);
+        let mut report = report(FetchStatus::Saved, None, &certs, format);
         report.pem = Some(pem);
         return Ok(report);
     };
+    let only_certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
+    // A truststore is written the same way every time (no salt, no MAC), so this compares
+    // like the PEM.
+    let contents = format.encode(&only_certs);
     // --refresh that downloaded exactly what is there: nothing to write, nothing changed.
     if let Found::File(existing) = &place.found
-        && existing.bytes == pem.as_bytes()
+        && existing.bytes == contents
         && options.options.permissions.satisfied_by(existing)
     {
         place.destination.tidy();
-        let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs);
+        let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs, format);
         report.warnings.append(&mut place.destination.warnings);
         return Ok(report);
     }
     let in_place = |bytes: &[u8]| {
-        TrustFile::load(bytes).error.is_none()
-            && parse_certificates(bytes).is_ok_and(|held| holds_exactly(&held, &pins))
+        format.loads(bytes)
+            && held_certificates(bytes).is_ok_and(|held| holds_exactly(&held, &pins))
     };
     let status = match place.destination.save(
-        pem.as_bytes(),
+        &contents,
         &place.found,
         options.options.permissions,
         in_place,
@@ -414,7 +520,7 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
         Saved::Written => FetchStatus::Saved,
         Saved::AlreadyThere => FetchStatus::Unchanged,
     };
-    let mut report = report(status, Some(&place.path), &certs);
+    let mut report = report(status, Some(&place.path), &certs, format);
     report.warnings.append(&mut place.destination.warnings);
     Ok(report)
 }
@@ -439,19 +545,20 @@ impl Place {
 }
 
 /// For a destination named after its certificates: the file in `dir` that already holds
-/// exactly `pins` as PEM, so a re-run finds it without downloading anything.
-fn find_in_place(dir: &Path, pins: &[Fingerprint]) -> Option<Place> {
+/// exactly `pins` in `format`, so a re-run finds it without downloading anything.
+fn find_in_place(dir: &Path, pins: &[Fingerprint], format: TrustFormat) -> Option<Place> {
     std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
         let path = entry.path();
-        if path.extension().is_none_or(|e| e != "pem") {
+        if path.extension().is_none_or(|e| e != format.extension()) {
             return None;
         }
         let place = Place::open(&path).ok()?;
         let Found::File(existing) = &place.found else {
             return None;
         };
-        let file = TrustFile::load(&existing.bytes);
-        (file.error.is_none() && holds_exactly(&file.certs, pins)).then_some(place)
+        let bytes = &existing.bytes;
+        (format.loads(bytes) && held_certificates(bytes).is_ok_and(|c| holds_exactly(&c, pins)))
+            .then_some(place)
     })
 }
 
@@ -465,14 +572,16 @@ fn check_existing(
         return Ok(None);
     };
     let bytes = &existing.bytes;
-    let held = parse_certificates(bytes);
+    let format = options.options.format;
+    let held = held_certificates(bytes);
     if let Ok(certs) = &held
         && holds_exactly(certs, pins)
     {
-        // The right certificates in a form libpq cannot load (DER, say), or not with the
-        // mode and owner asked for: save them again.
+        // The right certificates in another form (DER, which libpq cannot load; PEM when a
+        // truststore is asked for, or the reverse), or not with the mode and owner asked
+        // for: save them again.
         if options.options.refresh
-            || TrustFile::load(bytes).error.is_some()
+            || !format.loads(bytes)
             || !options.options.permissions.satisfied_by(existing)
         {
             return Ok(None);
@@ -480,7 +589,7 @@ fn check_existing(
         place.destination.tidy();
         let source = format!("file:{}", path_text(&place.path));
         let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
-        let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs);
+        let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs, format);
         report
             .warnings
             .extend(place.destination.warnings.iter().cloned());
@@ -504,6 +613,8 @@ fn check_existing(
 fn describe_not_certificate(bytes: &[u8]) -> String {
     let kind = if bytes.is_empty() {
         "nothing (an empty file)".to_string()
+    } else if crate::pkcs12::looks_like_pfx(bytes) {
+        "a PKCS#12 file whose certificates rootcert cannot read without its password".to_string()
     } else if bytes.windows(11).any(|w| w == b"PRIVATE KEY") {
         "a private key".to_string()
     } else if TrustFile::load(bytes).format == crate::libpq::Format::Pem {
@@ -532,7 +643,12 @@ fn holds_exactly(certs: &[Cert], pins: &[Fingerprint]) -> bool {
     held == wanted && certs.len() == held.len()
 }
 
-fn report(status: FetchStatus, path: Option<&Path>, certs: &[(&Cert, &str)]) -> FetchReport {
+fn report(
+    status: FetchStatus,
+    path: Option<&Path>,
+    certs: &[(&Cert, &str)],
+    format: TrustFormat,
+) -> FetchReport {
     let now = SystemTime::now();
     let mut warnings: Vec<String> = certs.iter().flat_map(|(c, _)| c.warnings(now)).collect();
     if let Some(path) = path
@@ -551,11 +667,17 @@ fn report(status: FetchStatus, path: Option<&Path>, certs: &[(&Cert, &str)]) -> 
     FetchReport {
         status,
         file: path.map(Path::to_path_buf),
+        format,
         path: path.map(path_text),
         path_escaped: path.is_some_and(|p| p.to_str().is_none()),
         certificates: certs.iter().map(|(c, s)| CertSummary::new(c, s)).collect(),
         warnings,
-        connect: path.map(|p| ConnectLines::for_file(&path_text(p))),
+        connect: path
+            .filter(|_| format == TrustFormat::Pem)
+            .map(|p| ConnectLines::for_file(&path_text(p))),
+        java: path
+            .filter(|_| format == TrustFormat::Pkcs12)
+            .map(|p| JavaLines::for_truststore(&path_text(p))),
         pem: None,
     }
 }

@@ -49,6 +49,7 @@ pub mod libpq;
 mod oid;
 mod owners;
 mod parse;
+mod pkcs12;
 mod read;
 mod save;
 mod stack;
@@ -65,12 +66,14 @@ pub use check::{
 pub use download::NetOptions;
 pub use driver::Driver;
 pub use error::{Attempt, Error, exit};
-pub use fetch::{FetchOptions, FetchReport, FetchStatus, Output, fetch, libpq_default_file};
+pub use fetch::{
+    FetchOptions, FetchReport, FetchStatus, Output, TrustFormat, fetch, libpq_default_file,
+};
 pub use fingerprint::Fingerprint;
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use parse::parse_certificates;
 pub use save::Permissions;
-pub use text::{CertSummary, ConnectLines};
+pub use text::{CertSummary, ConnectLines, JavaLines};
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
 /// Internals the fuzz targets and the oracle tests drive directly; not a stable API.
@@ -138,6 +141,13 @@ pub mod fuzzing {
         } else {
             Err(verdict.problems)
         }
+    }
+
+    /// A PKCS#12 file read as `fetch --format pkcs12` and `verify` read it: an error or
+    /// its certificates, never a panic; a Java truststore written from them reads back as
+    /// the same certificates, each trusted.
+    pub fn pkcs12_round_trip(bytes: &[u8]) {
+        crate::pkcs12::round_trip(bytes);
     }
 
     /// `check`'s exchange with a server that answers with these bytes.

@@ -65,6 +65,27 @@ impl ConnectLines {
     }
 }
 
+/// How to point a JVM, and pgjdbc in it, at a PKCS#12 truststore.
+#[derive(Debug, Clone, Serialize)]
+pub struct JavaLines {
+    /// `java -Djavax.net.ssl.trustStore=... -Djavax.net.ssl.trustStoreType=PKCS12 ...`
+    pub java: String,
+    /// A pgjdbc URL that verifies with the JVM's truststore.
+    pub pgjdbc: String,
+}
+
+impl JavaLines {
+    pub(crate) fn for_truststore(path: &str) -> JavaLines {
+        JavaLines {
+            java: format!(
+                "java -Djavax.net.ssl.trustStore={} -Djavax.net.ssl.trustStoreType=PKCS12 ...",
+                shell_word(path)
+            ),
+            pgjdbc: "jdbc:postgresql://<host>/<db>?sslmode=verify-full&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory".to_string(),
+        }
+    }
+}
+
 /// A value for a libpq connection string: quoted when it holds spaces, quotes or backslashes.
 pub(crate) fn conninfo_value(value: &str) -> String {
     if !value.is_empty() && !value.contains([' ', '\'', '\\']) {

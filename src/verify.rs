@@ -48,6 +48,8 @@ pub struct VerifyReport {
     pub error: Option<String>,
     /// The file, as text.
     pub path: String,
+    /// What the file is: `pem`, `der`, `pkcs12` (a Java truststore), `empty` or `other`.
+    pub format: &'static str,
     /// Every certificate in the file.
     pub certificates: Vec<HeldCert>,
     /// Pinned certificates the file lacks.
@@ -108,6 +110,9 @@ pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
     let path = &options.path;
     let bytes = read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message))?;
     let shown = path_text(path);
+    if crate::pkcs12::looks_like_pfx(&bytes) {
+        return verify_truststore(options, &required, &bytes, &shown);
+    }
     let fix = |file: &TrustFile| libpq::trust_file_fix(&shown, &fetch_command(options), file);
     // The file must be one libpq loads; a DER file is still listed, to say what it holds.
     let file = TrustFile::load(&bytes);
@@ -121,6 +126,12 @@ pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
         })?,
     };
     let mut report = check(path, &certs, &required, options.min_days, SystemTime::now());
+    report.format = match file.format {
+        libpq::Format::Pem => "pem",
+        libpq::Format::Der => "der",
+        libpq::Format::Empty => "empty",
+        libpq::Format::Other => "other",
+    };
     if let Some(error) = report.error.as_mut().filter(|_| !report.missing.is_empty()) {
         if file.holds_private_key {
             error.push_str(&format!(". Fix: {}", fix(&file)));
@@ -138,6 +149,75 @@ pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
             Some(other) => format!("{problem}; also {other}"),
             None => problem,
         });
+        report.status = VerifyStatus::Error;
+        report.exit_code = exit::CONTENT;
+    }
+    Ok(report)
+}
+
+/// A PKCS#12 file, judged as Java reads it: every pinned certificate must be a trusted
+/// entry (a certificate bag without Java's trusted-key-usage attribute is no entry at all).
+fn verify_truststore(
+    options: &VerifyOptions,
+    required: &[Required],
+    bytes: &[u8],
+    shown: &str,
+) -> Result<VerifyReport, Error> {
+    let store =
+        crate::pkcs12::read(bytes).map_err(|why| Error::content(format!("{shown}: {why}")))?;
+    let mut report = check(
+        &options.path,
+        &store.certs(),
+        required,
+        options.min_days,
+        SystemTime::now(),
+    );
+    report.format = "pkcs12";
+    let mut problems = Vec::new();
+    for entry in store.entries.iter().filter(|e| !e.trusted) {
+        let what = format!(
+            "{} is in a certificate bag without Java's trusted-key-usage attribute, so Java \
+             does not list it as a trusted entry",
+            entry.cert.subject()
+        );
+        if required.iter().any(|r| r.pin == entry.cert.sha256) {
+            problems.push(what);
+        } else {
+            report.warnings.push(what);
+        }
+    }
+    if store.encrypted_parts > 0 {
+        let what = format!(
+            "{} part(s) of it are encrypted with a password, which rootcert does not take: \
+             their certificates were not read",
+            store.encrypted_parts
+        );
+        if report.missing.is_empty() {
+            report.warnings.push(what);
+        } else {
+            problems.push(what);
+        }
+    }
+    if store.keys > 0 {
+        report.warnings.push(format!(
+            "it holds {} private key(s): a keystore, not only a truststore",
+            store.keys
+        ));
+    }
+    if !problems.is_empty() || report.error.is_some() {
+        let mut error = match report.error.take() {
+            Some(error) if problems.is_empty() => error,
+            Some(error) => format!("{error}; {}", problems.join("; ")),
+            None => format!("{shown}: {}", problems.join("; ")),
+        };
+        if !problems.is_empty() || !report.missing.is_empty() {
+            error.push_str(&format!(
+                ". Get the right file with: {} --format pkcs12 -o {} --force",
+                fetch_command(options),
+                shell_word(shown)
+            ));
+        }
+        report.error = Some(error);
         report.status = VerifyStatus::Error;
         report.exit_code = exit::CONTENT;
     }
@@ -231,6 +311,7 @@ fn check(
         },
         error,
         path: path_text(path),
+        format: "pem",
         certificates: held,
         missing,
         warnings,

@@ -106,18 +106,32 @@ pub enum Command {
     List(ListArgs),
 
     /// Print a shell completion script
-    #[command(after_help = "Examples:\n  \
-        rootcert completions bash > /usr/share/bash-completion/completions/rootcert\n  \
-        rootcert completions zsh > /usr/share/zsh/vendor-completions/_rootcert\n  \
-        rootcert completions fish > /usr/share/fish/vendor_completions.d/rootcert.fish")]
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions(CompletionsArgs),
 
-    /// Print the man page (roff): every subcommand, exit codes, environment
+    /// Print the man page rootcert(1) (roff), or write every page with --dir
     #[command(
-        after_help = "Examples:\n  rootcert man > /usr/share/man/man1/rootcert.1\n  rootcert man | man -l -"
+        long_about = "Print the man page rootcert(1) in roff: every subcommand, the exit codes \
+            and the environment. With --dir, write it and one page per subcommand \
+            (rootcert-fetch(1), rootcert-verify(1), ...) into a directory instead.",
+        after_help = MAN_AFTER_HELP
     )]
-    Man,
+    Man(ManArgs),
 }
+
+/// Where a manual install puts each file (README.md's Install section shows the same lines;
+/// the Debian package uses the /usr/share ones).
+const COMPLETIONS_AFTER_HELP: &str = "\
+Examples:
+  rootcert completions bash > /usr/local/share/bash-completion/completions/rootcert
+  rootcert completions zsh > /usr/local/share/zsh/site-functions/_rootcert
+  rootcert completions fish > ~/.config/fish/completions/rootcert.fish";
+
+const MAN_AFTER_HELP: &str = "\
+Examples:
+  rootcert man --dir /usr/local/share/man/man1
+  rootcert man > /usr/local/share/man/man1/rootcert.1
+  rootcert man | man -l -";
 
 const FETCH_AFTER_HELP: &str = concat!(
     "Examples:
@@ -125,6 +139,7 @@ const FETCH_AFTER_HELP: &str = concat!(
   rootcert fetch -o ~/.postgresql/root.crt
   rootcert fetch --json -q -o /etc/myapp/DigiCertGlobalRootG2.crt.pem
   rootcert fetch --url https://mirror.internal/G2.pem --sha256 'sha256 Fingerprint=CB:3C:...'
+  rootcert fetch --format pkcs12 -o /etc/myapp/truststore.p12     # for Java
 
 ",
     exit_codes_help!()
@@ -211,7 +226,7 @@ impl NetArgs {
 #[derive(Debug, Args)]
 pub struct FetchArgs {
     /// Catalog profile(s) to fetch [default: digicert-global-root-g2]
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", value_parser = ProfileName, hide_possible_values = true)]
     pub profiles: Vec<String>,
 
     /// Where to save: a file, a directory (saved inside under the profile's file name),
@@ -249,6 +264,11 @@ pub struct FetchArgs {
     #[command(flatten)]
     pub net: NetArgs,
 
+    /// The file to write: PEM (libpq's sslrootcert, most clients), or a PKCS#12 truststore
+    /// for Java (javax.net.ssl.trustStore; every certificate a trusted entry, no password)
+    #[arg(long, value_enum, default_value = "pem")]
+    pub format: FormatArg,
+
     /// Save to the file libpq reads when sslrootcert is not set (~/.postgresql/root.crt)
     #[arg(long, conflicts_with = "out")]
     pub libpq: bool,
@@ -282,7 +302,8 @@ pub struct FetchArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Print nothing on stderr unless something fails
+    /// Print nothing unless something fails: no notes, and not the saved path (with -o -,
+    /// the PEM itself is still written)
     #[arg(short, long)]
     pub quiet: bool,
 }
@@ -405,6 +426,15 @@ pub struct CheckArgs {
     pub timeout: Duration,
 }
 
+/// `fetch --format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum FormatArg {
+    /// PEM
+    Pem,
+    /// A PKCS#12 truststore for Java
+    Pkcs12,
+}
+
 /// `--protocol` values.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ProtocolArg {
@@ -421,6 +451,14 @@ pub struct CompletionsArgs {
     /// The shell
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write rootcert.1 and every rootcert-SUBCOMMAND.1 into DIR (created if missing)
+    /// instead of printing rootcert.1; prints each file's path
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -443,8 +481,36 @@ impl Cli {
             Command::Inspect(args) => args.json,
             Command::Check(args) => args.json,
             Command::List(args) => args.json,
-            Command::Completions(_) | Command::Man => false,
+            Command::Completions(_) | Command::Man(_) => false,
         }
+    }
+}
+
+/// A profile name as typed: any string (the library reports an unknown one with the closest
+/// match and the whole list), while completion scripts offer the catalog's names.
+#[derive(Debug, Clone, Copy)]
+struct ProfileName;
+
+impl clap::builder::TypedValueParser for ProfileName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(rootcert::catalog::PROFILES.iter().map(|p| {
+            clap::builder::PossibleValue::new(p.name)
+                .aliases(p.aliases.iter().copied())
+                .help(p.description)
+        })))
     }
 }
 

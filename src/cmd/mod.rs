@@ -45,6 +45,13 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 uid: args.owner.as_deref().map(user_id).transpose()?,
                 gid: args.group.as_deref().map(group_id).transpose()?,
             };
+            if args.libpq && matches!(args.format, cli::FormatArg::Pkcs12) {
+                return Err(Error::Usage(
+                    "--libpq saves the PEM file libpq reads; a PKCS#12 truststore is for Java: \
+                     choose its path with -o"
+                        .into(),
+                ));
+            }
             let out = if args.libpq {
                 Some(rootcert::libpq_default_file().ok_or_else(|| {
                     Error::Usage("cannot find the home directory for --libpq (is HOME set?)".into())
@@ -61,6 +68,10 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                     _ if to_stdout => Output::Stdout,
                     Some(path) => Output::Path(path),
                     None => Output::Default,
+                },
+                format: match args.format {
+                    cli::FormatArg::Pem => rootcert::TrustFormat::Pem,
+                    cli::FormatArg::Pkcs12 => rootcert::TrustFormat::Pkcs12,
                 },
                 use_network: !args.offline,
                 use_system: !args.no_system,
@@ -146,11 +157,22 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             use clap::CommandFactory;
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "rootcert", &mut script);
+            if args.shell == clap_complete::Shell::Fish {
+                script.extend(fish_profile_completions().into_bytes());
+            }
             output::write_stdout(&script);
             Ok(rootcert::exit::OK)
         }
-        Command::Man => {
-            output::write_stdout(&man::page());
+        Command::Man(args) => {
+            match &args.dir {
+                None => output::write_stdout(&man::page()),
+                Some(dir) => {
+                    let written = man::write_pages(dir).map_err(|e| Error::File(e.to_string()))?;
+                    for path in written {
+                        crate::outln!("{}", path.display());
+                    }
+                }
+            }
             Ok(rootcert::exit::OK)
         }
     }
@@ -233,6 +255,26 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
             .find(|&c| c != 0)
             .unwrap_or(rootcert::exit::OK)
     })
+}
+
+/// clap's fish script completes options only: these lines offer the catalog's profile names
+/// as the arguments of fetch (nothing else), verify and check (besides files and hosts).
+fn fish_profile_completions() -> String {
+    let mut lines = String::from("# Profile names from the catalog.\n");
+    for profile in rootcert::catalog::PROFILES {
+        // Descriptions are the catalog's own text; fish needs ' escaped inside '...'.
+        let description = profile
+            .description
+            .replace('\\', "\\\\")
+            .replace('\'', "\\'");
+        for (command, files) in [("fetch", " -f"), ("verify", ""), ("check", "")] {
+            lines.push_str(&format!(
+                "complete -c rootcert -n \"__fish_rootcert_using_subcommand {command}\"{files} -a {} -d '{description}'\n",
+                profile.name
+            ));
+        }
+    }
+    lines
 }
 
 /// `fetch --json`: the report, what the hook did, and the exit code.

@@ -40,7 +40,8 @@ macro_rules! say {
     };
 }
 
-/// The path (or the PEM) on stdout; what happened and how to use it on stderr.
+/// The path (or the PEM) on stdout; what happened and how to use it on stderr. Quiet prints
+/// no path (a provisioning hook's output stays clean) but still the PEM that `-o -` asks for.
 pub fn fetch(report: &FetchReport, log: Log) {
     let names: Vec<&str> = report
         .certificates
@@ -52,7 +53,13 @@ pub fn fetch(report: &FetchReport, log: Log) {
         (Some(path), FetchStatus::Unchanged) => {
             log.note(&format!("{path} already holds {names}; nothing to do"))
         }
-        (Some(path), _) => log.note(&format!("saved {names} to {path}")),
+        (Some(path), _) if report.format == rootcert::TrustFormat::Pem => {
+            log.note(&format!("saved {names} to {path}"))
+        }
+        (Some(path), _) => log.note(&format!(
+            "saved {names} to {path} as a {}",
+            report.format.as_str()
+        )),
         (None, _) => log.note(&format!("wrote {names} to stdout")),
     }
     for cert in &report.certificates {
@@ -73,7 +80,14 @@ pub fn fetch(report: &FetchReport, log: Log) {
             lines.psql, lines.env
         ));
     }
+    if let Some(lines) = &report.java {
+        log.detail(&format!(
+            "\nUse it in a JVM (for every TLS connection it makes) with:\n  {}\nand pgjdbc with:\n  {}",
+            lines.java, lines.pgjdbc
+        ));
+    }
     match (&report.path, &report.pem) {
+        (Some(_), _) if log.quiet => {}
         (Some(path), _) => outln!("{path}"),
         (None, Some(pem)) => write_stdout(pem.as_bytes()),
         (None, None) => {}
@@ -88,7 +102,14 @@ pub fn verify(report: &VerifyReport) {
     };
     write_line(
         Stream::Stdout,
-        &[Piece::Text(&report.path), Piece::Text(": "), verdict],
+        &[
+            Piece::Text(&report.path),
+            Piece::Text(match report.format {
+                "pkcs12" => " (PKCS#12 truststore): ",
+                _ => ": ",
+            }),
+            verdict,
+        ],
     );
     for cert in &report.certificates {
         let role = if cert.pinned { "pinned" } else { "other " };

@@ -32,7 +32,6 @@ fn a_bundle_from_the_os_store_offline() {
         &[
             "fetch",
             "--offline",
-            "-q",
             "azure-postgres-flexible",
             "isrg-root-x1",
             "digicert-global-root-g2",
@@ -109,7 +108,6 @@ fn the_microsoft_profile_is_saved_as_pem_under_a_pem_name() {
     let mirror = Server::http(move |_, w| respond(w, "200 OK", &[], &ms_der));
     let run = env.run(&[
         "fetch",
-        "-q",
         "--no-system",
         "--no-builtin",
         "--mirror",
@@ -144,7 +142,7 @@ fn mirror_and_url_cannot_be_combined() {
 #[test]
 fn the_azure_mysql_bundle_holds_the_three_roots_azure_asks_for() {
     let env = Env::new();
-    let run = env.run(&["fetch", "--offline", "-q", "azure-mysql"]);
+    let run = env.run(&["fetch", "--offline", "azure-mysql"]);
     run.expect(0);
     let path = run.stdout.trim();
     assert!(path.ends_with("azure-mysql-flexible.pem"), "{path}");

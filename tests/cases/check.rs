@@ -198,7 +198,6 @@ fn a_fetched_root_lets_psql_connect_end_to_end() {
     let web = Server::serving(chain.root_pem.clone());
     let run = env.run(&[
         "fetch",
-        "-q",
         "--no-system",
         "--no-builtin",
         "--url",

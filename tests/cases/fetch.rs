@@ -680,10 +680,23 @@ fn json_success_has_the_documented_shape() {
 fn quiet_prints_nothing_on_success_and_the_error_on_failure() {
     let env = Env::new();
     let server = Server::serving(g2_pem());
-    let run = fetch_url(&env, &server.url("/g2.pem"), &["-q"]);
-    run.expect(0);
-    assert_eq!(run.stderr, "");
+    // Saved, then unchanged: neither prints anything (a package's postinst runs it during
+    // `dpkg --configure`, where any output is noise).
+    for status in ["saved", "unchanged"] {
+        let run = fetch_url(&env, &server.url("/g2.pem"), &["-q"]);
+        run.expect(0);
+        assert_eq!(
+            (run.stdout.as_str(), run.stderr.as_str()),
+            ("", ""),
+            "{status}"
+        );
+    }
+    assert_eq!(openssl_fingerprint(&env.default_out()), G2_SHA256);
+    // Without -q the path is the one line on stdout; with --json, the JSON still is.
+    let run = fetch_url(&env, &server.url("/g2.pem"), &[]);
     assert_eq!(run.stdout.trim(), env.default_out().display().to_string());
+    let run = fetch_url(&env, &server.url("/g2.pem"), &["-q", "--json"]);
+    assert_eq!(run.json()["status"], "unchanged");
 
     let run = fetch_url(&Env::new(), &closed_port_url("/x"), &["-q"]);
     run.expect(3);

@@ -8,6 +8,7 @@ mod fetch;
 mod hardening;
 mod help;
 mod inspect;
+mod java;
 mod json;
 mod libpq_matrix;
 mod mysql;

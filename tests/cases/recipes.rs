@@ -1,7 +1,10 @@
-//! README's recipes, run as written (from `recipes/`): the Dockerfile's build and start
-//! steps, the Ansible task's idempotence, cloud-init, a Debian postinst offline, a CI step,
-//! the systemd unit and the cron line; and the client snippets (psycopg, pg8000,
-//! node-postgres) connecting with verify-full to a real PostgreSQL with the saved file.
+//! README's recipes, run as written (from `recipes/`): the Dockerfile's rootcert lines (the
+//! whole Dockerfile runs in a fresh Debian root in packaging/test-dockerfile.sh, which needs
+//! the package), the Ansible playbook by ansible-playbook (changed, unchanged, failed),
+//! cloud-init's file by its schema and its commands, a Debian postinst offline, a CI step,
+//! the systemd units by systemd-analyze and their command, and the cron line; and the client
+//! snippets (psycopg, pg8000, node-postgres) connecting with verify-full to a real
+//! PostgreSQL with the saved file.
 //!
 //! Downloads go to a refused proxy on 127.0.0.1 (never off this machine), and there is no
 //! CA store: the recipes must then get the root from rootcert's built-in copy.
@@ -52,29 +55,41 @@ impl Sandbox {
         self.dir.path().join(relative)
     }
 
-    fn shell(&self, script: &str, args: &[&str]) -> Run {
-        let script = script.replace("/etc/", &format!("{}/etc/", self.dir.path().display()));
+    /// `text` with `/etc/` moved into the sandbox.
+    fn moved(&self, text: &str) -> String {
+        text.replace("/etc/", &format!("{}/etc/", self.dir.path().display()))
+    }
+
+    /// `program` as a recipe runs it: rootcert on the PATH, downloads to a refused proxy,
+    /// no CA store.
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
         let bin_dir = Path::new(env!("CARGO_BIN_EXE_rootcert")).parent().unwrap();
         let path = format!(
             "{}:{}",
             bin_dir.display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        let mut command = Command::new(program);
+        command
+            .env_clear()
+            .env("PATH", path)
+            .env("HOME", self.path("home"))
+            .env("HTTPS_PROXY", "http://127.0.0.1:9")
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("SSL_CERT_FILE", "/nonexistent")
+            .env("SSL_CERT_DIR", "/nonexistent")
+            .env("NO_COLOR", "1")
+            .current_dir(self.dir.path());
+        command
+    }
+
+    fn shell(&self, script: &str, args: &[&str]) -> Run {
         Run::from(
-            Command::new("sh")
+            self.command("sh")
                 .arg("-c")
-                .arg(script)
+                .arg(self.moved(script))
                 .arg("recipe")
                 .args(args)
-                .env_clear()
-                .env("PATH", path)
-                .env("HOME", self.path("home"))
-                .env("HTTPS_PROXY", "http://127.0.0.1:9")
-                .env("HTTP_PROXY", "http://127.0.0.1:9")
-                .env("SSL_CERT_FILE", "/nonexistent")
-                .env("SSL_CERT_DIR", "/nonexistent")
-                .env("NO_COLOR", "1")
-                .current_dir(self.dir.path())
                 .output()
                 .unwrap(),
         )
@@ -98,18 +113,193 @@ fn dockerfile_fetches_at_build_and_verifies_at_start() {
     run.stdout_has("started");
 }
 
+/// A tool a recipe needs (ansible-playbook, cloud-init, systemd-analyze), or `None` after a
+/// skip notice; ROOTCERT_REQUIRE_RECIPE_TOOLS (set by .ci/run) makes a missing one a failure.
+fn recipe_tool(name: &str, found: Option<PathBuf>) -> Option<PathBuf> {
+    if found.is_none() {
+        assert!(
+            std::env::var_os("ROOTCERT_REQUIRE_RECIPE_TOOLS").is_none(),
+            "{name} is not installed, and ROOTCERT_REQUIRE_RECIPE_TOOLS is set"
+        );
+        eprintln!("SKIP: {name} is not installed; .ci/run installs it");
+    }
+    found
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+/// ansible-playbook (pip's, beside python3, so that no pyenv shim needs our HOME) and the
+/// interpreter it should run modules with.
+fn ansible() -> Option<(PathBuf, PathBuf)> {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()?;
+    let python = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let beside = python.parent()?.join("ansible-playbook");
+    let playbook = recipe_tool(
+        "ansible-playbook",
+        beside
+            .is_file()
+            .then_some(beside)
+            .or_else(|| which("ansible-playbook")),
+    )?;
+    Some((playbook, python))
+}
+
+/// `changed=N` and `failed=N` of the play recap's localhost line.
+fn recap(stdout: &str) -> (u32, u32) {
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("localhost") && l.contains("changed="))
+        .unwrap_or_else(|| panic!("no play recap in:\n{stdout}"));
+    let count = |key: &str| -> u32 {
+        line.split_whitespace()
+            .find_map(|word| word.strip_prefix(key))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {line}"))
+    };
+    (count("changed="), count("failed="))
+}
+
 #[test]
-fn ansible_task_is_changed_once_then_not() {
+fn ansible_playbook_is_changed_once_then_not_and_fails_on_a_wrong_file() {
+    let Some((playbook, python)) = ansible() else {
+        return;
+    };
     let sandbox = Sandbox::new();
-    let task = commands(&recipe("ansible-task.yml"));
-    assert_eq!(task.len(), 1);
-    let changed_when = |run: &Run| run.json()["status"] == "saved";
-    let first = sandbox.shell(&task[0], &[]);
+    // The playbook and its task file as written, with /etc/ moved into the sandbox.
+    std::fs::create_dir_all(sandbox.path("ansible")).unwrap();
+    for name in ["ansible-playbook.yml", "ansible-tasks.yml"] {
+        std::fs::write(
+            sandbox.path("ansible").join(name),
+            sandbox.moved(&recipe(name)),
+        )
+        .unwrap();
+    }
+    let run = || -> Run {
+        Run::from(
+            sandbox
+                .command(&playbook)
+                .args(["-i", "localhost,", "-c", "local", "-e"])
+                .arg(format!("ansible_python_interpreter={}", python.display()))
+                .arg(sandbox.path("ansible/ansible-playbook.yml"))
+                .env("LC_ALL", "C.UTF-8")
+                .env("ANSIBLE_NOCOLOR", "1")
+                .env("ANSIBLE_LOCAL_TEMP", sandbox.path("home/.ansible/tmp"))
+                .output()
+                .unwrap(),
+        )
+    };
+    let first = run();
     first.expect(0);
-    assert!(changed_when(&first));
-    let second = sandbox.shell(&task[0], &[]);
+    assert_eq!(recap(&first.stdout), (1, 0), "{}", first.stdout);
+    assert_eq!(sandbox.saved(), g2_pem());
+    let second = run();
     second.expect(0);
-    assert!(!changed_when(&second), "a converged run reports no change");
+    assert_eq!(
+        recap(&second.stdout),
+        (0, 0),
+        "a converged run reports no change: {}",
+        second.stdout
+    );
+    // Another certificate at the path: rootcert refuses (exit 5), so the task fails and the
+    // file is left as it was.
+    let path = sandbox.path("etc/ssl/app/DigiCertGlobalRootG2.crt.pem");
+    std::fs::write(&path, isrg_pem()).unwrap();
+    let bad = run();
+    bad.expect(2);
+    assert_eq!(recap(&bad.stdout), (0, 1), "{}", bad.stdout);
+    bad.stdout_has("already holds a different certificate");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), isrg_pem());
+}
+
+#[test]
+fn cloud_init_file_is_valid_cloud_config() {
+    let Some(cloud_init) = recipe_tool("cloud-init", which("cloud-init")) else {
+        return;
+    };
+    let schema = |path: &Path| {
+        Command::new(&cloud_init)
+            .args(["schema", "--config-file"])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes/cloud-init.yml");
+    let out = schema(&file);
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("Valid cloud-config"),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The same file with runcmd's list turned into a string is refused: the check can fail.
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("cloud-init.yml");
+    std::fs::write(
+        &broken,
+        recipe("cloud-init.yml").replacen("runcmd:", "runcmd: 5\nunused:", 1),
+    )
+    .unwrap();
+    assert!(!schema(&broken).status.success());
+}
+
+#[test]
+fn systemd_units_pass_systemd_analyze_verify() {
+    let Some(analyze) = recipe_tool("systemd-analyze", which("systemd-analyze")) else {
+        return;
+    };
+    // A root with systemd's own units, the two recipes, and rootcert where ExecStart says.
+    let root = tempfile::tempdir().unwrap();
+    let units = root.path().join("etc/systemd/system");
+    std::fs::create_dir_all(&units).unwrap();
+    std::fs::create_dir_all(root.path().join("usr/lib/systemd")).unwrap();
+    let status = Command::new("cp")
+        .args(["-a", "/usr/lib/systemd/system"])
+        .arg(root.path().join("usr/lib/systemd/"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::create_dir_all(root.path().join("usr/bin")).unwrap();
+    let bin = root.path().join("usr/bin/rootcert");
+    if std::fs::hard_link(env!("CARGO_BIN_EXE_rootcert"), &bin).is_err() {
+        std::fs::copy(env!("CARGO_BIN_EXE_rootcert"), &bin).unwrap();
+    }
+    let verify = |names: &[&str]| -> (bool, String) {
+        let out = Command::new(&analyze)
+            .arg("verify")
+            .arg(format!("--root={}", root.path().display()))
+            .args(names.iter().map(|n| units.join(n)))
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), said)
+    };
+    let names = ["rootcert-verify.service", "rootcert-verify.timer"];
+    for name in names {
+        std::fs::write(units.join(name), recipe(name)).unwrap();
+    }
+    assert_eq!(verify(&names), (true, String::new()));
+    // A misspelt key is reported, and a missing binary fails: the check can fail.
+    std::fs::write(
+        units.join("typo.service"),
+        recipe("rootcert-verify.service").replace("Type=", "Typ="),
+    )
+    .unwrap();
+    let (_, said) = verify(&["typo.service"]);
+    assert!(said.contains("Unknown key"), "{said}");
+    std::fs::remove_file(&bin).unwrap();
+    assert!(!verify(&names).0);
 }
 
 #[test]
@@ -162,6 +352,11 @@ fn postinst_works_offline_with_the_built_in_copy() {
     let sandbox = Sandbox::new();
     let run = sandbox.shell(&recipe("postinst"), &["configure"]);
     run.expect(0);
+    assert_eq!(
+        (run.stdout.as_str(), run.stderr.as_str()),
+        ("", ""),
+        "dpkg --configure shows whatever a postinst prints; -q prints nothing"
+    );
     assert_eq!(sandbox.saved(), g2_pem());
     use std::os::unix::fs::PermissionsExt;
     let meta = std::fs::metadata(sandbox.path("etc/ssl/app/DigiCertGlobalRootG2.crt.pem")).unwrap();
