@@ -174,6 +174,7 @@ pub(super) fn judge(
         .iter()
         .min_by_key(|c| c.not_after())
         .map(|c| (*c).clone());
+    let mut expiring = false;
     if let Some(days) = options.min_days {
         let limit = now + Duration::from_secs(u64::from(days) * 86_400);
         let mut seen = std::collections::HashSet::new();
@@ -189,6 +190,7 @@ pub(super) fn judge(
                      `rootcert fetch`)"
                         .into(),
                 );
+                expiring = true;
                 if verdict == Verdict::Pass {
                     verdict = Verdict::Fail;
                 }
@@ -197,9 +199,9 @@ pub(super) fn judge(
     }
     let connect = (full.ok && driver == Driver::Psql && target.protocol == Protocol::Postgres)
         .then(|| settings::psql_lines(target, endpoint, &trust_name));
-    let setting = full
-        .ok
-        .then(|| settings::working(driver, target, endpoint, &trust_name));
+    // An expiry within --min-days is not fixed by any setting: none is offered then.
+    let setting =
+        (full.ok && !expiring).then(|| settings::working(driver, target, endpoint, &trust_name));
     Judged {
         driver,
         mode: mode_text(driver, &tls.mode),

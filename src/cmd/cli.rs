@@ -15,7 +15,7 @@ use rootcert::Fingerprint;
 macro_rules! exit_codes_help {
     () => {
         "Exit codes:
-  0  saved, or already up to date (verify: every pinned certificate is present)
+  0  saved, or already up to date
   1  unexpected internal error, or output that cannot be written
   2  usage error (bad flag, unknown profile, SHA-1 pin, bad proxy variable)
   3  download failed (network, DNS, TLS, HTTP status, timeout, body too large)
@@ -191,8 +191,9 @@ Exit codes:
   4  a target would fail as its client decides (a trust file it cannot load, an untrusted
      chain, the host name, validity, a key or signature too weak, --min-days), or its
      settings do not verify the server (sslmode=require, prefer, ssl-mode=REQUIRED, ...)
-With several targets, 4 if any target got a verdict other than pass, else the first
-failing target's code.";
+With several targets (or several --client): 4 if any fails or is unverified; otherwise
+the first other non-zero code (3 for a server that could not be reached, 2 for a target
+that does not parse). --json prints one JSON object a line for every server.";
 
 /// Download settings shared by every command that may download.
 #[derive(Debug, Args)]

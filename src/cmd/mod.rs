@@ -188,6 +188,11 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         let names_profile = rootcert::catalog::find(&arg).is_some();
         if names_profile && !(i == 0 && first_is_target) {
             profiles.push(arg);
+        } else if i > 0 && looks_like_a_profile(&arg) {
+            // A host of one label cannot follow the first target: it is a profile's typo.
+            return Err(Error::Usage(rootcert::catalog::unknown_profile_message(
+                &arg,
+            )));
         } else {
             targets.push(arg.into());
         }
@@ -229,20 +234,20 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         bind: args.bind,
         notes: Some(note_to_stderr),
     })?;
-    if outcomes.len() == 1 && !many_expected {
-        let outcome = outcomes.into_iter().next().expect("one outcome");
-        let report = outcome.result?;
-        if json {
-            print_json(&report);
-        } else {
-            render::check(&report, &mut render::Terminal);
-        }
-        return Ok(report.exit_code());
-    }
+    let single = outcomes.len() == 1 && !many_expected;
     if json {
+        // One JSON object a line for every server, one target or many, errors included.
         for outcome in &outcomes {
             output::print_json_line(&render::check_line(outcome));
         }
+        if let (true, Some(Err(e))) = (single, outcomes.first().map(|o| &o.result)) {
+            output::error_line(&e.to_string());
+        }
+    } else if single {
+        let outcome = outcomes.into_iter().next().expect("one outcome");
+        let report = outcome.result?;
+        render::check(&report, &mut render::Terminal);
+        return Ok(report.exit_code());
     } else {
         render::check_table(&outcomes, &mut render::Terminal);
     }
@@ -255,6 +260,16 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
             .find(|&c| c != 0)
             .unwrap_or(rootcert::exit::OK)
     })
+}
+
+/// A word after the first target that is not a host, an address or a connection string:
+/// kebab-case like the profiles, with no dot, colon or `=`.
+fn looks_like_a_profile(arg: &str) -> bool {
+    arg.contains('-')
+        && arg.len() <= 64
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// clap's fish script completes options only: these lines offer the catalog's profile names
