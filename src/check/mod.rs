@@ -450,7 +450,7 @@ fn check_endpoint(
                 verdict::refused(driver, &tls, trust, &why)
             })
             .collect();
-        return Ok(CheckReport::new(
+        return Ok(verdict::report(
             &target.shown,
             target.protocol,
             (&endpoint.addr, endpoint.port, &endpoint.name),
@@ -498,7 +498,7 @@ fn check_endpoint(
             ),
         })
         .collect();
-    Ok(CheckReport::new(
+    Ok(verdict::report(
         &target.shown,
         target.protocol,
         (&endpoint.addr, endpoint.port, &endpoint.name),

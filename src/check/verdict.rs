@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::CheckOptions;
 use super::protocol::Session;
 use super::reading::{Mode, Tls};
-use super::report::{CertReport, Verdict};
+use super::report::{CertReport, CheckReport, ClientVerdict, Verdict};
 use super::settings;
 use super::settings::ClientSetting;
 use super::target::{Endpoint, Protocol, Target};
@@ -243,4 +243,115 @@ impl Judged {
     pub(super) fn root_report(&self) -> Option<CertReport> {
         self.root.as_ref().map(CertReport::new)
     }
+}
+
+/// The report for one server from each driver's judgement (the first is the one the
+/// report speaks for; with several, each is also in `clients`).
+pub(super) fn report(
+    target: &std::sync::Arc<str>,
+    protocol: Protocol,
+    host: (&str, u16, &str),
+    tls_version: &str,
+    chain: &[Cert],
+    judged: Vec<Judged>,
+) -> CheckReport {
+    let first = &judged[0];
+    let verdict = if judged.iter().all(|j| j.verdict == Verdict::Pass) {
+        Verdict::Pass
+    } else if judged.iter().any(|j| j.verdict == Verdict::Fail) {
+        Verdict::Fail
+    } else {
+        Verdict::Unverified
+    };
+    let ok = verdict == Verdict::Pass;
+    let fetch_first = first.trust.fetch_first.clone().filter(|_| first.full_ok);
+    let settings: Vec<ClientSetting> = judged.iter().filter_map(|j| j.setting.clone()).collect();
+    let suggestion = if ok {
+        let mut lines: Vec<String> = fetch_first.iter().cloned().collect();
+        lines.extend(settings.iter().map(|s| s.text.clone()));
+        if let Some(c) = &first.connect {
+            lines.push(c.env.clone());
+        }
+        Some(lines.join("\n"))
+    } else {
+        let fixes: Vec<&String> = judged.iter().flat_map(|j| &j.fixes).collect();
+        (!fixes.is_empty()).then(|| {
+            fixes
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    };
+    let clients = if judged.len() > 1 {
+        judged
+            .iter()
+            .map(|j| ClientVerdict {
+                client: j.driver.name(),
+                mode: j.mode.clone(),
+                verdict: j.verdict,
+                problems: j.problems.clone(),
+                fixes: j.fixes.clone(),
+                notes: j.notes.clone(),
+                setting: j.setting.as_ref().map(|s| s.text.clone()),
+                differs: differs(first, j),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let earliest = judged
+        .iter()
+        .filter_map(|j| j.earliest.as_ref())
+        .min_by_key(|c| c.not_after());
+    CheckReport {
+        target: target.clone(),
+        protocol: protocol.as_str(),
+        client: first.driver.name(),
+        mode: first.mode.clone(),
+        verdict,
+        ok,
+        host: host.0.to_string(),
+        port: host.1,
+        server_name: host.2.to_string(),
+        tls_version: tls_version.to_string(),
+        trusting: first.trust.described.clone(),
+        chain: chain.iter().map(CertReport::new).collect(),
+        root: first.root_report(),
+        earliest_expiry: earliest.map(|c| c.not_after_rfc3339()),
+        problems: first.problems.clone(),
+        fixes: first.fixes.clone(),
+        fetch_first,
+        connect: first.connect.clone(),
+        settings,
+        suggestion,
+        clients,
+    }
+}
+
+/// The rule that decides why `other` reaches another verdict than `reference`.
+fn differs(reference: &Judged, other: &Judged) -> Option<String> {
+    if reference.driver == other.driver || reference.verdict == other.verdict {
+        return None;
+    }
+    let first = |j: &Judged| {
+        j.problems
+            .iter()
+            .find(|p| !p.starts_with("note: "))
+            .or(j.problems.first())
+            .cloned()
+            .unwrap_or_default()
+    };
+    Some(match other.verdict {
+        Verdict::Pass => match other.notes.first() {
+            Some(rule) => format!("{}: {rule}", other.driver.name()),
+            None => format!(
+                "{} passes where {} does not: {}",
+                other.driver.name(),
+                reference.driver.name(),
+                first(reference)
+            ),
+        },
+        _ => format!("{}: {}", other.driver.name(), first(other)),
+    })
 }

@@ -189,7 +189,7 @@ fn assert_unseen(printed: &str, pieces: &[String; 2], target: &str) -> Result<()
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn no_secret_reaches_any_output(
