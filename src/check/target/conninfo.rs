@@ -4,7 +4,7 @@
 //! built from what was parsed (see [`super::redact`]). The tests compare them with libpq's
 //! own `PQconninfoParse`.
 
-use super::redact::{MASK, ParseError, Setting, shows_value};
+use super::redact::{MASK, ParseError, Setting, is_secret};
 
 /// Every keyword libpq 18 knows (`PQconninfoOptions`); any other is an error, as in psql.
 pub(crate) const KEYWORDS: &[&str] = &[
@@ -59,6 +59,35 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "oauth_client_secret",
     "oauth_scope",
 ];
+
+/// Keywords of other drivers' strings that are shown: node-postgres's `ssl` and
+/// `uselibpqcompat`.
+const OTHER_KEYWORDS: &[&str] = &["ssl", "uselibpqcompat"];
+
+/// Whether a keyword's value may be shown: a keyword some client knows that is not a
+/// secret. A keyword nobody knows could be a mistyped `password`.
+pub(crate) fn shows_value(keyword: &str) -> bool {
+    !is_secret(keyword) && (KEYWORDS.contains(&keyword) || OTHER_KEYWORDS.contains(&keyword))
+}
+
+/// A value as a libpq keyword/value string writes it: `****` unless [`shows_value`],
+/// quoted when it holds spaces, quotes or backslashes.
+pub(crate) fn conninfo_value(keyword: &str, value: &str) -> String {
+    if shows_value(keyword) {
+        crate::text::conninfo_value(value)
+    } else {
+        MASK.to_string()
+    }
+}
+
+/// Keyword/value settings as one string: `host=db port=5432 password=****`.
+pub(crate) fn show_settings(settings: &[Setting]) -> String {
+    settings
+        .iter()
+        .map(|s| format!("{}={}", s.keyword, conninfo_value(&s.keyword, &s.value)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// libpq's `isspace`: space, tab, line feed, vertical tab, form feed, carriage return.
 fn space(c: char) -> bool {
@@ -363,7 +392,6 @@ fn decode(text: &str, error: &dyn Fn(usize, &str) -> ParseError) -> Result<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::target::redact::show_settings;
 
     #[test]
     fn every_libpq_space_separates() {
@@ -402,6 +430,21 @@ mod tests {
         assert_eq!(
             (e.at, e.what.as_str()),
             (18, "invalid percent-encoded token")
+        );
+    }
+
+    #[test]
+    fn secrets_are_masked_by_keyword() {
+        let settings = [
+            Setting::new("host", "db"),
+            Setting::new("password", "a b"),
+            Setting::new("SSLPassword", "x"),
+            Setting::new("application_name", "it's"),
+            Setting::new("passwd", "typo"),
+        ];
+        assert_eq!(
+            show_settings(&settings),
+            "host=db password=**** SSLPassword=**** application_name='it\\'s' passwd=****"
         );
     }
 }

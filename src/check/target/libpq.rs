@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::conninfo;
-use super::redact::{Setting, show_settings};
+use super::conninfo::show_settings;
+use super::redact::Setting;
 use super::{Endpoint, Protocol, Source, Target};
 use crate::driver::Driver;
 use crate::error::Error;

@@ -43,36 +43,6 @@ impl Setting {
     }
 }
 
-/// Keywords of other drivers' strings that are shown: node-postgres's `ssl` and
-/// `uselibpqcompat`.
-const OTHER_KEYWORDS: &[&str] = &["ssl", "uselibpqcompat"];
-
-/// Whether a keyword's value may be shown: a keyword some client knows that is not a
-/// secret. A keyword nobody knows could be a mistyped `password`.
-pub(crate) fn shows_value(keyword: &str) -> bool {
-    !is_secret(keyword)
-        && (super::conninfo::KEYWORDS.contains(&keyword) || OTHER_KEYWORDS.contains(&keyword))
-}
-
-/// A value as a libpq keyword/value string writes it: `****` unless [`shows_value`],
-/// quoted when it holds spaces, quotes or backslashes.
-pub(crate) fn conninfo_value(keyword: &str, value: &str) -> String {
-    if shows_value(keyword) {
-        crate::text::conninfo_value(value)
-    } else {
-        MASK.to_string()
-    }
-}
-
-/// Keyword/value settings as one string: `host=db port=5432 password=****`.
-pub(crate) fn show_settings(settings: &[Setting]) -> String {
-    settings
-        .iter()
-        .map(|s| format!("{}={}", s.keyword, conninfo_value(&s.keyword, &s.value)))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// A problem with a target's text: where it is (a 1-based character position, 0 for the
 /// string as a whole) and what it is, in words that quote nothing of the string but the
 /// keywords the client knows.
@@ -167,20 +137,5 @@ mod tests {
         assert_eq!(label("host=h password S3CRET"), "a keyword/value string");
         assert_eq!(label("u:S3CRET://x"), "a URL");
         assert_eq!(label("S3CRET"), "a target");
-    }
-
-    #[test]
-    fn secrets_are_masked_by_keyword() {
-        let settings = [
-            Setting::new("host", "db"),
-            Setting::new("password", "a b"),
-            Setting::new("SSLPassword", "x"),
-            Setting::new("application_name", "it's"),
-            Setting::new("passwd", "typo"),
-        ];
-        assert_eq!(
-            show_settings(&settings),
-            "host=db password=**** SSLPassword=**** application_name='it\\'s' passwd=****"
-        );
     }
 }
