@@ -240,7 +240,7 @@ pub fn default_destination(profiles: &[&Profile]) -> Result<PathBuf, Error> {
     std::path::absolute(&path).map_err(|e| {
         Error::File(format!(
             "cannot resolve {}: {e}",
-            crate::text::path_text(&path)
+            crate::quote::path_text(&path)
         ))
     })
 }

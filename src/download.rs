@@ -183,7 +183,7 @@ impl Downloader {
                 .last()
                 .is_some_and(|u| u.scheme() == "https");
             if from_https && attempt.url().scheme() == "http" {
-                let to = crate::text::url_text(attempt.url().as_str());
+                let to = crate::quote::url_text(attempt.url().as_str());
                 return attempt.error(format!(
                     "refused a redirect from https to plain http ({to})"
                 ));
@@ -245,7 +245,7 @@ impl Downloader {
             }
             on_retry(&format!(
                 "{}: {}; retrying in {:.1} s (retry {} of {retries})",
-                crate::text::url_text(url),
+                crate::quote::url_text(url),
                 failure.message,
                 delay.as_secs_f64(),
                 attempt + 1

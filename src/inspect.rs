@@ -11,8 +11,8 @@ use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::libpq::{self, Format, TrustFile};
 use crate::parse::{parse_certificates, parse_local};
+use crate::quote::path_text;
 use crate::read::{MAX_FILE_BYTES, read_file, read_stdin};
-use crate::text::path_text;
 
 /// Where to read certificates from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Source {
         match self {
             Source::Stdin => "-".to_string(),
             Source::File(path) => path_text(path),
-            Source::Url(url) => crate::text::url_text(url),
+            Source::Url(url) => crate::quote::url_text(url),
         }
     }
 }

@@ -50,11 +50,11 @@ mod oid;
 mod owners;
 mod parse;
 mod pkcs12;
+mod quote;
 mod read;
 mod save;
 mod stack;
 mod system_store;
-mod text;
 mod time;
 mod verify;
 
@@ -66,14 +66,15 @@ pub use check::{
 pub use download::NetOptions;
 pub use driver::Driver;
 pub use error::{Attempt, Error, exit};
+pub use fetch::CertSummary;
 pub use fetch::{
     FetchOptions, FetchReport, FetchStatus, Output, TrustFormat, fetch, libpq_default_file,
 };
 pub use fingerprint::Fingerprint;
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use parse::parse_certificates;
+pub use quote::{ConnectLines, JavaLines};
 pub use save::Permissions;
-pub use text::{CertSummary, ConnectLines, JavaLines};
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
 /// Internals the fuzz targets and the oracle tests drive directly; not a stable API.

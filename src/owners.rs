@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::text::path_text;
+use crate::quote::path_text;
 
 /// The reasons someone other than root and the caller could change `path`, as warnings.
 /// The file's own directory must be writable by its owner alone; above it, one difference

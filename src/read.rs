@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rustix::fs::{FileType, Mode, OFlags};
 
-use crate::text::path_text;
+use crate::quote::path_text;
 
 /// The largest certificate or trust file rootcert reads.
 pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;

@@ -25,7 +25,7 @@ use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
 use crate::error::Error;
-use crate::text::path_text;
+use crate::quote::path_text;
 
 use crate::read::{MAX_FILE_BYTES, kind_name};
 /// Symlinks followed while resolving one path, as the kernel's limit.

@@ -6,8 +6,8 @@ use rustls::pki_types::pem::PemObject;
 
 use crate::cert::Cert;
 use crate::fingerprint::Fingerprint;
+use crate::quote::path_text;
 use crate::read::{MAX_FILE_BYTES, MAX_STORE_BYTES, read_file};
-use crate::text::path_text;
 
 /// The store's certificates and where they were read (for the `system:` source label).
 pub(crate) struct SystemStore {

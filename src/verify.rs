@@ -13,8 +13,8 @@ use crate::error::{Error, exit};
 use crate::fingerprint::Fingerprint;
 use crate::libpq::{self, TrustFile};
 use crate::parse::parse_local;
+use crate::quote::{path_text, shell_word};
 use crate::read::{MAX_FILE_BYTES, read_file};
-use crate::text::{path_text, shell_word};
 
 /// What `rootcert verify` checks.
 #[derive(Debug, Clone)]

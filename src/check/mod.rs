@@ -27,7 +27,7 @@ use crate::cert::Cert;
 use crate::driver::Driver;
 use crate::error::Error;
 use crate::libpq;
-use crate::text::path_text;
+use crate::quote::path_text;
 use reading::Context;
 pub use report::{CertReport, CheckOutcome, CheckReport, ClientVerdict, Verdict};
 pub use settings::ClientSetting;

@@ -7,7 +7,7 @@ use super::settings::ClientSetting;
 use super::target::Protocol;
 use crate::cert::Cert;
 use crate::error::{Error, exit};
-use crate::text::ConnectLines;
+use crate::quote::ConnectLines;
 
 /// What the client would make of the connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

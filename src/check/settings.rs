@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::target::{Endpoint, Target};
 use crate::driver::Driver;
-use crate::text::{ConnectLines, conninfo_value, shell_word};
+use crate::quote::{ConnectLines, conninfo_value, shell_word};
 
 /// How one client connects with verification.
 #[derive(Debug, Clone, Serialize)]

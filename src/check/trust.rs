@@ -12,10 +12,10 @@ use crate::cert::Cert;
 use crate::error::Error;
 use crate::libpq::{Format, TrustFile};
 use crate::parse::parse_certificates;
+use crate::quote::path_text;
 use crate::read::{MAX_FILE_BYTES, read_file};
 use crate::stack::Stack;
 use crate::system_store::SystemStore;
-use crate::text::path_text;
 
 /// Where the trusted roots came from, for the report and the psql line.
 #[derive(Clone)]

@@ -15,7 +15,7 @@ use super::trust::Trust;
 use crate::cert::Cert;
 use crate::driver::Driver;
 use crate::libpq::{self, NameRule};
-use crate::text::{ConnectLines, path_text};
+use crate::quote::{ConnectLines, path_text};
 
 /// What one driver makes of one server.
 pub(crate) struct Judged {

@@ -143,7 +143,7 @@ pub fn judge(case: &Case<'_>) -> Verdict {
 /// The fix for a trust file libpq cannot load; `fetch` is the `rootcert fetch …` command
 /// (without `-o`) that gets the right certificate.
 pub fn trust_file_fix(path: &str, fetch: &str, file: &TrustFile) -> String {
-    let word = crate::text::shell_word(path);
+    let word = crate::quote::shell_word(path);
     if file.holds_private_key {
         // Never `-o` over a key: the certificate goes to a file of its own.
         let beside = std::path::Path::new(path).with_file_name("root.crt");
@@ -151,14 +151,14 @@ pub fn trust_file_fix(path: &str, fetch: &str, file: &TrustFile) -> String {
             "that file holds a private key, which is not a trust file (and must not be \
              overwritten): save the root certificate to a file of its own, `{fetch} -o {}`, \
              and name that file as the root",
-            crate::text::shell_word(&crate::text::path_text(&beside))
+            crate::quote::shell_word(&crate::quote::path_text(&beside))
         );
     }
     match file.format {
         Format::Der => format!(
             "save it as PEM: `{fetch} -o {word} --force`, or convert it: \
              `openssl x509 -inform DER -in {word} -out {}`",
-            crate::text::shell_word(&format!("{path}.pem"))
+            crate::quote::shell_word(&format!("{path}.pem"))
         ),
         _ => format!("replace it with the root certificate in PEM: `{fetch} -o {word} --force`"),
     }
@@ -348,7 +348,7 @@ fn root_fix(needed: &str, file: &str, verb: &str) -> String {
     match catalog_profile_for(needed) {
         Some(profile) => format!(
             "{verb}: `rootcert fetch {profile} -o {}` and use that file as sslrootcert",
-            crate::text::shell_word(file)
+            crate::quote::shell_word(file)
         ),
         None => format!(
             "{verb}: get the root certificate {needed} from the server's operator, check its \

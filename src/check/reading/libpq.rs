@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::{Context, Mode, Roots, Store, Tls, named_or};
 use crate::driver::Driver;
-use crate::text::path_text;
+use crate::quote::path_text;
 
 type Settings = HashMap<String, String>;
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::{Context, Mode, Roots, Store, Tls};
-use crate::text::path_text;
+use crate::quote::path_text;
 
 /// What Node prints once per process for the aliased modes.
 const WARNING: &str = "node-postgres prints \"SECURITY WARNING: The SSL modes 'prefer', \

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use super::{Context, Mode, Roots, Store, Tls};
-use crate::text::path_text;
+use crate::quote::path_text;
 
 pub(super) fn read(settings: &HashMap<String, String>, _uri: bool, context: &Context) -> Tls {
     let get = |k: &str| {

@@ -74,7 +74,7 @@ pub(crate) fn shows_value(keyword: &str) -> bool {
 /// quoted when it holds spaces, quotes or backslashes.
 pub(crate) fn conninfo_value(keyword: &str, value: &str) -> String {
     if shows_value(keyword) {
-        crate::text::conninfo_value(value)
+        crate::quote::conninfo_value(value)
     } else {
         MASK.to_string()
     }

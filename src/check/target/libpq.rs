@@ -165,7 +165,7 @@ fn service_settings(name: &str) -> Result<Vec<Setting>, String> {
                 let where_ = || {
                     format!(
                         "in service file \"{}\", line {}",
-                        crate::text::path_text(file),
+                        crate::quote::path_text(file),
                         number + 1
                     )
                 };

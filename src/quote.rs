@@ -1,42 +1,10 @@
-//! How values are written for people and shells: paths, connection strings, shell words,
-//! and the lines that point a client at a saved file.
+//! How values are written for people and shells: paths, URLs, connection-string values,
+//! shell words, and the lines that point a client at a saved file. A leaf: it knows no
+//! other module of the crate.
 
 use std::path::Path;
 
 use serde::Serialize;
-
-use crate::cert::Cert;
-
-/// One certificate as `fetch` reports it.
-#[derive(Debug, Clone, Serialize)]
-pub struct CertSummary {
-    /// The catalog's name for it, or its common name.
-    pub name: String,
-    /// RFC 2253, as openssl prints it.
-    pub subject: String,
-    /// SHA-256 over the DER, colon hex.
-    pub sha256: String,
-    /// RFC 3339.
-    pub not_before: String,
-    /// RFC 3339.
-    pub not_after: String,
-    /// Where it came from: a URL, `system:` and the store, or `file:` and the destination.
-    pub source: String,
-}
-
-impl CertSummary {
-    pub(crate) fn new(cert: &Cert, source: &str) -> Self {
-        CertSummary {
-            name: crate::catalog::cert_with_pin(&cert.sha256)
-                .map_or_else(|| cert.display_name(), |spec| spec.name.to_string()),
-            subject: cert.subject(),
-            sha256: cert.sha256.to_string(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
-            source: source.to_string(),
-        }
-    }
-}
 
 /// How to point psql, and every libpq client, at a trust file.
 #[derive(Debug, Clone, Serialize)]
