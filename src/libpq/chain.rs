@@ -29,6 +29,8 @@ use crate::cert::Cert;
 
 /// Debian's default OpenSSL security level is 2: 112 bits.
 pub(crate) const SECURITY_BITS: u32 = 112;
+/// Security level 1, OpenSSL's compiled-in default (Node's OpenSSL runs at it): 80 bits.
+pub(crate) const LEVEL_1_BITS: u32 = 80;
 const MAX_DEPTH: usize = 32;
 
 /// One certificate on the path, and where it came from.
@@ -115,7 +117,14 @@ impl Verified {
     }
 }
 
-pub(crate) fn verify(sent: &[Cert], trusted: &[Cert], now: SystemTime) -> Verified {
+/// Verifies at the security level whose minimum is `security_bits` ([`SECURITY_BITS`] for
+/// libpq on Debian).
+pub(crate) fn verify(
+    sent: &[Cert],
+    trusted: &[Cert],
+    now: SystemTime,
+    security_bits: u32,
+) -> Verified {
     let trusted: Vec<Link> = trusted.iter().map(|c| link(c, true)).collect();
     let untrusted: Vec<Link> = sent.iter().skip(1).map(|c| link(c, false)).collect();
     let mut path = vec![link(&sent[0], false)];
@@ -125,7 +134,7 @@ pub(crate) fn verify(sent: &[Cert], trusted: &[Cert], now: SystemTime) -> Verifi
     };
 
     let leaf_bits = path[0].facts.key_security_bits;
-    if leaf_bits < SECURITY_BITS {
+    if leaf_bits < security_bits {
         let bits = path[0].facts.key_bits.unwrap_or(0);
         return fail(path, Failure::ServerKeyTooSmall { bits });
     }
@@ -168,7 +177,7 @@ pub(crate) fn verify(sent: &[Cert], trusted: &[Cert], now: SystemTime) -> Verifi
     }
 
     let failure = check_extensions(&path)
-        .or_else(|| check_security_level(&path))
+        .or_else(|| check_security_level(&path, security_bits))
         .or_else(|| check_signatures_and_times(&path, now))
         .or_else(|| {
             let certs: Vec<(Cert, bool)> = path
@@ -256,15 +265,15 @@ fn check_extensions(path: &[Link]) -> Option<Failure> {
 }
 
 /// `check_auth_level`: issuer keys, and every signature except the root's own.
-fn check_security_level(path: &[Link]) -> Option<Failure> {
+fn check_security_level(path: &[Link], security_bits: u32) -> Option<Failure> {
     for (at, link) in path.iter().enumerate() {
-        if at > 0 && link.facts.key_security_bits < SECURITY_BITS {
+        if at > 0 && link.facts.key_security_bits < security_bits {
             let bits = link.facts.key_bits.unwrap_or(0);
             return Some(Failure::CaKeyTooSmall { at, bits });
         }
         if at + 1 < path.len() {
             match &link.facts.signature {
-                Some(s) if s.security_bits >= SECURITY_BITS => {}
+                Some(s) if s.security_bits >= security_bits => {}
                 Some(s) => {
                     return Some(Failure::WeakSignature {
                         at,

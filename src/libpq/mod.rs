@@ -10,7 +10,7 @@
 mod chain;
 mod constraints;
 mod facts;
-mod host;
+pub(crate) mod host;
 pub(crate) mod openssl_host;
 pub(crate) mod signature;
 pub mod trust_file;
@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use crate::catalog;
 use crate::cert::Cert;
-use chain::{Failure, Link};
+pub(crate) use chain::{Failure, LEVEL_1_BITS, Link, SECURITY_BITS};
 pub(crate) use host::parse_ip;
 pub use trust_file::{Format, TrustFile};
 
@@ -80,6 +80,24 @@ pub struct Verdict {
     pub notes: Vec<String>,
 }
 
+/// How a client's messages name what they talk about: the security level its chain is
+/// checked at, and the setting that names its trust file.
+pub(crate) struct Wording {
+    /// The security level, in words: "OpenSSL's security level 2 (…)".
+    pub(crate) level: &'static str,
+    /// The smallest RSA key that level accepts, for the fix.
+    pub(crate) min_rsa_bits: u32,
+    /// The setting a fix puts the trust file in: "sslrootcert".
+    pub(crate) root_setting: &'static str,
+}
+
+/// libpq's words.
+pub(crate) const LIBPQ_WORDING: Wording = Wording {
+    level: "OpenSSL's security level 2 (Debian's default, which psql and the mariadb client use)",
+    min_rsa_bits: 2048,
+    root_setting: "sslrootcert",
+};
+
 /// Decides as psql with `sslmode=verify-full` would, naming the cause and the fix.
 pub fn judge(case: &Case<'_>) -> Verdict {
     let mut problems = Vec::new();
@@ -96,10 +114,9 @@ pub fn judge(case: &Case<'_>) -> Verdict {
             case.trust,
         ));
     } else {
-        let verified = chain::verify(case.chain, &case.trust.certs, case.now);
-        root = verified.root().map(|l| l.cert.clone());
-        if let Some(failure) = &verified.failure {
-            let (problem, fix) = explain(failure, &verified.path, case);
+        let chain = check_chain(case, chain::SECURITY_BITS, &LIBPQ_WORDING);
+        root = chain.root;
+        if let Some((problem, fix)) = chain.problem {
             problems.push(problem);
             fixes.extend(fix);
         }
@@ -137,6 +154,30 @@ pub fn judge(case: &Case<'_>) -> Verdict {
         problems,
         fixes,
         notes: Vec::new(),
+    }
+}
+
+/// OpenSSL's verdict on the chain alone.
+pub(crate) struct ChainVerdict {
+    /// The trusted root the chain ends at, when it reaches one.
+    pub(crate) root: Option<Cert>,
+    /// The first failure as OpenSSL meets it, and its fix.
+    pub(crate) problem: Option<(String, Option<String>)>,
+    /// The failure itself, for a stack that words some of them its own way.
+    pub(crate) failure: Option<Failure>,
+}
+
+/// `X509_verify_cert` on the case's chain and trust file at the security level whose minimum
+/// is `security_bits`, its failure explained in `wording`.
+pub(crate) fn check_chain(case: &Case<'_>, security_bits: u32, wording: &Wording) -> ChainVerdict {
+    let verified = chain::verify(case.chain, &case.trust.certs, case.now, security_bits);
+    ChainVerdict {
+        root: verified.root().map(|l| l.cert.clone()),
+        problem: verified
+            .failure
+            .as_ref()
+            .map(|failure| explain(failure, &verified.path, case, wording)),
+        failure: verified.failure,
     }
 }
 
@@ -179,11 +220,16 @@ fn named(at: usize, path: &[Link]) -> String {
     format!("the {} {}", role(at, path), path[at].cert.subject())
 }
 
-fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option<String>) {
+fn explain(
+    failure: &Failure,
+    path: &[Link],
+    case: &Case<'_>,
+    wording: &Wording,
+) -> (String, Option<String>) {
     const RENEW: &str = "the server's operator must renew the certificate (or fix the clock)";
-    let level =
-        "OpenSSL's security level 2 (Debian's default, which psql and the mariadb client use)";
+    let level = wording.level;
     let file = case.trust_name;
+    let root_fix = |needed: &str, verb: &str| root_fix(needed, file, verb, wording.root_setting);
     match failure {
         Failure::ServerKeyTooSmall { bits } => (
             format!(
@@ -191,21 +237,31 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                 path[0].cert.subject(),
                 key_word(&path[0])
             ),
-            Some("the server's operator must issue a certificate with an RSA key of at least 2048 bits or an EC key".into()),
+            Some(format!(
+                "the server's operator must issue a certificate with an RSA key of at least {} bits or an EC key",
+                wording.min_rsa_bits
+            )),
         ),
-        Failure::IssuerNotFound { top, top_trusted: true } => {
+        Failure::IssuerNotFound {
+            top,
+            top_trusted: true,
+        } => {
             let held = &path[*top].cert;
             (
                 format!(
-                    "the file holds the intermediate {}, not the root it chains to ({}); libpq trusts \
+                    "the file holds the intermediate {}, not the root it chains to ({}); {} trusts \
                      only a chain that ends at a self-signed root in the file",
                     held.subject(),
-                    held.issuer()
+                    held.issuer(),
+                    case.client
                 ),
-                Some(root_fix(&held.issuer(), file, "add the root")),
+                Some(root_fix(&held.issuer(), "add the root")),
             )
         }
-        Failure::IssuerNotFound { top, top_trusted: false } => {
+        Failure::IssuerNotFound {
+            top,
+            top_trusted: false,
+        } => {
             let top_cert = &path[*top].cert;
             let needed = top_cert.issuer();
             let problem = if *top == 0 && case.chain.len() == 1 {
@@ -215,15 +271,21 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                      certificates)"
                 )
             } else {
-                format!("the server's chain ends at {}, issued by {needed}, which {file} does not hold", top_cert.subject())
+                format!(
+                    "the server's chain ends at {}, issued by {needed}, which {file} does not hold",
+                    top_cert.subject()
+                )
             };
-            (problem, Some(root_fix(&needed, file, "get that issuer's root")))
+            (problem, Some(root_fix(&needed, "get that issuer's root")))
         }
         Failure::UntrustedSelfSigned { at } => {
             let cert = &path[*at].cert;
             if *at == 0 {
                 (
-                    format!("the server certificate {} is self-signed and {file} does not hold it", cert.subject()),
+                    format!(
+                        "the server certificate {} is self-signed and {file} does not hold it",
+                        cert.subject()
+                    ),
                     Some(format!(
                         "check its fingerprint ({}) with the server's operator and add it to {file}, or give the server a CA-issued certificate",
                         cert.sha256
@@ -231,13 +293,19 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                 )
             } else {
                 (
-                    format!("the server's chain ends at the root {}, which {file} does not hold", cert.subject()),
-                    Some(root_fix(&cert.subject(), file, "get that root")),
+                    format!(
+                        "the server's chain ends at the root {}, which {file} does not hold",
+                        cert.subject()
+                    ),
+                    Some(root_fix(&cert.subject(), "get that root")),
                 )
             }
         }
         Failure::UnhandledCriticalExtension { at, extension } => (
-            format!("{} has a critical extension OpenSSL does not handle ({extension})", named(*at, path)),
+            format!(
+                "{} has a critical extension OpenSSL does not handle ({extension})",
+                named(*at, path)
+            ),
             Some("the server's operator must issue the certificate without it".into()),
         ),
         Failure::NotACa { at } => (
@@ -245,7 +313,11 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                 "{} issues {} but is not a CA certificate (basicConstraints cA=TRUE{})",
                 named(*at, path),
                 named(*at - 1, path),
-                if *at + 1 < path.len() { " is required of every intermediate" } else { " is missing" }
+                if *at + 1 < path.len() {
+                    " is required of every intermediate"
+                } else {
+                    " is missing"
+                }
             ),
             Some("the server's operator must use a chain whose issuers are CA certificates".into()),
         ),
@@ -257,35 +329,70 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                     named(*at, path)
                 )
             } else {
-                format!("{} has an extendedKeyUsage without serverAuth", named(*at, path))
+                format!(
+                    "{} has an extendedKeyUsage without serverAuth",
+                    named(*at, path)
+                )
             };
-            (problem, Some("the server's operator must issue certificates for TLS server use (serverAuth)".into()))
+            (
+                problem,
+                Some(
+                    "the server's operator must issue certificates for TLS server use (serverAuth)"
+                        .into(),
+                ),
+            )
         }
         Failure::PathLengthExceeded { at, pathlen } => (
             format!(
                 "{} allows {pathlen} intermediate certificate(s) below it (pathlen), and the chain has more",
                 named(*at, path)
             ),
-            Some("the server's operator must use a chain that respects the CA's path length".into()),
+            Some(
+                "the server's operator must use a chain that respects the CA's path length".into(),
+            ),
         ),
         Failure::CaKeyTooSmall { at, bits } => (
-            format!("{} has a {bits}-bit {} key, too weak for {level}", named(*at, path), key_word(&path[*at])),
-            Some("the chain must use keys of at least 2048 bits (RSA) or EC keys".into()),
+            format!(
+                "{} has a {bits}-bit {} key, too weak for {level}",
+                named(*at, path),
+                key_word(&path[*at])
+            ),
+            Some(format!(
+                "the chain must use keys of at least {} bits (RSA) or EC keys",
+                wording.min_rsa_bits
+            )),
         ),
         Failure::WeakSignature { at, algorithm } => (
-            format!("{} is signed with {algorithm}, too weak for {level}", named(*at, path)),
-            Some("the server's operator must use certificates signed with SHA-256 or better".into()),
+            format!(
+                "{} is signed with {algorithm}, too weak for {level}",
+                named(*at, path)
+            ),
+            Some(
+                "the server's operator must use certificates signed with SHA-256 or better".into(),
+            ),
         ),
         Failure::IssuerMayNotSign { at } => (
-            format!("{} has a keyUsage without keyCertSign, so it may not sign certificates", named(*at, path)),
-            Some("the server's operator must use a chain whose issuers may sign certificates".into()),
+            format!(
+                "{} has a keyUsage without keyCertSign, so it may not sign certificates",
+                named(*at, path)
+            ),
+            Some(
+                "the server's operator must use a chain whose issuers may sign certificates".into(),
+            ),
         ),
         Failure::BadSignature { at } => (
-            format!("the signature on {} does not verify with its issuer's key", named(*at, path)),
+            format!(
+                "the signature on {} does not verify with its issuer's key",
+                named(*at, path)
+            ),
             Some("the server's chain is broken or forged: ask its operator".into()),
         ),
         Failure::UncheckableSignature { at, why } => (
-            format!("rootcert cannot check the signature on {}: {why}; {} may accept it", named(*at, path), case.client),
+            format!(
+                "rootcert cannot check the signature on {}: {why}; {} may accept it",
+                named(*at, path),
+                case.client
+            ),
             None,
         ),
         Failure::NotYetValid { at } => (
@@ -311,20 +418,28 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                 ),
                 Violation::Unchecked(name) => format!(
                     "rootcert cannot check {name} of {} against the nameConstraints of {}; \
-                     psql may accept it",
+                     {} may accept it",
                     named(*at, path),
-                    named(*ca, path)
+                    named(*ca, path),
+                    case.client
                 ),
             };
             (
                 problem,
-                Some("the server's operator must use a certificate with names its CA may certify".into()),
+                Some(
+                    "the server's operator must use a certificate with names its CA may certify"
+                        .into(),
+                ),
             )
         }
         Failure::Expired { at } => {
             let in_file = *at + 1 == path.len() && path[*at].trusted;
             (
-                format!("{} expired on {}", named(*at, path), path[*at].cert.not_after_rfc3339()),
+                format!(
+                    "{} expired on {}",
+                    named(*at, path),
+                    path[*at].cert.not_after_rfc3339()
+                ),
                 Some(if in_file {
                     format!("{file} holds an expired root: get the root the server uses now")
                 } else {
@@ -343,16 +458,17 @@ fn key_word(link: &Link) -> &'static str {
     }
 }
 
-/// How to get the root `needed` into the trust file: the catalog profile when there is one.
-fn root_fix(needed: &str, file: &str, verb: &str) -> String {
+/// How to get the root `needed` into the trust file, which the client is told by `setting`:
+/// the catalog profile when there is one.
+fn root_fix(needed: &str, file: &str, verb: &str, setting: &str) -> String {
     match catalog_profile_for(needed) {
         Some(profile) => format!(
-            "{verb}: `rootcert fetch {profile} -o {}` and use that file as sslrootcert",
+            "{verb}: `rootcert fetch {profile} -o {}` and use that file as {setting}",
             crate::quote::shell_word(file)
         ),
         None => format!(
             "{verb}: get the root certificate {needed} from the server's operator, check its \
-             fingerprint, save it as PEM and use that file as sslrootcert"
+             fingerprint, save it as PEM and use that file as {setting}"
         ),
     }
 }

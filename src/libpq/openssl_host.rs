@@ -23,11 +23,23 @@ use crate::cert::Cert;
 
 /// Whether OpenSSL's `X509_check_host || X509_check_ip_asc` accepts `host` for `cert`.
 pub(crate) fn matches(host: &str, cert: &Cert) -> bool {
-    let names = CertNames::of(cert);
-    check_host(host, &names, &all_common_names(cert)) || check_ip(host, &names)
+    check_name(host, cert, true) || check_address(host, cert)
 }
 
-fn all_common_names(cert: &Cert) -> Vec<Vec<u8>> {
+/// `X509_check_host(cert, host)`; `partial_wildcards: false` is
+/// `X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS`.
+pub(crate) fn check_name(host: &str, cert: &Cert, partial_wildcards: bool) -> bool {
+    let names = CertNames::of(cert);
+    check_host(host, &names, &all_common_names(cert), partial_wildcards)
+}
+
+/// `X509_check_ip_asc(cert, host)`: false when `host` is not an address.
+pub(crate) fn check_address(host: &str, cert: &Cert) -> bool {
+    check_ip(host, &CertNames::of(cert))
+}
+
+/// Every common name of the subject, in order.
+pub(crate) fn all_common_names(cert: &Cert) -> Vec<Vec<u8>> {
     cert.x509()
         .tbs_certificate()
         .subject()
@@ -38,7 +50,7 @@ fn all_common_names(cert: &Cert) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn check_host(host: &str, names: &CertNames, cns: &[Vec<u8>]) -> bool {
+fn check_host(host: &str, names: &CertNames, cns: &[Vec<u8>], partial_wildcards: bool) -> bool {
     let host = host.as_bytes();
     if host.contains(&0) {
         return false;
@@ -47,7 +59,7 @@ fn check_host(host: &str, names: &CertNames, cns: &[Vec<u8>]) -> bool {
     for name in &names.san {
         if let CertName::Dns(pattern) = name {
             dns_present = true;
-            if !pattern.is_empty() && equal_wildcard(pattern, host) {
+            if !pattern.is_empty() && equal_wildcard(pattern, host, partial_wildcards) {
                 return true;
             }
         }
@@ -56,7 +68,7 @@ fn check_host(host: &str, names: &CertNames, cns: &[Vec<u8>]) -> bool {
         return false;
     }
     cns.iter()
-        .any(|cn| !cn.is_empty() && equal_wildcard(cn, host))
+        .any(|cn| !cn.is_empty() && equal_wildcard(cn, host, partial_wildcards))
 }
 
 fn check_ip(host: &str, names: &CertNames) -> bool {
@@ -101,11 +113,11 @@ fn equal_nocase(pattern: &[u8], subject: &[u8]) -> bool {
     pattern.len() == subject.len() && !pattern.contains(&0) && pattern.eq_ignore_ascii_case(subject)
 }
 
-fn equal_wildcard(pattern: &[u8], subject: &[u8]) -> bool {
+fn equal_wildcard(pattern: &[u8], subject: &[u8], partial_wildcards: bool) -> bool {
     let star = if subject.len() > 1 && subject[0] == b'.' {
         None
     } else {
-        valid_star(pattern)
+        valid_star(pattern, partial_wildcards)
     };
     match star {
         None => equal_nocase(pattern, subject),
@@ -113,8 +125,9 @@ fn equal_wildcard(pattern: &[u8], subject: &[u8]) -> bool {
     }
 }
 
-/// Where the one legal `*` of a pattern is (`valid_star` in v3_utl.c), if any.
-fn valid_star(pattern: &[u8]) -> Option<usize> {
+/// Where the one legal `*` of a pattern is (`valid_star` in v3_utl.c), if any; without
+/// `partial_wildcards` it must be the whole first label.
+fn valid_star(pattern: &[u8], partial_wildcards: bool) -> Option<usize> {
     let (mut star, mut dots) = (None, 0);
     let (mut label_start, mut idna, mut hyphen) = (true, false, false);
     for (i, &c) in pattern.iter().enumerate() {
@@ -122,6 +135,9 @@ fn valid_star(pattern: &[u8]) -> Option<usize> {
             b'*' => {
                 let at_end = i == pattern.len() - 1 || pattern[i + 1] == b'.';
                 if star.is_some() || idna || dots > 0 || (!label_start && !at_end) {
+                    return None;
+                }
+                if !partial_wildcards && !(label_start && at_end) {
                     return None;
                 }
                 star = Some(i);
@@ -200,10 +216,15 @@ mod tests {
         let cn = |c: &str| vec![c.as_bytes().to_vec()];
         // CN only without any dNSName; an iPAddress does not hide it.
         let ip_only = names(vec![CertName::Ip(vec![10, 0, 0, 1])]);
-        assert!(check_host("db", &ip_only, &cn("db")));
-        assert!(!check_host("db", &names(vec![dns("other")]), &cn("db")));
+        assert!(check_host("db", &ip_only, &cn("db"), true));
+        assert!(!check_host(
+            "db",
+            &names(vec![dns("other")]),
+            &cn("db"),
+            true
+        ));
         // Partial wildcards, two labels after the star, one label matched.
-        let w = |p: &str, h: &str| equal_wildcard(p.as_bytes(), h.as_bytes());
+        let w = |p: &str, h: &str| equal_wildcard(p.as_bytes(), h.as_bytes(), true);
         assert!(w("*.example.com", "db.example.com"));
         assert!(w("db*.example.com", "db1.example.com"));
         assert!(w("*db.example.com", "mydb.example.com"));
@@ -214,7 +235,12 @@ mod tests {
         assert!(!w("xn--*.example.com", "xn--a.example.com"));
         assert!(w("DB.Example.com", "db.example.COM"));
         // A trailing dot on the host is kept (openssl s_client -verify_hostname agrees).
-        assert!(!check_host("db.", &names(vec![dns("db")]), &[]));
+        assert!(!check_host("db.", &names(vec![dns("db")]), &[], true));
+        // X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS (Python's ssl): only a whole-label `*`.
+        let strict = |p: &str, h: &str| equal_wildcard(p.as_bytes(), h.as_bytes(), false);
+        assert!(strict("*.example.com", "db.example.com"));
+        assert!(!strict("db*.example.com", "db1.example.com"));
+        assert!(!strict("*db.example.com", "mydb.example.com"));
         // Addresses: four decimal parts only.
         assert_eq!(a2i_ipadd("127.0.0.1"), Some(vec![127, 0, 0, 1]));
         assert_eq!(a2i_ipadd("127.1"), None);

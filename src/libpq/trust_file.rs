@@ -51,6 +51,9 @@ pub struct TrustFile {
     pub error: Option<String>,
     /// It holds a private key: a fix must never suggest overwriting it.
     pub holds_private_key: bool,
+    /// What a stack's reader left out that OpenSSL's file loader reads (Node stops at the
+    /// first block it cannot read), each as a sentence; empty for OpenSSL's loader.
+    pub left_out: Vec<String>,
 }
 
 impl TrustFile {
@@ -64,10 +67,12 @@ impl TrustFile {
                 certs,
                 error: None,
                 holds_private_key,
+                left_out: Vec::new(),
             },
             Err(error) => TrustFile {
                 format,
                 holds_private_key,
+                left_out: Vec::new(),
                 certs: Vec::new(),
                 error: Some(match format {
                     Format::Der => "it is DER (binary); libpq reads only PEM".to_string(),
@@ -79,7 +84,7 @@ impl TrustFile {
     }
 }
 
-fn detect(bytes: &[u8]) -> Format {
+pub(crate) fn detect(bytes: &[u8]) -> Format {
     let trimmed = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .unwrap_or(bytes)
@@ -99,58 +104,26 @@ fn detect(bytes: &[u8]) -> Format {
 fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
     let mut certs = Vec::new();
     let mut loaded = 0;
-    let mut lines = bytes.split(|&b| b == b'\n').enumerate().map(|(i, line)| {
-        let line = if i == 0 {
-            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
-        } else {
-            line
-        };
-        line.trim_ascii_end()
-    });
-    let mut block_number = 0;
-    while let Some(line) = lines.next() {
-        let Some(label) = begin_label(line) else {
-            continue;
-        };
-        block_number += 1;
-        let end = format!("-----END {}-----", String::from_utf8_lossy(label));
-        let mut headers = false;
-        let mut body = Vec::new();
-        let mut ended = false;
-        for line in lines.by_ref() {
-            if line == end.as_bytes() {
-                ended = true;
-                break;
-            }
-            if line.starts_with(b"-----END ") {
-                break;
-            }
-            if line.contains(&b':') && body.is_empty() {
-                headers = true;
-                continue;
-            }
-            body.extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
-        }
-        let label = String::from_utf8_lossy(label).into_owned();
-        let what = format!("PEM block {block_number} ({label})");
-        if !ended {
+    for block in PemBlocks::new(bytes) {
+        let what = block.what();
+        if !block.ended {
             return Err(format!(
                 "{what} has no matching END line (the file is cut short?)"
             ));
         }
-        let is_cert = matches!(
-            label.as_str(),
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
-        );
+        let label = block.label.as_str();
+        let is_cert = block.is_certificate();
         let is_key = label.ends_with("PRIVATE KEY");
         if !(is_cert || is_key || label == "X509 CRL") {
             continue;
         }
         // Encrypted keys are kept as they are, not decoded.
-        if is_key && (label == "ENCRYPTED PRIVATE KEY" || headers) {
+        if is_key && (label == "ENCRYPTED PRIVATE KEY" || block.headers) {
             continue;
         }
-        let der = base64_decode(&body).ok_or_else(|| format!("{what} is not valid base64"))?;
+        let der = block
+            .decode()
+            .ok_or_else(|| format!("{what} is not valid base64"))?;
         // d2i reads the first DER object and ignores what follows it.
         let first = match read_tlv(&der) {
             Some((0x30, len, _)) => &der[..len],
@@ -169,6 +142,105 @@ fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
         return Err("it holds no PEM certificate (no certificate or CRL found)".to_string());
     }
     Ok(certs)
+}
+
+/// One `-----BEGIN …-----` block as OpenSSL's PEM reader (`PEM_read_bio_ex`) sees it.
+pub(crate) struct PemBlock {
+    /// 1 for the file's first block.
+    pub(crate) number: usize,
+    pub(crate) label: String,
+    /// It has RFC 1421 header lines (`Proc-Type: …`).
+    pub(crate) headers: bool,
+    /// The base64 text, white space removed.
+    body: Vec<u8>,
+    /// Its END line was found and names the same label.
+    pub(crate) ended: bool,
+}
+
+impl PemBlock {
+    /// "PEM block 2 (CERTIFICATE)", for messages.
+    pub(crate) fn what(&self) -> String {
+        format!("PEM block {} ({})", self.number, self.label)
+    }
+
+    /// A label OpenSSL reads a certificate from.
+    pub(crate) fn is_certificate(&self) -> bool {
+        matches!(
+            self.label.as_str(),
+            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+        )
+    }
+
+    /// The DER bytes, or `None` when the base64 does not decode.
+    pub(crate) fn decode(&self) -> Option<Vec<u8>> {
+        base64_decode(&self.body)
+    }
+}
+
+/// The PEM blocks of a file in order: lines outside blocks are skipped, a UTF-8 BOM on the
+/// first line is ignored, trailing white space and CR are trimmed. A block without its END
+/// line (`ended == false`) consumes what follows it up to a mismatched END line.
+pub(crate) struct PemBlocks<'a> {
+    lines: std::iter::Enumerate<std::slice::Split<'a, u8, fn(&u8) -> bool>>,
+    count: usize,
+}
+
+impl<'a> PemBlocks<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        let newline: fn(&u8) -> bool = |&b| b == b'\n';
+        PemBlocks {
+            lines: bytes.split(newline).enumerate(),
+            count: 0,
+        }
+    }
+
+    fn next_line(&mut self) -> Option<&'a [u8]> {
+        let (i, line) = self.lines.next()?;
+        let line = if i == 0 {
+            line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
+        } else {
+            line
+        };
+        Some(line.trim_ascii_end())
+    }
+}
+
+impl Iterator for PemBlocks<'_> {
+    type Item = PemBlock;
+
+    fn next(&mut self) -> Option<PemBlock> {
+        let label = loop {
+            if let Some(label) = begin_label(self.next_line()?) {
+                break label;
+            }
+        };
+        self.count += 1;
+        let end = format!("-----END {}-----", String::from_utf8_lossy(label));
+        let mut block = PemBlock {
+            number: self.count,
+            label: String::from_utf8_lossy(label).into_owned(),
+            headers: false,
+            body: Vec::new(),
+            ended: false,
+        };
+        while let Some(line) = self.next_line() {
+            if line == end.as_bytes() {
+                block.ended = true;
+                break;
+            }
+            if line.starts_with(b"-----END ") {
+                break;
+            }
+            if line.contains(&b':') && block.body.is_empty() {
+                block.headers = true;
+                continue;
+            }
+            block
+                .body
+                .extend(line.iter().filter(|b| !b.is_ascii_whitespace()));
+        }
+        Some(block)
+    }
 }
 
 fn begin_label(line: &[u8]) -> Option<&[u8]> {

@@ -11,7 +11,15 @@ use rootcert::Driver;
 
 /// The clients whose model is complete: every case must agree (or be a listed deliberate
 /// difference).
-const MODELLED: &[&str] = &["psql", "psycopg", "mariadb"];
+const MODELLED: &[&str] = &[
+    "psql",
+    "psycopg",
+    "mariadb",
+    "node-postgres",
+    "mysql2",
+    "asyncpg",
+    "pymysql",
+];
 
 /// `case name → client → connects`.
 pub fn expected() -> (Vec<String>, BTreeMap<String, BTreeMap<String, bool>>) {
