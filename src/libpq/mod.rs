@@ -171,12 +171,21 @@ pub(crate) struct ChainVerdict {
 /// is `security_bits`, its failure explained in `wording`.
 pub(crate) fn check_chain(case: &Case<'_>, security_bits: u32, wording: &Wording) -> ChainVerdict {
     let verified = chain::verify(case.chain, &case.trust.certs, case.now, security_bits);
+    let unanchored = matches!(
+        verified.failure,
+        Some(Failure::IssuerNotFound { .. } | Failure::UntrustedSelfSigned { .. })
+    );
+    let problem = verified.failure.as_ref().map(|failure| {
+        let (mut problem, fix) = explain(failure, &verified.path, case, wording);
+        // Say why a certificate the file holds did not count.
+        if unanchored && !case.trust.left_out.is_empty() {
+            problem.push_str(&format!(" ({})", case.trust.left_out.join("; ")));
+        }
+        (problem, fix)
+    });
     ChainVerdict {
         root: verified.root().map(|l| l.cert.clone()),
-        problem: verified
-            .failure
-            .as_ref()
-            .map(|failure| explain(failure, &verified.path, case, wording)),
+        problem,
         failure: verified.failure,
     }
 }

@@ -95,12 +95,15 @@ fn a2i_ipadd(text: &str) -> Option<Vec<u8>> {
     let mut octets = [0u8; 4];
     for (i, octet) in octets.iter_mut().enumerate() {
         let part = parts.next()?.trim_start();
-        // %d reads an optional sign and digits; the last part may have trailing text.
+        // %d reads an optional sign and digits; after the last, `ipv4_from_asc` (OpenSSL
+        // 3.0) wants the end or white space: `127.0.0.1.` is not an address.
         let digits_end = part
             .char_indices()
             .find(|&(j, c)| !(c.is_ascii_digit() || (j == 0 && (c == '+' || c == '-'))))
             .map_or(part.len(), |(j, _)| j);
-        if i < 3 && digits_end != part.len() {
+        let rest = &part[digits_end..];
+        let space = |c: char| c.is_ascii_whitespace() || c == '\x0b';
+        if !(rest.is_empty() || (i == 3 && rest.starts_with(space))) {
             return None;
         }
         let value: i64 = part[..digits_end].parse().ok()?;
@@ -244,6 +247,12 @@ mod tests {
         // Addresses: four decimal parts only.
         assert_eq!(a2i_ipadd("127.0.0.1"), Some(vec![127, 0, 0, 1]));
         assert_eq!(a2i_ipadd("127.1"), None);
+        // Measured with Python 3.11's ssl (OpenSSL 3.0.19): a trailing dot makes a name,
+        // white space and leading zeros do not.
+        assert_eq!(a2i_ipadd("127.0.0.1."), None);
+        assert_eq!(a2i_ipadd("127.000.0.1"), Some(vec![127, 0, 0, 1]));
+        assert_eq!(a2i_ipadd(" 127.0.0.1"), Some(vec![127, 0, 0, 1]));
+        assert_eq!(a2i_ipadd("127.0.0.1 x"), Some(vec![127, 0, 0, 1]));
         assert_eq!(a2i_ipadd("::1").map(|o| o.len()), Some(16));
         assert!(!check_ip("127.0.0.1", &ip_only));
         assert!(check_ip("10.0.0.1", &ip_only));

@@ -51,8 +51,9 @@ pub struct TrustFile {
     pub error: Option<String>,
     /// It holds a private key: a fix must never suggest overwriting it.
     pub holds_private_key: bool,
-    /// What a stack's reader left out that OpenSSL's file loader reads (Node stops at the
-    /// first block it cannot read), each as a sentence; empty for OpenSSL's loader.
+    /// Certificates of the file that anchor nothing (trust settings that exclude TLS
+    /// servers), and where a stack's reader stopped early (Node, at the first block it
+    /// cannot read), each as a sentence.
     pub left_out: Vec<String>,
 }
 
@@ -62,12 +63,12 @@ impl TrustFile {
         let format = detect(bytes);
         let holds_private_key = bytes.windows(11).any(|w| w == b"PRIVATE KEY");
         match read_pem(bytes) {
-            Ok(certs) => TrustFile {
+            Ok((certs, left_out)) => TrustFile {
                 format,
                 certs,
                 error: None,
                 holds_private_key,
-                left_out: Vec::new(),
+                left_out,
             },
             Err(error) => TrustFile {
                 format,
@@ -93,16 +94,22 @@ pub(crate) fn detect(bytes: &[u8]) -> Format {
         Format::Empty
     } else if find(trimmed, b"-----BEGIN ").is_some() {
         Format::Pem
-    } else if matches!(read_tlv(trimmed), Some((0x30, _, _))) {
+    } else if [bytes, trimmed]
+        .iter()
+        .any(|b| matches!(read_tlv(b), Some((0x30, _, _))))
+    {
+        // Untrimmed first: a signature may end in a byte that looks like white space.
         Format::Der
     } else {
         Format::Other
     }
 }
 
-/// `PEM_X509_INFO_read_bio` followed by the count check of `X509_load_cert_crl_file`.
-fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
-    let mut certs = Vec::new();
+/// `PEM_X509_INFO_read_bio` followed by the count check of `X509_load_cert_crl_file`, and
+/// `X509_STORE_add_cert` (the first of two identical certificates stays): the certificates
+/// trusted for TLS servers, and why others are not.
+fn read_pem(bytes: &[u8]) -> Result<(Vec<Cert>, Vec<String>), String> {
+    let mut store = Store::default();
     let mut loaded = 0;
     for block in PemBlocks::new(bytes) {
         let what = block.what();
@@ -111,6 +118,10 @@ fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
                 "{what} has no matching END line (the file is cut short?)"
             ));
         }
+        // PEM_read_bio decodes every block, whatever its label.
+        let der = block
+            .decode()
+            .ok_or_else(|| format!("{what} is not valid base64"))?;
         let label = block.label.as_str();
         let is_cert = block.is_certificate();
         let is_key = label.ends_with("PRIVATE KEY");
@@ -121,9 +132,17 @@ fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
         if is_key && (label == "ENCRYPTED PRIVATE KEY" || block.headers) {
             continue;
         }
-        let der = block
-            .decode()
-            .ok_or_else(|| format!("{what} is not valid base64"))?;
+        // PEM_get_EVP_CIPHER_INFO takes only an encryption header, and there is no password.
+        if block.headers {
+            return Err(format!("{what} has header lines"));
+        }
+        if label == "TRUSTED CERTIFICATE" {
+            // d2i_X509_AUX: trust settings may follow the certificate.
+            let (cert, aux) = read_x509_aux(&der).map_err(|why| format!("{what} {why}"))?;
+            store.add(&what, cert, aux);
+            loaded += 1;
+            continue;
+        }
         // d2i reads the first DER object and ignores what follows it.
         let first = match read_tlv(&der) {
             Some((0x30, len, _)) => &der[..len],
@@ -132,7 +151,7 @@ fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
         if is_cert {
             let cert = Cert::from_der(first)
                 .map_err(|e| format!("{what} is not a valid certificate ({e})"))?;
-            certs.push(cert);
+            store.add(&what, cert, None);
             loaded += 1;
         } else if label == "X509 CRL" {
             loaded += 1;
@@ -141,7 +160,115 @@ fn read_pem(bytes: &[u8]) -> Result<Vec<Cert>, String> {
     if loaded == 0 {
         return Err("it holds no PEM certificate (no certificate or CRL found)".to_string());
     }
-    Ok(certs)
+    Ok((store.trusted, store.left_out))
+}
+
+/// An `X509_STORE` as certificates are added: the first of two identical ones stays, and
+/// one whose trust settings exclude TLS servers anchors nothing (`obj_trust`: "certificate
+/// rejected").
+#[derive(Default)]
+pub(crate) struct Store {
+    pub(crate) trusted: Vec<Cert>,
+    pub(crate) left_out: Vec<String>,
+    added: Vec<Vec<u8>>,
+}
+
+impl Store {
+    pub(crate) fn add(&mut self, what: &str, cert: Cert, aux: Option<Aux>) {
+        if self.added.iter().any(|d| d == cert.der()) {
+            return;
+        }
+        self.added.push(cert.der().to_vec());
+        if aux.as_ref().is_some_and(|a| !a.admits_tls_servers()) {
+            self.left_out.push(format!(
+                "{what}, {}, carries trust settings that exclude TLS servers",
+                cert.subject()
+            ));
+        } else {
+            self.trusted.push(cert);
+        }
+    }
+}
+
+/// serverAuth (1.3.6.1.5.5.7.3.1) and anyExtendedKeyUsage (2.5.29.37.0), DER-encoded.
+const SERVER_AUTH: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
+const ANY_EKU: &[u8] = &[0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
+
+/// `d2i_X509_AUX`: the certificate, then trust settings in any bytes after it; `Err` says
+/// what is wrong with the block ("does not hold DER data").
+pub(crate) fn read_x509_aux(der: &[u8]) -> Result<(Cert, Option<Aux>), String> {
+    let len = match read_tlv(der) {
+        Some((0x30, len, _)) => len,
+        _ => return Err("does not hold DER data".into()),
+    };
+    let cert =
+        Cert::from_der(&der[..len]).map_err(|e| format!("is not a valid certificate ({e})"))?;
+    let rest = &der[len..];
+    if rest.is_empty() {
+        return Ok((cert, None));
+    }
+    let aux = Aux::read(rest).ok_or_else(|| {
+        format!(
+            "holds {} bytes after the certificate's DER that are not OpenSSL trust settings",
+            rest.len()
+        )
+    })?;
+    Ok((cert, Some(aux)))
+}
+
+/// OpenSSL's `X509_CERT_AUX`: `SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0]
+/// SEQUENCE OF OID OPTIONAL, alias UTF8String OPTIONAL, keyid OCTET STRING OPTIONAL, other
+/// [1] SEQUENCE OF AlgorithmIdentifier OPTIONAL }`, as far as trust needs it.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Aux {
+    trust: Option<Vec<Vec<u8>>>,
+    reject: Vec<Vec<u8>>,
+}
+
+impl Aux {
+    /// Reads the first DER object of `bytes` (d2i ignores what follows it).
+    fn read(bytes: &[u8]) -> Option<Aux> {
+        let (0x30, _, mut body) = read_tlv(bytes)? else {
+            return None;
+        };
+        let mut aux = Aux::default();
+        // Each field at most once, in this order.
+        let order = [0x30, 0xa0, 0x0c, 0x04, 0xa1];
+        let mut next_field = 0;
+        while !body.is_empty() {
+            let (tag, len, value) = read_tlv(body)?;
+            let at = order[next_field..].iter().position(|&t| t == tag)? + next_field;
+            next_field = at + 1;
+            match tag {
+                0x30 => aux.trust = Some(oids(value)?),
+                0xa0 => aux.reject = oids(value)?,
+                _ => {}
+            }
+            body = &body[len..];
+        }
+        Some(aux)
+    }
+
+    /// `obj_trust` for `X509_TRUST_SSL_SERVER` (x509_trust.c): a rejected serverAuth (or any
+    /// EKU) refuses; a trust list admits only with serverAuth (or any EKU) in it; without
+    /// either list, a self-signed certificate is trusted as usual.
+    fn admits_tls_servers(&self) -> bool {
+        let tls = |oid: &Vec<u8>| oid == SERVER_AUTH || oid == ANY_EKU;
+        !self.reject.iter().any(tls) && self.trust.as_ref().is_none_or(|t| t.iter().any(tls))
+    }
+}
+
+/// A `SEQUENCE OF OBJECT IDENTIFIER`'s contents, each OID with its header.
+fn oids(mut body: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut all = Vec::new();
+    while !body.is_empty() {
+        let (0x06, len, _) = read_tlv(body)? else {
+            return None;
+        };
+        all.push(body[..len].to_vec());
+        body = &body[len..];
+    }
+    Some(all)
 }
 
 /// One `-----BEGIN …-----` block as OpenSSL's PEM reader (`PEM_read_bio_ex`) sees it.
@@ -158,9 +285,21 @@ pub(crate) struct PemBlock {
 }
 
 impl PemBlock {
-    /// "PEM block 2 (CERTIFICATE)", for messages.
+    /// "PEM block 2 (CERTIFICATE)", for messages: the label up to its first control
+    /// character (a file with CR-only line ends is one long line), at most 40 characters.
     pub(crate) fn what(&self) -> String {
-        format!("PEM block {} ({})", self.number, self.label)
+        let printable: String = self
+            .label
+            .chars()
+            .take_while(|c| !c.is_control())
+            .take(40)
+            .collect();
+        let cut = if printable.len() < self.label.len() {
+            "…"
+        } else {
+            ""
+        };
+        format!("PEM block {} ({printable}{cut})", self.number)
     }
 
     /// A label OpenSSL reads a certificate from.
@@ -286,6 +425,9 @@ mod tests {
     fn refuses_what_libpq_refuses() {
         let der = TrustFile::load(&g2_der());
         assert_eq!(der.format, Format::Der);
+        let mut ends_in_space = g2_der();
+        *ends_in_space.last_mut().unwrap() = b' ';
+        assert_eq!(detect(&ends_in_space), Format::Der);
         assert!(der.error.unwrap().contains("DER"));
         assert_eq!(TrustFile::load(b"").format, Format::Empty);
         assert!(TrustFile::load(b"hello\n").error.is_some());
@@ -303,6 +445,30 @@ mod tests {
                 .error
                 .unwrap()
                 .contains("END line")
+        );
+        // Every block is decoded, an unknown one too, before or after the root.
+        let bad_unknown = "-----BEGIN FOO-----\n!!!!\n-----END FOO-----\n";
+        for text in [
+            format!("{bad_unknown}{G2_PEM}"),
+            format!("{G2_PEM}{bad_unknown}"),
+        ] {
+            let error = TrustFile::load(text.as_bytes()).error.unwrap();
+            assert!(error.contains("(FOO) is not valid base64"), "{error}");
+        }
+        // A certificate block with a header line that is not an encryption header.
+        let header = G2_PEM.replacen("-----\n", "-----\nComment: a root\n\n", 1);
+        assert!(
+            TrustFile::load(header.as_bytes())
+                .error
+                .unwrap()
+                .contains("header lines")
+        );
+        // CR-only line ends: one line, whose label is cut short in the message.
+        let cr_only = G2_PEM.replace('\n', "\r");
+        let error = TrustFile::load(cr_only.as_bytes()).error.unwrap();
+        assert!(
+            error.starts_with("PEM block 1 (CERTIFICATE-----…)"),
+            "{error}"
         );
         let key = "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n";
         assert!(

@@ -17,6 +17,8 @@ pub(crate) mod go;
 pub(crate) mod java;
 pub(crate) mod node;
 pub(crate) mod python;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::libpq::{self, Case, TrustFile, Verdict};
 

@@ -99,3 +99,69 @@ fn every_clients_model_agrees_with_what_it_did() {
     eprintln!("{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Where a Node or Python model connects and libpq (or, for MySQL, the mariadb client) does
+/// not, a note names the rule; nowhere else. Case name → the words the note must hold.
+#[test]
+fn lenient_rules_are_named_where_they_let_a_connection_through() {
+    const BOTH: &[&str] = &["node-postgres", "mysql2"];
+    let named: &[(&str, &[&str], &str)] = &[
+        (
+            "host with a trailing dot does not match",
+            BOTH,
+            "trailing dot",
+        ),
+        // The mariadb client takes partial wildcards too.
+        (
+            "partial wildcard is not a wildcard",
+            &["node-postgres"],
+            "partial wildcard db*.example.test",
+        ),
+        (
+            "root, then a corrupt certificate block",
+            BOTH,
+            "before a block it cannot read",
+        ),
+        (
+            "truncated PEM after the root",
+            BOTH,
+            "before a block it cannot read",
+        ),
+        ("RSA 1024 server key", BOTH, "security level 1"),
+        ("RSA 1024 intermediate", BOTH, "security level 1"),
+        ("RSA 1024 root", BOTH, "security level 1"),
+        (
+            "IP host matches the CN when there is no IP SAN",
+            &["mysql2"],
+            "checks an address host as the name localhost",
+        ),
+    ];
+    let mut pki = Pki::new();
+    let base = base(&mut pki);
+    for case in &cases() {
+        let setup = (case.build)(&mut pki, &base);
+        let chain: Vec<Vec<u8>> = setup.chain.iter().map(|c| c.der.clone()).collect();
+        for client in ["node-postgres", "mysql2", "asyncpg", "pymysql"] {
+            let driver = Driver::from_name(client).unwrap();
+            let verdict = rootcert::fuzzing::judge_as(
+                driver,
+                &chain,
+                &setup.trust,
+                Some(setup.host),
+                SystemTime::now(),
+            );
+            let Ok(notes) = verdict else { continue };
+            let wanted = named
+                .iter()
+                .find(|(name, clients, _)| *name == case.name && clients.contains(&client));
+            match wanted {
+                Some((_, _, words)) => assert!(
+                    notes.iter().any(|n| n.contains(words)),
+                    "{} / {client}: {notes:?}",
+                    case.name
+                ),
+                None => assert!(notes.is_empty(), "{} / {client}: {notes:?}", case.name),
+            }
+        }
+    }
+}

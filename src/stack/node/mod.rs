@@ -58,17 +58,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
         let chain = libpq::check_chain(case, LEVEL_1_BITS, &wording);
         verdict.root = chain.root;
         match chain.problem {
-            Some((mut problem, fix)) => {
-                let unanchored = matches!(
-                    chain.failure,
-                    Some(Failure::IssuerNotFound { .. } | Failure::UntrustedSelfSigned { .. })
-                );
-                if unanchored && !case.trust.left_out.is_empty() {
-                    problem.push_str(&format!(
-                        "; Node did not read all of {file}: {}",
-                        case.trust.left_out.join("; ")
-                    ));
-                }
+            Some((problem, fix)) => {
                 verdict.problems.push(problem);
                 verdict.fixes.extend(fix);
             }
@@ -86,12 +76,14 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
 /// the file whole, would not.
 fn chain_notes(case: &Case<'_>) -> Vec<String> {
     let mut notes = Vec::new();
-    if !case.trust.left_out.is_empty() {
+    let lenient_stop = case
+        .trust
+        .left_out
+        .iter()
+        .find(|s| s.contains(trust_file::OPENSSL_REFUSES));
+    if let Some(stop) = lenient_stop {
         notes.push(format!(
-            "Node reads the trust file only up to the first block it cannot read and keeps \
-             what came before ({}); libpq and the mariadb client refuse a file with a broken \
-             block",
-            case.trust.left_out.join("; ")
+            "Node keeps the certificates it read before a block it cannot read: {stop}"
         ));
     }
     let at_level_2 = libpq::check_chain(case, SECURITY_BITS, &libpq::LIBPQ_WORDING);
@@ -102,10 +94,11 @@ fn chain_notes(case: &Case<'_>) -> Vec<String> {
     ) = at_level_2.failure
     {
         let (why, _) = at_level_2.problem.unwrap_or_default();
+        let why = why.split(", too weak for").next().unwrap_or_default();
         notes.push(format!(
-            "Node's OpenSSL runs at security level 1, where psql and the mariadb client on \
-             Debian run at level 2 and refuse this chain ({why}); `ssl: {{ciphers: \
-             'DEFAULT:@SECLEVEL=2'}}` makes Node as strict"
+            "Node's OpenSSL runs at security level 1 and accepts what psql and the mariadb \
+             client refuse at Debian's level 2: {why} (`ssl: {{ciphers: \
+             'DEFAULT:@SECLEVEL=2'}}` makes Node as strict)"
         ));
     }
     notes

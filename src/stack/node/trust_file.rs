@@ -18,66 +18,63 @@
 //!
 //! Measured: matrix cases 20-36, and the extra files in this module's tests (Node 20.20.2).
 
-use crate::cert::{Cert, read_tlv};
+use crate::cert::read_tlv;
 use crate::libpq::TrustFile;
-use crate::libpq::trust_file::{Format, PemBlocks, detect};
+use crate::libpq::trust_file::{Format, PemBlocks, Store, detect, read_x509_aux};
 
-/// serverAuth (1.3.6.1.5.5.7.3.1) and anyExtendedKeyUsage (2.5.29.37.0), DER-encoded.
-const SERVER_AUTH: &[u8] = &[0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
-const ANY_EKU: &[u8] = &[0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
+/// How a stop compares with OpenSSL's file loader (libpq, Python, the mariadb client).
+pub(crate) const OPENSSL_REFUSES: &str = "libpq and the mariadb client refuse the whole file";
+const OPENSSL_READS_ON: &str = "libpq and the mariadb client ignore those bytes and read on";
 
 /// The trust file as Node's `ca` option reads it.
 pub(crate) fn load(bytes: &[u8]) -> TrustFile {
     let format = detect(bytes);
-    let mut certs: Vec<Cert> = Vec::new();
-    let mut left_out = Vec::new();
-    // DER of every certificate added to the store, the unusable ones too.
-    let mut added: Vec<Vec<u8>> = Vec::new();
+    let mut store = Store::default();
     let mut stopped = None;
     for block in PemBlocks::new(bytes) {
         let what = block.what();
         let Some(der) = block.ended.then(|| block.decode()).flatten() else {
-            stopped = Some(format!(
-                "{what} {}",
-                if block.ended {
-                    "is not valid base64"
-                } else {
-                    "has no matching END line"
-                }
-            ));
+            let why = if block.ended {
+                "is not valid base64"
+            } else {
+                "has no matching END line"
+            };
+            stopped = Some((format!("{what}, which {why}"), false));
             break;
         };
         if !block.is_certificate() {
             continue;
         }
         if block.headers {
-            stopped = Some(format!("{what} has header lines"));
+            stopped = Some((format!("{what}, which has header lines"), false));
             break;
         }
-        let (cert, aux) = match read_x509_aux(&der) {
-            Ok(read) => read,
+        match read_x509_aux(&der) {
+            Ok((cert, aux)) => store.add(&what, cert, aux),
             Err(why) => {
-                stopped = Some(format!("{what} {why}"));
+                // d2i_X509, which OpenSSL's file loader uses for these labels, ignores
+                // trailing bytes.
+                let reads_on = block.label != "TRUSTED CERTIFICATE"
+                    && read_tlv(&der).is_some_and(|(_, len, _)| {
+                        crate::cert::Cert::from_der(&der[..len]).is_ok()
+                    });
+                stopped = Some((format!("{what}, which {why}"), reads_on));
                 break;
             }
-        };
-        if added.iter().any(|d| d == cert.der()) {
-            continue;
-        }
-        added.push(cert.der().to_vec());
-        match aux.as_ref().map(Aux::admits_tls_servers) {
-            Some(false) => left_out.push(format!(
-                "{what}, {}: its trust settings (TRUSTED CERTIFICATE) do not admit TLS servers",
-                cert.subject()
-            )),
-            _ => certs.push(cert),
         }
     }
-    if let Some(why) = &stopped {
+    let mut left_out = store.left_out;
+    if let Some((why, openssl_reads_on)) = &stopped {
+        let openssl = if *openssl_reads_on {
+            OPENSSL_READS_ON
+        } else {
+            OPENSSL_REFUSES
+        };
         left_out.push(format!(
-            "Node stops reading at {why}; nothing from there on is trusted"
+            "Node stops reading at {why}, and trusts nothing from there on ({openssl})"
         ));
     }
+    let certs = store.trusted;
     let error = certs.is_empty().then(|| match format {
         Format::Der => "it is DER (binary); Node reads only PEM".to_string(),
         Format::Empty => "it is empty".to_string(),
@@ -91,79 +88,4 @@ pub(crate) fn load(bytes: &[u8]) -> TrustFile {
         holds_private_key: bytes.windows(11).any(|w| w == b"PRIVATE KEY"),
         left_out,
     }
-}
-
-/// `d2i_X509_AUX`: the certificate, then trust settings in any bytes after it.
-fn read_x509_aux(der: &[u8]) -> Result<(Cert, Option<Aux>), String> {
-    let len = match read_tlv(der) {
-        Some((0x30, len, _)) => len,
-        _ => return Err("does not hold DER data".into()),
-    };
-    let cert =
-        Cert::from_der(&der[..len]).map_err(|e| format!("is not a valid certificate ({e})"))?;
-    let rest = &der[len..];
-    if rest.is_empty() {
-        return Ok((cert, None));
-    }
-    let aux = Aux::read(rest).ok_or_else(|| {
-        format!(
-            "holds {} bytes after the certificate's DER that are not OpenSSL trust settings",
-            rest.len()
-        )
-    })?;
-    Ok((cert, Some(aux)))
-}
-
-/// OpenSSL's `X509_CERT_AUX`: `SEQUENCE { trust SEQUENCE OF OID OPTIONAL, reject [0]
-/// SEQUENCE OF OID OPTIONAL, alias UTF8String OPTIONAL, keyid OCTET STRING OPTIONAL, other
-/// [1] SEQUENCE OF AlgorithmIdentifier OPTIONAL }`, as far as trust needs it.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Aux {
-    trust: Option<Vec<Vec<u8>>>,
-    reject: Vec<Vec<u8>>,
-}
-
-impl Aux {
-    /// Reads the first DER object of `bytes` (d2i ignores what follows it).
-    fn read(bytes: &[u8]) -> Option<Aux> {
-        let (0x30, _, mut body) = read_tlv(bytes)? else {
-            return None;
-        };
-        let mut aux = Aux::default();
-        // Each field at most once, in order.
-        let order = [0x30, 0xa0, 0x0c, 0x04, 0xa1];
-        let mut next_field = 0;
-        while !body.is_empty() {
-            let (tag, len, value) = read_tlv(body)?;
-            let at = order[next_field..].iter().position(|&t| t == tag)? + next_field;
-            next_field = at + 1;
-            match tag {
-                0x30 => aux.trust = Some(oids(value)?),
-                0xa0 => aux.reject = oids(value)?,
-                _ => {}
-            }
-            body = &body[len..];
-        }
-        Some(aux)
-    }
-
-    /// `obj_trust` for `X509_TRUST_SSL_SERVER`: a rejected serverAuth (or any EKU) refuses;
-    /// a trust list admits only with serverAuth (or any EKU) in it; no list, compat trust.
-    fn admits_tls_servers(&self) -> bool {
-        let tls = |oid: &Vec<u8>| oid == SERVER_AUTH || oid == ANY_EKU;
-        !self.reject.iter().any(tls) && self.trust.as_ref().is_none_or(|t| t.iter().any(tls))
-    }
-}
-
-/// A `SEQUENCE OF OBJECT IDENTIFIER`'s contents, each OID with its header.
-fn oids(mut body: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let mut all = Vec::new();
-    while !body.is_empty() {
-        let (0x06, len, _) = read_tlv(body)? else {
-            return None;
-        };
-        all.push(body[..len].to_vec());
-        body = &body[len..];
-    }
-    Some(all)
 }

@@ -1,0 +1,64 @@
+//! Certificates for the stacks' unit tests, made with rcgen.
+
+use std::net::IpAddr;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
+
+use crate::cert::Cert;
+
+/// A test CA: its certificate and what it issues.
+pub(crate) struct Ca {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+}
+
+impl Ca {
+    pub(crate) fn new(name: &str) -> Ca {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        Ca {
+            issuer: CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap(),
+        }
+    }
+
+    pub(crate) fn pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    pub(crate) fn der(&self) -> Vec<u8> {
+        self.issuer.der().to_vec()
+    }
+
+    pub(crate) fn cert(&self) -> Cert {
+        Cert::from_der(&self.der()).unwrap()
+    }
+
+    /// A server certificate with these common names (in order) and subjectAltNames:
+    /// `DNS:name`, `IP:address` or `URI:text`.
+    pub(crate) fn leaf(&self, cns: &[&str], sans: &[&str]) -> Cert {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        for (i, cn) in cns.iter().enumerate() {
+            // rcgen keeps one value per type: later CNs go in as their OID, 2.5.4.3.
+            let ty = if i == 0 {
+                DnType::CommonName
+            } else {
+                DnType::CustomDnType(vec![2, 5, 4, 3])
+            };
+            params.distinguished_name.push(ty, *cn);
+        }
+        params.subject_alt_names = sans
+            .iter()
+            .map(|san| match san.split_once(':') {
+                Some(("DNS", name)) => SanType::DnsName((*name).try_into().unwrap()),
+                Some(("IP", ip)) => SanType::IpAddress(ip.parse::<IpAddr>().unwrap()),
+                Some(("URI", uri)) => SanType::URI((*uri).try_into().unwrap()),
+                _ => panic!("{san}"),
+            })
+            .collect();
+        let leaf = params
+            .signed_by(&KeyPair::generate().unwrap(), &self.issuer)
+            .unwrap();
+        Cert::from_der(leaf.der()).unwrap()
+    }
+}
