@@ -140,7 +140,7 @@ fn valid_star(pattern: &[u8], partial_wildcards: bool) -> Option<usize> {
                 if star.is_some() || idna || dots > 0 || (!label_start && !at_end) {
                     return None;
                 }
-                if !partial_wildcards && !(label_start && at_end) {
+                if !(partial_wildcards || (label_start && at_end)) {
                     return None;
                 }
                 star = Some(i);

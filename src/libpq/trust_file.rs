@@ -316,11 +316,13 @@ impl PemBlock {
     }
 }
 
+type Lines<'a> = std::slice::Split<'a, u8, fn(&u8) -> bool>;
+
 /// The PEM blocks of a file in order: lines outside blocks are skipped, a UTF-8 BOM on the
 /// first line is ignored, trailing white space and CR are trimmed. A block without its END
 /// line (`ended == false`) consumes what follows it up to a mismatched END line.
 pub(crate) struct PemBlocks<'a> {
-    lines: std::iter::Enumerate<std::slice::Split<'a, u8, fn(&u8) -> bool>>,
+    lines: std::iter::Enumerate<Lines<'a>>,
     count: usize,
 }
 

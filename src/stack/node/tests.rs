@@ -6,6 +6,9 @@ use crate::cert::Cert;
 use crate::libpq::TrustFile;
 use crate::stack::testing::Ca;
 
+/// Common names, subjectAltNames, and each host with whether it matches.
+type NameCase<'a> = (&'a [&'a str], &'a [&'a str], &'a [(&'a str, bool)]);
+
 fn block(label: &str, der: &[u8]) -> String {
     pem::encode(&pem::Pem::new(label, der.to_vec()))
 }
@@ -211,7 +214,7 @@ fn files_node_reads_like_openssl() {
 #[test]
 fn check_server_identity_as_node_decides() {
     let ca = Ca::new("Root");
-    let cases: &[(&[&str], &[&str], &[(&str, bool)])] = &[
+    let cases: &[NameCase] = &[
         (
             &["a.test", "b.test"],
             &[],

@@ -6,6 +6,9 @@ use crate::libpq::TrustFile;
 use crate::stack::testing::Ca;
 use crate::stack::{Stack, load};
 
+/// Common names, subjectAltNames, and each host with whether it matches.
+type NameCase<'a> = (&'a [&'a str], &'a [&'a str], &'a [(&'a str, bool)]);
+
 fn judge_with(
     client: &str,
     names: NameRule,
@@ -30,7 +33,7 @@ fn judge_with(
 fn host_names_as_python_decides() {
     let ca = Ca::new("Root");
     let trust = load(Stack::Python, ca.pem().as_bytes());
-    let cases: &[(&[&str], &[&str], &[(&str, bool)])] = &[
+    let cases: &[NameCase] = &[
         (
             &["a.test", "b.test"],
             &[],
