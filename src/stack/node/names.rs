@@ -193,3 +193,151 @@ fn ip_text(octets: &[u8]) -> String {
 fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack::testing::Ca;
+
+    /// Common names, subjectAltNames, and each host with whether it matches.
+    type NameCase<'a> = (&'a [&'a str], &'a [&'a str], &'a [(&'a str, bool)]);
+
+    /// Measured with Node 20.20.2: `tls.checkServerIdentity(host,
+    /// new X509Certificate(pem).toLegacyObject())` on certificates with the same names.
+    #[test]
+    fn check_server_identity_as_node_decides() {
+        let ca = Ca::new("Root");
+        let cases: &[NameCase] = &[
+            (
+                &["a.test", "b.test"],
+                &[],
+                &[("a.test", true), ("b.test", true)],
+            ),
+            (&["x"], &["DNS:*.test"], &[("x.test", false)]),
+            (
+                &["x"],
+                &["DNS:xn--*.example.test"],
+                &[("xn--a.example.test", false), ("xn--*.example.test", true)],
+            ),
+            (
+                &["x"],
+                &["DNS:localhost."],
+                &[("localhost", true), ("localhost.", true)],
+            ),
+            (
+                &["x"],
+                &["IP:127.0.0.1"],
+                &[
+                    ("127.0.0.1", true),
+                    ("127.0.0.1.", true),
+                    ("127.1", false),
+                    ("127.000.0.1", false),
+                    ("0x7f.0.0.1", false),
+                ],
+            ),
+            (
+                &["x"],
+                &[
+                    "DNS:db*.example.test",
+                    "DNS:*db.other.test",
+                    "DNS:d*b.third.test",
+                ],
+                &[
+                    ("db.example.test", true),
+                    ("db1.example.test", true),
+                    ("mydb.other.test", true),
+                    ("db.other.test", true),
+                    ("dxb.third.test", true),
+                    ("db.third.test", true),
+                    ("d.third.test", false),
+                ],
+            ),
+            (
+                &["x"],
+                &["DNS:*.example.test"],
+                &[
+                    (".example.test", true),
+                    ("a.b.example.test", false),
+                    ("DB.EXAMPLE.TEST", true),
+                    ("localhost..", false),
+                    ("x.example.test..", true),
+                ],
+            ),
+            (
+                &["x"],
+                &["IP:::1"],
+                &[("0:0:0:0:0:0:0:1", true), ("::1", true), ("::0001", true)],
+            ),
+            (&["x"], &["DNS:LocalHost"], &[("LOCALHOST", true)]),
+            (&["x"], &["DNS:*"], &[("localhost", false)]),
+            (&["127.0.0.1"], &[], &[("127.0.0.1", false)]),
+            (
+                &["db.test"],
+                &["URI:https://db.test/"],
+                &[("db.test", true)],
+            ),
+            (&[], &[], &[("localhost", false), ("127.0.0.1", false)]),
+            (&["x"], &["DNS:a..test"], &[("a..test", false)]),
+            (&["*.example.test"], &[], &[("db.example.test", true)]),
+            (
+                &["localhost"],
+                &["IP:10.0.0.1"],
+                &[("localhost", true), ("10.0.0.1", true)],
+            ),
+            (
+                &["x"],
+                &["DNS:*.*.example.test"],
+                &[("a.b.example.test", false)],
+            ),
+            (&["x"], &["DNS:10.0.0.5"], &[("10.0.0.5", false)]),
+        ];
+        for (cns, sans, hosts) in cases {
+            let leaf = ca.leaf(cns, sans);
+            for (host, matches) in *hosts {
+                let got = check_server_identity(host, &leaf);
+                assert_eq!(
+                    matches!(got, Identity::Match(_)),
+                    *matches,
+                    "{cns:?} {sans:?} {host}: {got:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn what_node_compared_and_which_lenient_rule_matched() {
+        let ca = Ca::new("Root");
+        let two_cns = ca.leaf(&["a.test", "b.test"], &[]);
+        assert_eq!(
+            check_server_identity("b.test", &two_cns),
+            Identity::Match(Some(Lenient::LaterCn("b.test".into())))
+        );
+        assert_eq!(
+            check_server_identity("a.test", &two_cns),
+            Identity::Match(None)
+        );
+        let partial = ca.leaf(&["x"], &["DNS:db*.example.test"]);
+        assert_eq!(
+            check_server_identity("db1.example.test", &partial),
+            Identity::Match(Some(Lenient::PartialWildcard("db*.example.test".into())))
+        );
+        let plain = ca.leaf(&["x"], &["DNS:localhost"]);
+        assert_eq!(
+            check_server_identity("localhost.", &plain),
+            Identity::Match(Some(Lenient::TrailingDot("localhost".into())))
+        );
+        assert_eq!(
+            check_server_identity("db", &plain),
+            Identity::Mismatch(Compared::DnsNames(vec!["localhost".into()]))
+        );
+        assert_eq!(
+            check_server_identity("127.0.0.1", &plain),
+            Identity::Mismatch(Compared::Addresses(vec![]))
+        );
+        let nameless = ca.leaf(&[], &[]);
+        assert_eq!(
+            check_server_identity("db", &nameless),
+            Identity::Mismatch(Compared::Nothing)
+        );
+    }
+}

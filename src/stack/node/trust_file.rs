@@ -89,3 +89,192 @@ pub(crate) fn load(bytes: &[u8]) -> TrustFile {
         left_out,
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::cert::Cert;
+    use crate::stack::testing::Ca;
+
+    /// OpenSSL trust settings (`X509_CERT_AUX`), as `openssl x509 -trustout` writes them.
+    const TRUST_CLIENT_AUTH: &[u8] = &[
+        0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02,
+    ];
+    const TRUST_SERVER_AUTH: &[u8] = &[
+        0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01,
+    ];
+    const REJECT_SERVER_AUTH: &[u8] = &[
+        0x30, 0x0c, 0xa0, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01,
+    ];
+    const TRUST_ANY_EKU: &[u8] = &[0x30, 0x08, 0x30, 0x06, 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
+    const ALIAS_ONLY: &[u8] = &[0x30, 0x04, 0x0c, 0x02, b'd', b'b'];
+
+    pub(crate) fn block(label: &str, der: &[u8]) -> String {
+        pem::encode(&pem::Pem::new(label, der.to_vec()))
+    }
+
+    pub(crate) fn with_aux(der: &[u8], aux: &[u8]) -> Vec<u8> {
+        [der, aux].concat()
+    }
+
+    fn subjects(file: &TrustFile) -> Vec<String> {
+        file.certs.iter().map(Cert::subject).collect()
+    }
+
+    // Each file below was also given to Node 20.20.2 as `tls.connect({ca})` against a server
+    // whose chain ends at the root: the comments say what Node did.
+
+    #[test]
+    fn node_keeps_what_it_read_before_a_block_it_cannot_read() {
+        let root = Ca::new("Root");
+        let other = Ca::new("Other");
+        let bad_unknown = "-----BEGIN FOO-----\n!!!!\n-----END FOO-----\n";
+        let bad_key = "-----BEGIN PRIVATE KEY-----\nAA!A\n-----END PRIVATE KEY-----\n";
+        let truncated = "-----BEGIN CERTIFICATE-----\nMIIB\n";
+        // Before the root: nothing trusted (refused); after it: the root stays (authorized).
+        for broken in [bad_unknown, bad_key] {
+            let file = load(format!("{broken}{}", root.pem()).as_bytes());
+            assert!(file.certs.is_empty());
+            assert!(
+                file.error
+                    .unwrap()
+                    .starts_with("Node stops reading at PEM block 1")
+            );
+        }
+        for broken in [
+            bad_unknown,
+            truncated,
+            "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+        ] {
+            let file = load(format!("{}{broken}{}", root.pem(), other.pem()).as_bytes());
+            assert_eq!(subjects(&file), ["CN=Root"], "{broken}");
+            assert_eq!(file.error, None);
+            assert!(file.left_out[0].contains("block 2"), "{:?}", file.left_out);
+            assert!(file.left_out[0].contains(OPENSSL_REFUSES));
+        }
+        // A valid block of another kind is skipped (authorized).
+        let unknown = "-----BEGIN FOO-----\nAAAA\n-----END FOO-----\n";
+        assert_eq!(
+            subjects(&load(format!("{unknown}{}", root.pem()).as_bytes())),
+            ["CN=Root"]
+        );
+    }
+
+    #[test]
+    fn bytes_after_the_der_stop_node_where_openssl_reads_on() {
+        let root = Ca::new("Root");
+        let other = Ca::new("Other");
+        let trailing = block("CERTIFICATE", &with_aux(&other.der(), b"trailing"));
+        let text = format!("{trailing}{}", root.pem());
+        let node = load(text.as_bytes());
+        assert!(node.certs.is_empty(), "the loop ends there: refused");
+        assert!(
+            node.error
+                .unwrap()
+                .contains("8 bytes after the certificate's DER")
+        );
+        let openssl = TrustFile::load(text.as_bytes());
+        assert_eq!(subjects(&openssl), ["CN=Other", "CN=Root"]);
+        // Root first: kept, and the note says OpenSSL would have read on.
+        let node = load(format!("{}{trailing}", root.pem()).as_bytes());
+        assert_eq!(subjects(&node), ["CN=Root"]);
+        assert!(node.left_out[0].contains("ignore those bytes and read on"));
+    }
+
+    #[test]
+    fn trust_settings_decide_whether_a_certificate_anchors() {
+        let root = Ca::new("Root");
+        let trusted = |aux: &[u8], label: &str| {
+            let file = load(block(label, &with_aux(&root.der(), aux)).as_bytes());
+            !file.certs.is_empty()
+        };
+        // Node: authorized with serverAuth, any EKU or no list; INVALID_PURPOSE otherwise.
+        assert!(trusted(TRUST_SERVER_AUTH, "TRUSTED CERTIFICATE"));
+        assert!(trusted(TRUST_ANY_EKU, "TRUSTED CERTIFICATE"));
+        assert!(trusted(ALIAS_ONLY, "TRUSTED CERTIFICATE"));
+        assert!(!trusted(TRUST_CLIENT_AUTH, "TRUSTED CERTIFICATE"));
+        assert!(!trusted(REJECT_SERVER_AUTH, "TRUSTED CERTIFICATE"));
+        // d2i_X509_AUX reads them whatever the label.
+        assert!(!trusted(TRUST_CLIENT_AUTH, "CERTIFICATE"));
+        // The store keeps the first of two copies: refused, then authorized.
+        let client_only = block(
+            "TRUSTED CERTIFICATE",
+            &with_aux(&root.der(), TRUST_CLIENT_AUTH),
+        );
+        let first_refuses = load(format!("{client_only}{}", root.pem()).as_bytes());
+        assert!(first_refuses.certs.is_empty());
+        assert!(first_refuses.left_out[0].contains("exclude TLS servers"));
+        let first_trusts = load(format!("{}{client_only}", root.pem()).as_bytes());
+        assert_eq!(subjects(&first_trusts), ["CN=Root"]);
+        // OpenSSL's file loader honours them for TRUSTED CERTIFICATE blocks only (Python 3.11:
+        // "certificate rejected"; a plain block with the same bytes connects).
+        let openssl = |label: &str| {
+            TrustFile::load(block(label, &with_aux(&root.der(), TRUST_CLIENT_AUTH)).as_bytes())
+        };
+        assert!(openssl("TRUSTED CERTIFICATE").certs.is_empty());
+        assert_eq!(subjects(&openssl("CERTIFICATE")), ["CN=Root"]);
+    }
+
+    #[test]
+    fn files_node_reads_nothing_from() {
+        let root = Ca::new("Root");
+        let pem = root.pem();
+        let with_header = pem.replacen("-----\n", "-----\nComment: the root\n\n", 1);
+        for (text, why) in [
+            (root.der(), "DER"),
+            (Vec::new(), "empty"),
+            (b"\xEF\xBB\xBF".to_vec(), "empty"),
+            (pem.replace('\n', "\r").into_bytes(), "no matching END line"),
+            (
+                pem.replace("-----BEGIN", "  -----BEGIN").into_bytes(),
+                "no PEM certificate",
+            ),
+            (
+                block("PKCS7", &root.der()).into_bytes(),
+                "no PEM certificate",
+            ),
+            (with_header.into_bytes(), "header lines"),
+            (
+                pem.replace("END CERTIFICATE", "END X509 CERTIFICATE")
+                    .into_bytes(),
+                "no matching END line",
+            ),
+        ] {
+            let file = load(&text);
+            assert!(file.certs.is_empty(), "{why}");
+            let error = file.error.unwrap();
+            assert!(error.contains(why), "{why}: {error}");
+        }
+    }
+
+    #[test]
+    fn files_node_reads_like_openssl() {
+        let root = Ca::new("Root");
+        let pem = root.pem();
+        let base64 = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(root.der())
+        };
+        let wide: Vec<String> = base64
+            .as_bytes()
+            .chunks(76)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        for text in [
+            format!("\u{feff}{}", pem.replace('\n', "\r\n")),
+            format!("Subject: the root\n\n{pem}\nnotes\n"),
+            format!(
+                "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+                wide.join("\n")
+            ),
+            format!("-----BEGIN CERTIFICATE-----\n{base64}\n-----END CERTIFICATE-----   \n"),
+            pem.replace("CERTIFICATE", "X509 CERTIFICATE"),
+            format!("{pem}-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"),
+        ] {
+            let file = load(text.as_bytes());
+            assert_eq!(subjects(&file), ["CN=Root"], "{text}");
+            assert_eq!(file.error, None);
+            assert!(file.left_out.is_empty());
+        }
+    }
+}
