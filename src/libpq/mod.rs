@@ -108,7 +108,8 @@ pub fn judge(case: &Case<'_>) -> Verdict {
     }
     let names = host::CertNames::of(&case.chain[0]);
     let check = match case.names {
-        // The other stacks check names themselves; until they do, libpq's rule.
+        // Python and Node check names in crate::stack; Java and Go, until they do too,
+        // by libpq's rule.
         NameRule::Libpq
         | NameRule::Python
         | NameRule::Node

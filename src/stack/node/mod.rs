@@ -44,9 +44,14 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
     };
     let file = case.trust_name;
     if let Some(error) = &case.trust.error {
+        // pg reads an empty file as `ca: ''`, which Node ignores (connection-parameters.js).
+        let fallback = if !mysql2 && case.trust.format == crate::libpq::Format::Empty {
+            "; node-postgres then verifies with Node's bundled public roots instead"
+        } else {
+            ""
+        };
         verdict.problems.push(format!(
-            "{} trusts no certificate from {file}: {error} (Node fails the handshake with \
-             \"unable to get local issuer certificate\")",
+            "{} trusts no certificate from {file}: {error}{fallback}",
             case.client
         ));
         verdict.fixes.push(libpq::trust_file_fix(

@@ -109,6 +109,32 @@ fn problems_and_fixes_in_the_drivers_terms() {
         "{:?}",
         verdict.fixes
     );
+    // pg turns an empty file into `ca: ''`, which Node ignores; mysql2 users pass a Buffer.
+    let empty = load(b"");
+    let pg = judge_with(
+        NameRule::Node,
+        "node-postgres",
+        &chain,
+        &empty,
+        "db.example.test",
+    );
+    assert!(
+        pg.problems[0].contains("bundled public roots"),
+        "{:?}",
+        pg.problems
+    );
+    let mysql = judge_with(
+        NameRule::Mysql2,
+        "mysql2",
+        &chain,
+        &empty,
+        "db.example.test",
+    );
+    assert!(
+        !mysql.problems[0].contains("bundled"),
+        "{:?}",
+        mysql.problems
+    );
     let trust = load(ca.pem().as_bytes());
     let by_name = judge_with(NameRule::Node, "node-postgres", &chain, &trust, "10.0.0.5");
     assert!(by_name.problems[0].contains("against IP address entries only"));
