@@ -62,3 +62,13 @@ impl Ca {
         Cert::from_der(leaf.der()).unwrap()
     }
 }
+
+/// A PEM block of any label.
+pub(crate) fn block(label: &str, der: &[u8]) -> String {
+    pem::encode(&pem::Pem::new(label, der.to_vec()))
+}
+
+/// A certificate's DER with bytes after it: OpenSSL trust settings, or junk.
+pub(crate) fn with_aux(der: &[u8], aux: &[u8]) -> Vec<u8> {
+    [der, aux].concat()
+}

@@ -1,11 +1,10 @@
 use std::time::SystemTime;
 
 use super::names::mysql2_checked_host;
-use super::trust_file::tests::{block, with_aux};
 use super::*;
 use crate::cert::Cert;
 use crate::libpq::TrustFile;
-use crate::stack::testing::Ca;
+use crate::stack::testing::{Ca, block, with_aux};
 
 fn judge_with(
     names: NameRule,

@@ -91,10 +91,10 @@ pub(crate) fn load(bytes: &[u8]) -> TrustFile {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use crate::cert::Cert;
-    use crate::stack::testing::Ca;
+    use crate::stack::testing::{Ca, block, with_aux};
 
     /// OpenSSL trust settings (`X509_CERT_AUX`), as `openssl x509 -trustout` writes them.
     const TRUST_CLIENT_AUTH: &[u8] = &[
@@ -108,14 +108,6 @@ pub(crate) mod tests {
     ];
     const TRUST_ANY_EKU: &[u8] = &[0x30, 0x08, 0x30, 0x06, 0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
     const ALIAS_ONLY: &[u8] = &[0x30, 0x04, 0x0c, 0x02, b'd', b'b'];
-
-    pub(crate) fn block(label: &str, der: &[u8]) -> String {
-        pem::encode(&pem::Pem::new(label, der.to_vec()))
-    }
-
-    pub(crate) fn with_aux(der: &[u8], aux: &[u8]) -> Vec<u8> {
-        [der, aux].concat()
-    }
 
     fn subjects(file: &TrustFile) -> Vec<String> {
         file.certs.iter().map(Cert::subject).collect()

@@ -3,7 +3,7 @@ use std::time::SystemTime;
 use super::*;
 use crate::cert::Cert;
 use crate::libpq::TrustFile;
-use crate::stack::testing::Ca;
+use crate::stack::testing::{Ca, block, with_aux};
 use crate::stack::{Stack, load};
 
 /// Common names, subjectAltNames, and each host with whether it matches.
@@ -162,16 +162,13 @@ fn the_trust_file_is_openssls() {
     let client_auth_only = [
         0x30, 0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02,
     ];
-    let trusted = pem::encode(&pem::Pem::new(
+    let trusted = block(
         "TRUSTED CERTIFICATE",
-        [ca.der().as_slice(), &client_auth_only].concat(),
-    ));
+        &with_aux(&ca.der(), &client_auth_only),
+    );
     assert!(refused(trusted).contains("exclude TLS servers"));
     // Unlike Node, OpenSSL's loader ignores bytes after the DER of a CERTIFICATE block.
-    let trailing = pem::encode(&pem::Pem::new(
-        "CERTIFICATE",
-        [ca.der().as_slice(), b"trailing"].concat(),
-    ));
+    let trailing = block("CERTIFICATE", &with_aux(&ca.der(), b"trailing"));
     let verdict = judge_with(
         "asyncpg",
         NameRule::Python,
