@@ -31,7 +31,7 @@ pub(crate) enum Violation {
 }
 
 /// One name of a certificate, as constraints see it.
-enum Subject {
+pub(crate) enum Subject {
     Dns(Vec<u8>),
     Ip(Vec<u8>),
     Dir(CanonicalName),
@@ -39,7 +39,7 @@ enum Subject {
     Other(u8, String),
 }
 
-fn tag(name: &GeneralName) -> u8 {
+pub(crate) fn tag(name: &GeneralName) -> u8 {
     match name {
         GeneralName::OtherName(_) => 0,
         GeneralName::Rfc822Name(_) => 1,
@@ -161,10 +161,16 @@ fn describe(name: &Subject) -> String {
 
 /// Checks `cert` (the server certificate when `leaf`) against `nc`.
 fn check(cert: &Cert, leaf: bool, nc: &NameConstraints) -> Option<Violation> {
+    check_names(subjects(cert, leaf), nc)
+}
+
+/// Checks names (each against the subtrees of its own type) against `nc`; other stacks
+/// collect a certificate's names by their own rules.
+pub(crate) fn check_names(names: Vec<Subject>, nc: &NameConstraints) -> Option<Violation> {
     let none: Vec<GeneralSubtree> = Vec::new();
     let permitted = nc.permitted_subtrees.as_ref().unwrap_or(&none);
     let excluded = nc.excluded_subtrees.as_ref().unwrap_or(&none);
-    for name in subjects(cert, leaf) {
+    for name in names {
         let mut of_type = permitted
             .iter()
             .filter(|s| same_type(&name, &s.base))

@@ -8,9 +8,9 @@
 //! lists it.
 
 mod chain;
-mod constraints;
+pub(crate) mod constraints;
 mod explain;
-mod facts;
+pub(crate) mod facts;
 pub(crate) mod host;
 pub(crate) mod openssl_host;
 pub(crate) mod signature;

@@ -14,6 +14,7 @@ use rootcert::Driver;
 const MODELLED: &[&str] = &[
     "psql",
     "psycopg",
+    "pgjdbc",
     "mariadb",
     "node-postgres",
     "mysql2",
