@@ -6,6 +6,7 @@
 
 mod chain;
 mod names;
+mod notes;
 mod pkix;
 #[cfg(test)]
 mod tests;
@@ -13,7 +14,7 @@ mod trust_file;
 
 pub(crate) use trust_file::load;
 
-use chain::{Link, Verified};
+use chain::Link;
 use names::{HostCheck, JavaNames};
 use pkix::Failure;
 
@@ -39,11 +40,16 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
             case.client, case.trust_name
         ));
         fixes.push(trust_file_fix(case.trust_name, case.trust));
-    } else if let Some((at, cert, why)) = unparsable {
-        let role = if at == 0 { "server" } else { "chain's" };
+    } else if let Some((at, cert, why)) = &unparsable {
+        let role = if *at == 0 { "server" } else { "chain's" };
+        let subject = cert.subject();
+        let subject = if subject.is_empty() {
+            "(no subject)".into()
+        } else {
+            subject
+        };
         problems.push(format!(
-            "Java cannot parse the {role} certificate {}: {why}",
-            cert.subject()
+            "Java cannot parse the {role} certificate {subject}: {why}"
         ));
         fixes.push(format!(
             "{REISSUE} with a subject or a critical subjectAltName"
@@ -57,7 +63,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
                 problems.push(problem);
                 fixes.extend(fix);
             }
-            None => notes.extend(chain_notes(&verified, case)),
+            None => notes.extend(notes::chain(&verified, &case.trust.certs, case.now)),
         }
         if case.trust.format == libpq::Format::Der {
             notes.push("pgjdbc reads a DER trust file (libpq reads only PEM)".into());
@@ -65,10 +71,11 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
     }
     // `verify-ca` (NameRule::None) checks no name; pgjdbc's verifier is the only one this
     // stack runs.
-    if case.names != NameRule::None {
+    // A certificate Java cannot parse ends the handshake before any name is compared.
+    if case.names != NameRule::None && unparsable.is_none() {
         let names = JavaNames::of(&case.chain[0]);
         match names::check(case.host, &names) {
-            HostCheck::Match { by_cn } => notes.extend(name_notes(case.host, &names, by_cn)),
+            HostCheck::Match { by_cn } => notes.extend(notes::names(case.host, &names, by_cn)),
             HostCheck::Error(why) => problems.push(why),
             HostCheck::Mismatch => {
                 problems.push(format!(
@@ -143,10 +150,16 @@ fn explain(failure: &Failure, path: &[Link], case: &Case<'_>) -> (String, Option
                      anchor (\"TrustAnchor with subject … is not a CA certificate\")",
                     anchor.cert.subject()
                 ),
-                Some(format!(
-                    "put the CA certificate that issued {} (its root) in {file} instead",
-                    path[path.len() - 2].cert.subject()
-                )),
+                Some(match path.len() {
+                    3.. => format!(
+                        "put the intermediate certificate {} in {file} instead: pgjdbc accepts \
+                         an intermediate certificate as the trust anchor",
+                        path[path.len() - 2].cert.subject()
+                    ),
+                    _ => "the server's operator must name the CA certificate that issued the \
+                          server certificate, to put in the file sslrootcert names"
+                        .into(),
+                }),
             )
         }
         Failure::DisabledSignature { at, algorithm } => (
@@ -326,20 +339,25 @@ fn no_path(top: usize, path: &[Link], case: &Case<'_>) -> (String, Option<String
             }),
         );
     }
-    let problem = if top == 0 && case.chain.len() == 1 {
-        format!(
-            "the server sent only its own certificate, and {file} holds neither its issuer \
-             {needed} nor a certificate above it {java}"
-        )
-    } else {
+    if top == 0 && case.chain.len() == 1 {
+        return (
+            format!(
+                "the server sent only its own certificate, and {file} does not hold its issuer \
+                 {needed}; Java fetches nothing, so a root above it does not help {java}"
+            ),
+            Some(format!(
+                "the server should send its intermediate certificates; or put {needed} itself \
+                 in {file}: pgjdbc accepts an intermediate certificate as the trust anchor"
+            )),
+        );
+    }
+    (
         format!(
             "the server's chain ends at {}, issued by {needed}, which {file} does not hold {java}",
             cert.subject()
-        )
-    };
-    let verb = "add that issuer (pgjdbc accepts an intermediate certificate as the trust anchor) \
-                or the root above it";
-    (problem, Some(get_root(&needed, file, verb)))
+        ),
+        Some(get_root(&needed, file, "add that issuer's certificate")),
+    )
 }
 
 /// How to get the certificate `needed` into the trust file.
@@ -354,126 +372,6 @@ fn get_root(needed: &str, file: &str, verb: &str) -> String {
              in the file sslrootcert names"
         ),
     }
-}
-
-/// The rules of this stack that let the chain through where OpenSSL under libpq would
-/// refuse it.
-fn chain_notes(verified: &Verified, case: &Case<'_>) -> Vec<String> {
-    let path = &verified.path;
-    let anchor = path.last().expect("never empty");
-    let subject = anchor.cert.subject();
-    let mut notes = Vec::new();
-    let in_date =
-        |link: &Link| link.cert.not_before() <= case.now && case.now <= link.cert.not_after();
-    if path.len() == 1 {
-        if !anchor.facts.self_signed || !in_date(anchor) {
-            notes.push(format!(
-                "Java trusts the server certificate {subject} as it is because the trust file \
-                 holds it: nothing else is checked, not even its dates"
-            ));
-        }
-        return notes;
-    }
-    if !anchor.facts.self_signed {
-        notes.push(format!(
-            "pgjdbc accepts a partial chain: {subject} in the trust file is a trust anchor"
-        ));
-    }
-    if !in_date(anchor) {
-        notes.push(format!(
-            "Java does not check the dates of a trust anchor: {subject} is valid from {} to {}",
-            anchor.cert.not_before_rfc3339(),
-            anchor.cert.not_after_rfc3339()
-        ));
-    }
-    if !anchor.facts.eku_allows_server() {
-        notes.push(format!(
-            "Java ignores the extendedKeyUsage of a trust anchor ({subject} has no serverAuth)"
-        ));
-    }
-    let below = path[1..path.len() - 1]
-        .iter()
-        .filter(|l| !l.facts.self_issued)
-        .count();
-    if let Some(pathlen) = anchor.facts.pathlen().filter(|&p| usize::from(p) < below) {
-        notes.push(format!(
-            "Java ignores the pathLenConstraint of a trust anchor ({subject} allows {pathlen} \
-             intermediate certificate(s), the chain has {below})"
-        ));
-    }
-    if let Some(extension) = &anchor.facts.unhandled_critical {
-        notes.push(format!(
-            "Java ignores the critical extensions of a trust anchor ({extension} on {subject})"
-        ));
-    }
-    if pkix::anchor_constraints_broken(path) {
-        notes.push(format!(
-            "Java ignores the nameConstraints of a trust anchor ({subject})"
-        ));
-    }
-    for link in &path[1..path.len() - 1] {
-        if !link.facts.eku_allows_server() {
-            notes.push(format!(
-                "Java does not check the extendedKeyUsage of intermediate certificates ({} has \
-                 no serverAuth)",
-                link.cert.subject()
-            ));
-        }
-    }
-    let signed: Vec<&Link> = path[..path.len() - 1].iter().collect();
-    if signed.iter().any(|l| {
-        l.facts
-            .signature
-            .as_ref()
-            .is_some_and(|s| s.name.contains("SHA-1"))
-    }) {
-        notes.push(
-            "Java accepts SHA-1 signatures under a root it does not ship itself \
-             (jdk.certpath.disabledAlgorithms refuses them only under the JDK's own roots)"
-                .into(),
-        );
-    }
-    for link in path {
-        if matches!(link.facts.key_bits, Some(1024..2048))
-            && matches!(link.facts.key, libpq::facts::KeyKind::Rsa)
-        {
-            notes.push(format!(
-                "Java accepts RSA keys of 1024 bits and more ({} has {} bits; OpenSSL at \
-                 Debian's security level 2 wants 2048)",
-                link.cert.subject(),
-                link.facts.key_bits.unwrap_or(0)
-            ));
-        }
-    }
-    if !path[0].facts.eku_allows_server() {
-        notes.push(
-            "Java accepts a server certificate whose extendedKeyUsage is anyExtendedKeyUsage"
-                .into(),
-        );
-    }
-    notes
-}
-
-fn name_notes(host: &str, names: &JavaNames, by_cn: bool) -> Vec<String> {
-    let mut notes = Vec::new();
-    if by_cn && libpq::parse_ip(host).is_some() && !names.san.is_empty() {
-        notes.push(format!(
-            "pgjdbc compares the CN when the certificate has no DNS name, even for an IP \
-             address whose IP SANs do not match ({host})"
-        ));
-    }
-    let partial = |p: &str| p.starts_with('*') && !p.starts_with("*.");
-    let matched: Vec<&String> = names
-        .san
-        .iter()
-        .map(|(_, s)| s)
-        .chain(names.cn.iter().filter(|_| by_cn))
-        .filter(|p| partial(p) && names::verify_host_name(host, p))
-        .collect();
-    if let Some(pattern) = matched.first() {
-        notes.push(format!("pgjdbc matches the partial wildcard {pattern}"));
-    }
-    notes
 }
 
 /// What to write in the JDBC URL instead.

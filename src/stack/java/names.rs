@@ -66,16 +66,14 @@ impl JavaNames {
                 }
             }
         }
-        let mut cns: Vec<String> = tbs
-            .subject()
-            .iter_rdn()
-            .flat_map(|rdn| rdn.iter())
-            .filter(|atv| atv.oid == crate::oid::CN)
-            .filter_map(|atv| crate::dn::string_value(&atv.value))
-            .collect();
-        // A stable sort from least to most specific; the verifier takes the last.
-        cns.sort_by_key(|cn| specificity(cn));
-        names.cn = cns.pop();
+        names.cn = most_specific(
+            tbs.subject()
+                .iter_rdn()
+                .flat_map(|rdn| rdn.iter())
+                .filter(|atv| atv.oid == crate::oid::CN)
+                .filter_map(|atv| crate::dn::string_value(&atv.value))
+                .collect(),
+        );
         names
     }
 
@@ -101,6 +99,12 @@ impl JavaNames {
             all.join(", ")
         }
     }
+}
+
+/// The CN the verifier compares: a stable sort from least to most specific, then the last.
+fn most_specific(mut cns: Vec<String>) -> Option<String> {
+    cns.sort_by_key(|cn| specificity(cn));
+    cns.pop()
 }
 
 /// `HOSTNAME_PATTERN_COMPARATOR`: more dots, then fewer stars, then longer.
@@ -245,4 +249,92 @@ fn v6_text(octets: &[u8]) -> String {
         .map(|s| format!("{s:x}"))
         .collect::<Vec<_>>()
         .join(":")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_as_verify_host_name_does() {
+        for (host, pattern, expected) in [
+            ("localhost", "LOCALHOST", true),
+            ("localhost.", "localhost", false),
+            ("db.example.test", "*.example.test", true),
+            ("a.db.example.test", "*.example.test", false),
+            ("example.test", "*.example.test", false),
+            // The star may stand for part of a label, or for an empty one.
+            ("ax.example.test", "*x.example.test", true),
+            (".example.test", "*.example.test", true),
+            ("db1.example.test", "db*.example.test", false),
+            ("a.b.test", "*.*.test", false),
+            ("localhost", "*", false),
+            ("10.0.0.5", "10.0.0.5", true),
+            // Java's case folding: the long s is an s.
+            ("localhost", "localho\u{17f}t", true),
+        ] {
+            assert_eq!(
+                verify_host_name(host, pattern),
+                expected,
+                "{host} ~ {pattern}"
+            );
+        }
+    }
+
+    #[test]
+    fn addresses_read_as_java_writes_them() {
+        let v6 = |s: &str| s.parse::<Ipv6Addr>().unwrap().octets().to_vec();
+        assert_eq!(ip_text(&[127, 0, 0, 1]).unwrap(), "127.0.0.1");
+        assert_eq!(ip_text(&v6("::1")).unwrap(), "0:0:0:0:0:0:0:1");
+        assert_eq!(ip_text(&v6("2001:db8::a")).unwrap(), "2001:db8:0:0:0:0:0:a");
+        assert_eq!(ip_text(&v6("::ffff:127.0.0.1")).unwrap(), "127.0.0.1");
+        assert_eq!(
+            ip_text(&[10, 0, 0, 0, 255, 0, 0, 0]).unwrap(),
+            "10.0.0.0/255.0.0.0"
+        );
+        assert_eq!(ip_text(&[1, 2, 3]), None);
+        let names = JavaNames {
+            san: vec![(false, ip_text(&v6("::1")).unwrap())],
+            cn: Some("localhost".into()),
+            unreadable: None,
+        };
+        // Measured with the JDK: brackets come off, the short form never matches, and
+        // the CN still counts without a DNS SAN.
+        assert_eq!(check("[::1]", &names), HostCheck::Mismatch);
+        assert_eq!(check("::1", &names), HostCheck::Mismatch);
+        assert_eq!(
+            check("[0:0:0:0:0:0:0:1]", &names),
+            HostCheck::Match { by_cn: false }
+        );
+        assert_eq!(check("localhost", &names), HostCheck::Match { by_cn: true });
+    }
+
+    #[test]
+    fn the_most_specific_common_name_counts() {
+        let cns = |all: &[&str]| most_specific(all.iter().map(|s| s.to_string()).collect());
+        assert_eq!(
+            cns(&["x", "db.example.test", "*.example.test"]).unwrap(),
+            "db.example.test"
+        );
+        assert_eq!(
+            cns(&["*.example.test", "db.example.test"]).unwrap(),
+            "db.example.test"
+        );
+        assert_eq!(cns(&["example.test", "sql.test"]).unwrap(), "example.test");
+        assert_eq!(cns(&[]), None);
+    }
+
+    #[test]
+    fn hosts_go_through_idn_to_ascii() {
+        assert_eq!(canonical_host("localhost.").unwrap(), "localhost.");
+        assert_eq!(canonical_host("[::1]").unwrap(), "::1");
+        assert_eq!(
+            canonical_host("Db.Example.Test").unwrap(),
+            "Db.Example.Test"
+        );
+        assert!(canonical_host("a..b").is_err());
+        assert!(canonical_host(".example.test").is_err());
+        assert!(canonical_host(&format!("{}.test", "a".repeat(64))).is_err());
+        assert!(canonical_host("\u{fc}n\u{ef}.test").is_err());
+    }
 }

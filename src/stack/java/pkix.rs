@@ -8,8 +8,8 @@
 //! checkers in the JDK's order, the first failure ending validation:
 //!
 //! 1. `AlgorithmChecker` (policy `jdk.certpath.disabledAlgorithms` of Debian's JDK 17):
-//!    MD2 and MD5 signatures are refused, SHA-1 only under a root the JDK ships ("SHA1
-//!    jdkCA"); RSA and DSA keys under 1024 bits and EC keys under 224 bits are refused,
+//!    MD2 and MD5 signatures are refused, SHA-1 is not (see [`disabled_signature`]); RSA
+//!    and DSA keys under 1024 bits and EC keys under 224 bits are refused,
 //!    the anchor's key included (it makes the first signature); a keyUsage with no bit
 //!    the JDK maps to a use is refused.
 //! 2. `KeyChecker`: a CA's keyUsage, when present, has keyCertSign.
@@ -121,7 +121,6 @@ const USES: [KeyUsages; 7] = [
     KeyUsages::CRLSign,
 ];
 const MD2_RSA: &str = "1.2.840.113549.1.1.2";
-const DSA_SHA1: &str = "1.2.840.10040.4.3";
 const ANY_EXTENDED_KEY_USAGE: &str = "2.5.29.37.0";
 const NETSCAPE_CERT_TYPE: &str = "2.16.840.1.113730.1.1";
 
@@ -129,7 +128,6 @@ const NETSCAPE_CERT_TYPE: &str = "2.16.840.1.113730.1.1";
 /// without the anchor).
 pub(crate) fn validate(path: &[Link], anchor: &Link, now: SystemTime) -> Result<(), Failure> {
     let n = path.len();
-    let jdk_ca = shipped_with_the_jdk(&anchor.cert);
     let mut max_path_length = n;
     let mut constraints: Vec<(usize, NameConstraints)> = Vec::new();
     for at in (0..n).rev() {
@@ -137,7 +135,7 @@ pub(crate) fn validate(path: &[Link], anchor: &Link, now: SystemTime) -> Result<
         let issuer = path.get(at + 1).unwrap_or(anchor);
         let facts = &link.facts;
         // AlgorithmChecker.
-        if let Some(algorithm) = disabled_signature(&link.cert, jdk_ca) {
+        if let Some(algorithm) = disabled_signature(&link.cert) {
             return Err(Failure::DisabledSignature { at, algorithm });
         }
         if facts
@@ -266,29 +264,16 @@ pub(crate) fn check_server(path: &[Link]) -> Option<Failure> {
     (!netscape_allows_ssl_server(&path[0].cert)).then_some(Failure::ServerNetscapeType)
 }
 
-/// `jdkCA`: the anchor is one of the roots the JDK ships (its `cacerts`, which on Debian
-/// is the Mozilla list). rootcert knows the catalog's roots, which are all there.
-fn shipped_with_the_jdk(anchor: &Cert) -> bool {
-    crate::catalog::PROFILES
-        .iter()
-        .flat_map(|p| p.certs)
-        .any(|c| c.sha256 == anchor.sha256)
-}
-
-fn disabled_signature(cert: &Cert, jdk_ca: bool) -> Option<&'static str> {
+/// MD2 and MD5 (`jdk.certpath.disabledAlgorithms`). SHA-1 is refused only under a
+/// "jdkCA" anchor: `AnchorCertificates` counts the `cacerts` entries whose alias holds
+/// " [jdk"; Debian's `cacerts` names every entry `debian:…`, so on Debian no anchor is one
+/// and SHA-1 always passes (measured: matrix case 71, and under DigiCert Global Root G2).
+fn disabled_signature(cert: &Cert) -> Option<&'static str> {
     let alg = cert.x509().signature_algorithm();
-    let sha1 = alg.oid == oid::SHA1_RSA
-        || alg.oid == oid::SHA1_ECDSA
-        || alg.oid.to_string() == DSA_SHA1
-        || (alg.oid == oid::RSA_PSS
-            && crate::libpq::facts::pss_params(alg.parameters.as_ref())
-                .is_some_and(|p| p.hash == oid::SHA1));
     if alg.oid == oid::MD5_RSA {
         Some("MD5")
     } else if alg.oid.to_string() == MD2_RSA {
         Some("MD2")
-    } else if sha1 && jdk_ca {
-        Some("SHA-1")
     } else {
         None
     }

@@ -123,8 +123,9 @@ fn certificate(block: &Block) -> Result<Cert, String> {
         Some((0x30, len, _)) if len < block.data.len() => Err(format!(
             "{what} has bytes after its certificate (Java: \"extra data at the end\")"
         )),
-        Some((0x30, _, _)) => Cert::from_der(&block.data)
-            .map_err(|e| format!("{what} is not an X.509 certificate ({e})")),
+        Some((0x30, _, _)) => Cert::from_der(&block.data).map_err(|e| {
+            format!("{what} is not an X.509 certificate ({e}); Java wants every block of the file to be one")
+        }),
         _ => Err(format!(
             "{what} is not an X.509 certificate; Java wants every block of the file to be one"
         )),
