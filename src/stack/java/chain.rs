@@ -17,44 +17,12 @@
 
 use std::time::SystemTime;
 
-use x509_cert::ext::pkix::SubjectAltName;
-
+use super::link::Link;
 use super::pkix::{self, Failure};
 use crate::cert::Cert;
-use crate::libpq::facts::Facts;
 
 /// How deep the builder searches; the JDK stops at five intermediates by default.
 const MAX_BUILD_DEPTH: usize = 8;
-
-/// One certificate and what the checks read from it.
-#[derive(Clone)]
-pub(crate) struct Link {
-    pub(crate) cert: Cert,
-    pub(crate) facts: Facts,
-}
-
-impl Link {
-    pub(crate) fn of(cert: &Cert) -> Link {
-        Link {
-            facts: Facts::of(cert),
-            cert: cert.clone(),
-        }
-    }
-
-    fn spki(&self) -> &[u8] {
-        self.cert
-            .x509()
-            .tbs_certificate()
-            .subject_public_key_info()
-            .subject_public_key
-            .raw_bytes()
-    }
-
-    /// `X509Certificate.getVersion() < 3`.
-    pub(crate) fn before_v3(&self) -> bool {
-        self.cert.x509().tbs_certificate().version() != x509_cert::certificate::Version::V3
-    }
-}
 
 /// What validation found: the path from the server certificate to its trust anchor (the
 /// anchor last), and the first failure.
@@ -238,25 +206,4 @@ fn anchor_matches(top: &Link, anchor: &Link, building: bool) -> bool {
     akid.authority_cert_serial_number
         .as_ref()
         .is_none_or(|s| s.as_bytes() == serial)
-}
-
-/// Why the JDK cannot even parse `cert` (`X509CertInfo.verifyCert`), where rootcert's
-/// parser can: a certificate with extensions and an empty subject must have a critical,
-/// non-empty subjectAltName.
-pub(crate) fn jdk_parse_problem(cert: &Cert) -> Option<String> {
-    let tbs = cert.x509().tbs_certificate();
-    if tbs.subject().iter_rdn().next().is_some() || tbs.extensions().is_none() {
-        return None;
-    }
-    let san = tbs.get_extension::<SubjectAltName>().ok().flatten();
-    Some(match san {
-        None => "its subject is empty and it has no subjectAltName".into(),
-        Some((_, names)) if names.0.is_empty() => {
-            "its subject is empty and its subjectAltName holds no name".into()
-        }
-        Some((false, _)) => {
-            "its subject is empty and its subjectAltName is not marked critical".into()
-        }
-        Some(_) => return None,
-    })
 }

@@ -1,10 +1,12 @@
 //! The JDK's JSSE and PKIX as pgjdbc runs them (`sslmode=verify-ca`/`verify-full` with
 //! `LibPQFactory`): the trust file as `CertificateFactory` reads it ([`trust_file`]), the
 //! path `PKIXValidator` validates ([`chain`]) with the PKIX checkers, the anchor and
-//! end-entity checks ([`pkix`]), then `PGjdbcHostnameVerifier` ([`names`]). The rules,
-//! their sources and the measured cases are in `docs/drivers/pgjdbc.md`.
+//! end-entity checks ([`pkix`]), then `PGjdbcHostnameVerifier` ([`names`]); [`notes`] names
+//! the rules that let a connection through where libpq would refuse it. The rules, their
+//! sources and the measured cases are in `docs/drivers/pgjdbc.md`.
 
 mod chain;
+mod link;
 mod names;
 mod notes;
 mod pkix;
@@ -14,7 +16,7 @@ mod trust_file;
 
 pub(crate) use trust_file::load;
 
-use chain::Link;
+use link::Link;
 use names::{HostCheck, JavaNames};
 use pkix::Failure;
 
@@ -33,7 +35,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
         .chain
         .iter()
         .enumerate()
-        .find_map(|(at, cert)| chain::jdk_parse_problem(cert).map(|why| (at, cert, why)));
+        .find_map(|(at, cert)| link::jdk_parse_problem(cert).map(|why| (at, cert, why)));
     if let Some(error) = &case.trust.error {
         problems.push(format!(
             "{} cannot load the trust file {}: {error}",

@@ -3,7 +3,8 @@
 
 use std::time::SystemTime;
 
-use super::chain::{Link, Verified};
+use super::chain::Verified;
+use super::link::Link;
 use super::names::JavaNames;
 use super::pkix;
 use crate::cert::Cert;

@@ -30,7 +30,7 @@ use std::time::SystemTime;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{KeyUsages, NameConstraints, SubjectAltName};
 
-use super::chain::Link;
+use super::link::Link;
 use crate::cert::Cert;
 use crate::libpq::constraints::{self, Subject, Violation};
 use crate::libpq::facts::{CanonicalName, KeyKind};

@@ -130,7 +130,7 @@ fn certificate(block: &Block) -> Result<Cert, String> {
             "{what} is not an X.509 certificate; Java wants every block of the file to be one"
         )),
     }?;
-    match super::chain::jdk_parse_problem(&cert) {
+    match super::link::jdk_parse_problem(&cert) {
         Some(why) => Err(format!("{what} does not parse in Java: {why}")),
         None => Ok(cert),
     }
@@ -372,7 +372,7 @@ fn pkcs7_certificates(data: &[u8]) -> Option<Vec<Cert>> {
 
 fn pkcs7_certificate(der: &[u8]) -> Option<Cert> {
     let cert = Cert::from_der(der).ok()?;
-    super::chain::jdk_parse_problem(&cert)
+    super::link::jdk_parse_problem(&cert)
         .is_none()
         .then_some(cert)
 }
