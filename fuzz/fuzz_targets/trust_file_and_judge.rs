@@ -1,5 +1,6 @@
 //! A trust file and a server chain, both untrusted: libpq's loading rules, then the whole
-//! verify-full judgement (path building, extensions, signatures, host names).
+//! verify-full judgement (path building, extensions, signatures, host names); the same for
+//! pgjdbc (Java's trust-file reader, PKIX, its host-name verifier).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -33,6 +34,17 @@ fuzz_target!(|data: &[u8]| {
                 client: "libpq",
             });
             assert_eq!(verdict.ok, verdict.problems.is_empty());
+        }
+        let ders: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
+        let now = std::time::SystemTime::now();
+        for host in [Some(host), None] {
+            let _ = rootcert::fuzzing::judge_as(
+                rootcert::Driver::Pgjdbc,
+                &ders,
+                trust_bytes,
+                host,
+                now,
+            );
         }
     }
 });
