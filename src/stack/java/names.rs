@@ -322,6 +322,12 @@ mod tests {
         );
         assert_eq!(cns(&["example.test", "sql.test"]).unwrap(), "example.test");
         assert_eq!(cns(&[]), None);
+        // Read from a certificate (measured with the JDK: other.example.test is refused).
+        let ca = crate::stack::testing::Ca::new("Names CA");
+        let leaf = ca.leaf(&["*.example.test", "db.example.test"], &[]);
+        let names = JavaNames::of(&leaf);
+        assert_eq!(names.cn.as_deref(), Some("db.example.test"));
+        assert_eq!(check("other.example.test", &names), HostCheck::Mismatch);
     }
 
     #[test]
