@@ -76,7 +76,6 @@ pub enum Command {
             Other certificates in the file are allowed and reported. This is what a cron \
             job, a health check or a CI step runs.",
         after_help = VERIFY_AFTER_HELP,
-        override_usage = "rootcert verify [OPTIONS] [PROFILE]... PATH",
     )]
     Verify(VerifyArgs),
 
@@ -313,7 +312,7 @@ pub struct FetchArgs {
 pub struct VerifyArgs {
     /// Catalog profile(s) whose certificates must be present, then the file to check.
     /// Without a profile: digicert-global-root-g2, unless --sha256 is given
-    #[arg(value_name = "PROFILE|PATH", required = true, num_args = 1..)]
+    #[arg(value_name = "PROFILE... PATH", required = true, num_args = 1..)]
     pub args: Vec<OsString>,
 
     /// Require the certificate with this SHA-256 fingerprint (repeatable)

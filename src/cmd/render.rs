@@ -241,11 +241,14 @@ pub fn check(report: &CheckReport, out: &mut dyn Sink) {
     match report.verdict {
         Verdict::Pass => {
             out.line(&[]);
+            // A chain-only pass whose full verification would fail has no setting to offer.
+            let lines = !report.settings.is_empty() || report.fetch_first.is_some();
             out.line(&[
                 Piece::Painted(GREEN, "OK"),
                 Piece::Text(&format!(
-                    ": {what} will succeed for {}. Connect with:",
-                    report.server_name
+                    ": {what} will succeed for {}{}",
+                    report.server_name,
+                    if lines { ". Connect with:" } else { "." }
                 )),
             ]);
             if let Some(command) = &report.fetch_first {

@@ -83,9 +83,9 @@ pub(super) fn explain(
             let needed = top_cert.issuer();
             let problem = if *top == 0 && case.chain.len() == 1 {
                 format!(
-                    "the server sent only its own certificate; its issuer {needed} is neither sent \
-                     by the server nor in {file} (the server should send its intermediate \
-                     certificates)"
+                    "the server sent only its own certificate, and its issuer {needed} is not in \
+                     {file}: if {needed} is a root, {file} is the wrong trust file; if it is an \
+                     intermediate, the server should also send it"
                 )
             } else {
                 format!(

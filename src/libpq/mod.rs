@@ -99,7 +99,7 @@ pub fn judge(case: &Case<'_>) -> Verdict {
             case.trust,
         ));
     } else {
-        let chain = check_chain(case, chain::SECURITY_BITS, &LIBPQ_WORDING);
+        let chain = check_chain(case, chain::SECURITY_BITS, wording_for(case));
         root = chain.root;
         if let Some((problem, fix)) = chain.problem {
             problems.push(problem);
@@ -131,7 +131,10 @@ pub fn judge(case: &Case<'_>) -> Verdict {
                 names.listed(case.host),
                 case.host
             ));
-            fixes.extend(name_fix(case.host, &names));
+            fixes.extend(match case.names {
+                NameRule::OpenSsl => openssl_name_fix(case.host, &names),
+                _ => name_fix(case.host, &names),
+            });
         }
     }
     Verdict {
@@ -180,23 +183,41 @@ pub(crate) fn check_chain(case: &Case<'_>, security_bits: u32, wording: &Wording
 /// (without `-o`) that gets the right certificate.
 pub fn trust_file_fix(path: &str, fetch: &str, file: &TrustFile) -> String {
     let word = crate::quote::shell_word(path);
+    // `--force` only where there is a file to replace.
+    let force = if std::path::Path::new(path).exists() {
+        " --force"
+    } else {
+        ""
+    };
+    // A fetch command without a profile in it names no root: say where one comes from.
+    let get = |target: &str| {
+        if fetch.ends_with("PROFILE") {
+            format!(
+                "the server's root certificate in PEM, from its operator (or, for a root in \
+                 rootcert's catalog, `rootcert fetch NAME -o {target}{force}` with NAME from \
+                 `rootcert list`)"
+            )
+        } else {
+            format!("`{fetch} -o {target}{force}`")
+        }
+    };
     if file.holds_private_key {
         // Never `-o` over a key: the certificate goes to a file of its own.
         let beside = std::path::Path::new(path).with_file_name("root.crt");
+        let beside = crate::quote::shell_word(&crate::quote::path_text(&beside));
         return format!(
             "that file holds a private key, which is not a trust file (and must not be \
-             overwritten): save the root certificate to a file of its own, `{fetch} -o {}`, \
-             and name that file as the root",
-            crate::quote::shell_word(&crate::quote::path_text(&beside))
+             overwritten): save {} to a file of its own, and name that file as the root",
+            get(&beside).replace(" --force", "")
         );
     }
     match file.format {
         Format::Der => format!(
-            "save it as PEM: `{fetch} -o {word} --force`, or convert it: \
-             `openssl x509 -inform DER -in {word} -out {}`",
+            "save it as PEM: {}, or convert it: `openssl x509 -inform DER -in {word} -out {}`",
+            get(&word),
             crate::quote::shell_word(&format!("{path}.pem"))
         ),
-        _ => format!("replace it with the root certificate in PEM: `{fetch} -o {word} --force`"),
+        _ => format!("replace it with {}", get(&word)),
     }
 }
 
@@ -211,6 +232,39 @@ pub(crate) fn catalog_profile_for(subject: &str) -> Option<&'static str> {
                 .any(|c| subject.starts_with(&format!("CN={},", c.name)))
         })
         .map(|p| p.name)
+}
+
+/// The MySQL/MariaDB clients and `openssl s_client` have no `hostaddr`: the fix is the
+/// name to connect with, reached by DNS or `/etc/hosts`.
+fn openssl_name_fix(host: &str, names: &host::CertNames) -> Option<String> {
+    match names.first_dns().or_else(|| names.first_ip()) {
+        Some(name) if name != host => Some(format!(
+            "connect with the host name {name}, which the certificate names (with DNS or \
+             /etc/hosts resolving it to the server), or have the server's operator add {host} \
+             to its subjectAltName"
+        )),
+        _ => None,
+    }
+}
+
+/// The words of the OpenSSL clients: libpq's, the MySQL/MariaDB clients' (`ssl-ca`), and
+/// `openssl s_client`'s (`-CAfile`).
+fn wording_for(case: &Case<'_>) -> &'static Wording {
+    static MYSQL: Wording = Wording {
+        level: "OpenSSL's security level 2 (Debian's default, which psql and the mariadb client use)",
+        min_rsa_bits: 2048,
+        root_setting: "ssl-ca",
+    };
+    static OPENSSL: Wording = Wording {
+        level: "OpenSSL's security level 2 (Debian's default, which psql and the mariadb client use)",
+        min_rsa_bits: 2048,
+        root_setting: "-CAfile",
+    };
+    match (case.names, case.client) {
+        (_, "the TLS client") => &OPENSSL,
+        (_, "the mariadb client" | "the mysql client") => &MYSQL,
+        _ => &LIBPQ_WORDING,
+    }
 }
 
 fn name_fix(host: &str, names: &host::CertNames) -> Option<String> {

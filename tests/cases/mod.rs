@@ -11,6 +11,7 @@ mod inspect;
 mod java;
 mod json;
 mod libpq_matrix;
+mod messages;
 mod mysql;
 mod recipes;
 mod secrets;

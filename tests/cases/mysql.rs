@@ -540,3 +540,61 @@ fn roots_without_ssl_ca_are_the_clients_defaults(
         .expect(4)
         .stdout_has("needs ssl-ca");
 }
+
+/// Issue 21, item 4: a MySQL target's messages are in the MySQL clients' terms: no
+/// `hostaddr`, no `sslrootcert`, no libpq verdict words, and a chain-only pass with a wrong
+/// name offers no empty "Connect with:".
+#[test]
+fn messages_are_in_the_mysql_clients_terms() {
+    if !mariadb::available() {
+        return;
+    }
+    let mut pki = Pki::new();
+    let root = pki.issue(Spec::new("/CN=Terms Root", "rsa2048#root", None, CA_EXT));
+    let leaf = pki.issue(Spec::new(
+        "/CN=db.rootcert.test",
+        "rsa2048#leaf",
+        Some(&root),
+        &leaf_ext("DNS:db.rootcert.test"),
+    ));
+    let server = MariaDb::start(Some(&tls(&[&leaf])), 100);
+    let env = Env::new();
+    let ca = env.path("terms-ca.pem");
+    std::fs::write(&ca, &root.pem).unwrap();
+    let ca_text = ca.display().to_string();
+    // By address, the name does not match: the fix names the host to use, MySQL's way.
+    let target = format!(
+        "mariadb://probe@127.0.0.1:{}?ssl-verify-server-cert=1&ssl-ca={ca_text}",
+        server.port
+    );
+    let run = rootcert(&env, &server, &["check", &target]);
+    run.expect(4);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    for libpq_word in ["hostaddr", "sslrootcert", "verify-full", "sslmode"] {
+        assert!(
+            !said.contains(libpq_word),
+            "{libpq_word} in a MySQL report:\n{said}"
+        );
+    }
+    assert!(
+        said.contains("connect with the host name db.rootcert.test"),
+        "{said}"
+    );
+    // Chain only (ssl-ca alone): a pass, with the name noted, and no empty "Connect with:".
+    let target = format!("mariadb://probe@127.0.0.1:{}?ssl-ca={ca_text}", server.port);
+    let run = rootcert(&env, &server, &["check", &target]);
+    run.expect(0);
+    assert!(!run.stdout.contains("Connect with:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("does not check the host name"),
+        "{}",
+        run.stdout
+    );
+    // No ssl-mode, no ssl-ca: the mariadb client trusts its default store, and says so.
+    let target = format!("mariadb://probe@localhost:{}", server.port);
+    let run = rootcert(&env, &server, &["check", &target]);
+    run.expect(4)
+        .stdout_has("UNVERIFIED")
+        .stdout_has("trusting the system store");
+    assert!(!run.stdout.contains("(mysql)"), "{}", run.stdout);
+}
