@@ -420,15 +420,10 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
 }
 
 /// The file libpq reads when `sslrootcert` is not set: `~/.postgresql/root.crt`
-/// (`%APPDATA%\postgresql\root.crt` on Windows). While it exists, libpq verifies the
-/// server certificate even under `sslmode=require`.
+/// (`%APPDATA%\postgresql\root.crt` on Windows, in the folder libpq asks Windows for).
+/// While it exists, libpq verifies the server certificate even under `sslmode=require`.
 pub fn libpq_default_file() -> Option<PathBuf> {
-    if cfg!(windows) {
-        let appdata = std::env::var_os("APPDATA")?;
-        return Some(PathBuf::from(appdata).join("postgresql").join("root.crt"));
-    }
-    let home = directories::BaseDirs::new()?.home_dir().to_path_buf();
-    Some(home.join(".postgresql").join("root.crt"))
+    crate::platform::libpq_default_file()
 }
 
 /// The catalog's file name for these pins when every one is a catalog certificate.

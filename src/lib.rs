@@ -51,6 +51,7 @@ mod owners;
 mod parse;
 mod pkcs12;
 mod quote;
+mod platform;
 mod read;
 mod save;
 mod stack;
@@ -76,6 +77,12 @@ pub use parse::parse_certificates;
 pub use quote::{ConnectLines, JavaLines};
 pub use save::Permissions;
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
+
+/// What the `rootcert` binary needs from the OS; not a stable API.
+#[doc(hidden)]
+pub mod os {
+    pub use crate::platform::shell_command;
+}
 
 /// Internals the fuzz targets and the oracle tests drive directly; not a stable API.
 #[doc(hidden)]

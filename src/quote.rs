@@ -108,18 +108,10 @@ pub(crate) fn url_text(url: &str) -> String {
     parsed.to_string()
 }
 
-/// A path as text: exactly as it is when it is UTF-8; otherwise each byte that is not
-/// UTF-8 as `\xNN`, so that no two paths print alike and nothing is lost.
+/// A path as text: exactly as it is when it is Unicode; otherwise what is not (a byte on
+/// Unix, an unpaired surrogate on Windows) escaped, so that no two paths print alike.
 pub(crate) fn path_text(path: &Path) -> String {
-    use std::os::unix::ffi::OsStrExt;
-    let mut out = String::new();
-    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
-        out.push_str(chunk.valid());
-        for byte in chunk.invalid() {
-            out.push_str(&format!("\\x{byte:02X}"));
-        }
-    }
-    out
+    crate::platform::path_text(path)
 }
 
 #[cfg(test)]

@@ -5,8 +5,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use rustix::fs::{FileType, Mode, OFlags};
-
+use crate::platform::{self, OpenError};
 use crate::quote::path_text;
 
 /// The largest certificate or trust file rootcert reads.
@@ -26,34 +25,25 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// Reads `path` if it is a regular file of at most `limit` bytes. Opening never blocks
-/// (`O_NONBLOCK`), so a FIFO or a device is refused instead of read.
+/// Reads `path` if it is a regular file of at most `limit` bytes. Opening never blocks,
+/// so a FIFO or a device is refused instead of read.
 pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let error = |message: String| ReadError { message };
-    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
-    let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| {
-        error(format!(
-            "cannot read {}: {}",
-            path_text(path),
-            std::io::Error::from(e)
-        ))
+    let (file, size) = platform::open_regular(path).map_err(|e| {
+        error(match e {
+            OpenError::NotRegular(kind) => format!(
+                "cannot read {}: it is {}, not a regular file",
+                path_text(path),
+                kind.name()
+            ),
+            OpenError::Io(e) => format!("cannot read {}: {e}", path_text(path)),
+        })
     })?;
-    let stat = rustix::fs::fstat(&fd)
-        .map_err(|e| error(format!("cannot read {}: {e}", path_text(path))))?;
-    let kind = FileType::from_raw_mode(stat.st_mode);
-    if kind != FileType::RegularFile {
-        return Err(error(format!(
-            "cannot read {}: it is {}, not a regular file",
-            path_text(path),
-            kind_name(kind)
-        )));
+    if size > limit {
+        return Err(error(too_large(path, size, limit)));
     }
-    if stat.st_size as u64 > limit {
-        return Err(error(too_large(path, stat.st_size as u64, limit)));
-    }
-    let mut bytes = Vec::with_capacity(stat.st_size as usize + 1);
-    std::fs::File::from(fd)
-        .take(limit + 1)
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| error(format!("cannot read {}: {e}", path_text(path))))?;
     if bytes.len() as u64 > limit {
@@ -97,17 +87,6 @@ fn too_large(path: &Path, size: u64, limit: u64) -> String {
     )
 }
 
-pub(crate) fn kind_name(kind: FileType) -> &'static str {
-    match kind {
-        FileType::Directory => "a directory",
-        FileType::CharacterDevice | FileType::BlockDevice => "a device",
-        FileType::Fifo => "a FIFO",
-        FileType::Socket => "a socket",
-        FileType::Symlink => "a symlink",
-        _ => "not a regular file",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,8 +100,8 @@ mod tests {
         rustix::fs::mknodat(
             rustix::fs::CWD,
             &fifo,
-            FileType::Fifo,
-            Mode::from_raw_mode(0o600),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
             0,
         )
         .unwrap();

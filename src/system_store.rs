@@ -138,42 +138,14 @@ pub(crate) fn native_roots() -> Loaded {
     all
 }
 
-/// `SSL_CERT_FILE`/`SSL_CERT_DIR` when set, else the bundle and directory OpenSSL would use,
-/// bundle first: it is one read, the directory many.
-#[cfg(all(unix, not(target_os = "macos")))]
+/// Where the store is read, as the platform says.
 fn locations() -> Vec<Location> {
-    use std::path::PathBuf;
-    let env_file = std::env::var_os("SSL_CERT_FILE").map(PathBuf::from);
-    let env_dir = std::env::var_os("SSL_CERT_DIR").map(PathBuf::from);
-    let (file, dir) = if env_file.is_some() || env_dir.is_some() {
-        (env_file, env_dir)
-    } else {
-        let probe = openssl_probe::probe();
-        (probe.cert_file, probe.cert_dir.into_iter().next())
-    };
-    let file = file.map(|f| Location {
-        label: f.display().to_string(),
-        file: Some(f),
-        dir: None,
-    });
-    let dir = dir.map(|d| Location {
-        label: d.display().to_string(),
-        file: None,
-        dir: Some(d),
-    });
-    file.into_iter().chain(dir).collect()
-}
-
-#[cfg(not(all(unix, not(target_os = "macos"))))]
-fn locations() -> Vec<Location> {
-    let label = if cfg!(target_os = "macos") {
-        "macOS keychain"
-    } else {
-        "Windows certificate store"
-    };
-    vec![Location {
-        label: label.to_string(),
-        file: None,
-        dir: None,
-    }]
+    crate::platform::store_locations()
+        .into_iter()
+        .map(|l| Location {
+            label: l.label,
+            file: l.file,
+            dir: l.dir,
+        })
+        .collect()
 }

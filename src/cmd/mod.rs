@@ -40,11 +40,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 ));
             }
             let quiet = args.quiet || args.json;
-            let permissions = Permissions {
-                mode: args.mode,
-                uid: args.owner.as_deref().map(user_id).transpose()?,
-                gid: args.group.as_deref().map(group_id).transpose()?,
-            };
+            let permissions =
+                Permissions::from_names(args.mode, args.owner.as_deref(), args.group.as_deref())?;
             if args.libpq && matches!(args.format, cli::FormatArg::Pkcs12) {
                 return Err(Error::Usage(
                     "--libpq saves the PEM file libpq reads; a PKCS#12 truststore is for Java: \
@@ -314,8 +311,7 @@ struct Hook {
 /// its output goes to stderr. Its failure is exit 6 (the file itself was saved), named with
 /// the command's own exit code, and the command is not quoted (it may carry a token).
 fn on_change(command: &str, path: &std::path::Path) -> Result<Hook, Error> {
-    let status = std::process::Command::new("/bin/sh")
-        .args(["-c", command])
+    let status = rootcert::os::shell_command(command)
         .env("ROOTCERT_PATH", path)
         .stdin(std::process::Stdio::null())
         .stdout(std::io::stderr())
@@ -334,41 +330,4 @@ fn on_change(command: &str, path: &std::path::Path) -> Result<Hook, Error> {
         ok: status.success(),
         exit_code: status.code(),
     })
-}
-
-/// A user name or numeric id, as chown takes it.
-fn user_id(name: &str) -> Result<u32, Error> {
-    // SAFETY: getpwnam returns null or a pointer into static storage, read at once.
-    id_of("--owner", "user", name, |c| unsafe {
-        libc::getpwnam(c).as_ref().map(|entry| entry.pw_uid)
-    })
-}
-
-/// A group name or numeric id.
-fn group_id(name: &str) -> Result<u32, Error> {
-    // SAFETY: getgrnam returns null or a pointer into static storage, read at once.
-    id_of("--group", "group", name, |c| unsafe {
-        libc::getgrnam(c).as_ref().map(|entry| entry.gr_gid)
-    })
-}
-
-/// A number as it is, else the id `lookup` finds for the name.
-fn id_of(
-    flag: &str,
-    what: &str,
-    name: &str,
-    lookup: impl Fn(*const libc::c_char) -> Option<u32>,
-) -> Result<u32, Error> {
-    if let Ok(id) = name.parse::<u32>() {
-        // chown reads -1 (4294967295) as "leave it as it is": refuse it, not ignore it.
-        if id == u32::MAX {
-            return Err(Error::Usage(format!(
-                "{flag} {id} is the id chown reads as \"no change\": give a real {what}"
-            )));
-        }
-        return Ok(id);
-    }
-    let c_name = std::ffi::CString::new(name)
-        .map_err(|_| Error::Usage(format!("{flag} '{name}' is not a {what} name")))?;
-    lookup(c_name.as_ptr()).ok_or_else(|| Error::Usage(format!("{flag} '{name}': no such {what}")))
 }
