@@ -390,21 +390,9 @@ const SPARE_FILES: u64 = 32;
 /// How many checks can run at once under the open-file limit (each holds one socket),
 /// raising the soft limit toward the hard one when that is what it takes; and, when even
 /// that is not enough, why fewer run.
-#[cfg(unix)]
 fn jobs_within_file_limit(jobs: usize) -> (usize, Option<String>) {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let mut limit = getrlimit(Resource::Nofile);
     let needed = jobs as u64 + SPARE_FILES;
-    let soft = limit.current.unwrap_or(u64::MAX);
-    if soft >= needed {
-        return (jobs, None);
-    }
-    let hard = limit.maximum.unwrap_or(u64::MAX);
-    limit.current = Some(needed.min(hard));
-    let soft = match setrlimit(Resource::Nofile, limit) {
-        Ok(()) => needed.min(hard),
-        Err(_) => soft,
-    };
+    let soft = crate::platform::open_file_limit(needed);
     if soft >= needed {
         return (jobs, None);
     }
@@ -412,14 +400,10 @@ fn jobs_within_file_limit(jobs: usize) -> (usize, Option<String>) {
     (
         fit,
         Some(format!(
-            "checking {fit} targets at once, not {jobs}: the open-file limit is {soft}              (ulimit -n; raise it for more)"
+            "checking {fit} targets at once, not {jobs}: the open-file limit is {soft} \
+             (ulimit -n; raise it for more)"
         )),
     )
-}
-
-#[cfg(not(unix))]
-fn jobs_within_file_limit(jobs: usize) -> (usize, Option<String>) {
-    (jobs, None)
 }
 
 /// A target and each driver's reading of it.

@@ -343,6 +343,13 @@ pub(crate) fn group_id(name: &str) -> Result<u32, Error> {
     os::group_id(name)
 }
 
+/// Raises the soft limit on open files toward `wanted` (never past the hard limit) when
+/// it is lower, and returns the limit in force. Windows has no such limit on sockets:
+/// `u64::MAX`.
+pub(crate) fn open_file_limit(wanted: u64) -> u64 {
+    os::open_file_limit(wanted)
+}
+
 /// The system shell running `command`: `/bin/sh -c` on Unix, `cmd.exe /C` on Windows.
 pub fn shell_command(command: &str) -> std::process::Command {
     os::shell_command(command)

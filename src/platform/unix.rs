@@ -409,6 +409,21 @@ fn id_of(
     lookup(c_name.as_ptr()).ok_or_else(|| Error::Usage(format!("{flag} '{name}': no such {what}")))
 }
 
+pub(super) fn open_file_limit(wanted: u64) -> u64 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut limit = getrlimit(Resource::Nofile);
+    let soft = limit.current.unwrap_or(u64::MAX);
+    if soft >= wanted {
+        return soft;
+    }
+    let raised = wanted.min(limit.maximum.unwrap_or(u64::MAX));
+    limit.current = Some(raised);
+    match setrlimit(Resource::Nofile, limit) {
+        Ok(()) => raised,
+        Err(_) => soft,
+    }
+}
+
 pub(super) fn shell_command(command: &str) -> std::process::Command {
     let mut shell = std::process::Command::new("/bin/sh");
     shell.args(["-c", command]);
