@@ -17,7 +17,7 @@ fn a_bundle_from_the_os_store_offline() {
     );
     run.expect(0);
     let out = env.path("out/azure-postgres-flexible.pem");
-    assert_eq!(run.json()["path"], out.display().to_string());
+    assert_eq!(run.json()["path"], shown_path(&out));
     // In the profile's order, only the pinned certificates, canonical PEM.
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -44,7 +44,7 @@ fn a_bundle_from_the_os_store_offline() {
         "{path}"
     );
     assert_eq!(
-        std::fs::read_to_string(path).unwrap(),
+        std::fs::read_to_string(host_path(path)).unwrap(),
         format!("{}{}{}", g2_pem(), ms2017_pem(), isrg_pem())
     );
 }
@@ -120,10 +120,7 @@ fn the_microsoft_profile_is_saved_as_pem_under_a_pem_name() {
         path.ends_with("MicrosoftRSARootCertificateAuthority2017.crt.pem"),
         "{path}"
     );
-    assert_eq!(
-        openssl_fingerprint(std::path::Path::new(path)),
-        MS2017_SHA256
-    );
+    assert_eq!(openssl_fingerprint(&host_path(path)), MS2017_SHA256);
 }
 
 #[test]

@@ -270,6 +270,41 @@ fn devices_fifos_and_directories_are_never_replaced() {
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo_like());
 }
 
+#[test]
+fn a_read_only_destination_is_replaced_only_where_the_os_allows_it() {
+    // Windows refuses to replace a read-only file, and so does rootcert there, leaving it
+    // as it was; on Unix the rename replaces it and the new file keeps its mode 0444.
+    let env = Env::new();
+    let path = env.path("out/root.pem");
+    std::fs::write(&path, isrg_pem()).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = snapshot(&env.path("out"));
+    let run = env.run_with_store(
+        &store(&env),
+        &[
+            "fetch",
+            "--offline",
+            "--force",
+            "-o",
+            path.to_str().unwrap(),
+        ],
+    );
+    if under_wine() {
+        run.expect(5)
+            .stderr_has("is read-only (attrib -r clears that");
+        assert_eq!(
+            snapshot(&env.path("out")),
+            before,
+            "the file is left as it was"
+        );
+    } else {
+        run.expect(0);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), g2_pem());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o444);
+    }
+}
+
 trait FileTypeLike {
     fn is_char_device_like(&self) -> bool;
     fn is_fifo_like(&self) -> bool;

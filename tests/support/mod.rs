@@ -72,8 +72,9 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rootcert"));
+        let mut cmd = rootcert_command();
         cmd.env_clear()
+            .envs(runner_env())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.path("home"))
             .env("ROOTCERT_DIR", self.path("out"))
@@ -105,6 +106,69 @@ impl Env {
                 .unwrap(),
         )
     }
+}
+
+/// The binary under test: this build's, or the one `ROOTCERT_TEST_BIN` names (another
+/// platform's build, such as the Windows .exe) run through `ROOTCERT_TEST_RUNNER` (such as
+/// wine64). `.ci/run` runs the tests listed in tests/wine-subset.txt that way.
+pub fn rootcert_command() -> Command {
+    let (program, prefix) = rootcert_program();
+    let mut cmd = Command::new(program);
+    cmd.args(prefix);
+    cmd
+}
+
+/// The program that runs the binary under test, and the arguments that come first.
+pub fn rootcert_program() -> (PathBuf, Vec<String>) {
+    let Some(bin) = std::env::var_os("ROOTCERT_TEST_BIN") else {
+        return (env!("CARGO_BIN_EXE_rootcert").into(), Vec::new());
+    };
+    let bin = bin.into_string().expect("ROOTCERT_TEST_BIN is UTF-8");
+    match std::env::var_os("ROOTCERT_TEST_RUNNER") {
+        Some(runner) => (runner.into(), vec![bin]),
+        None => (bin.into(), Vec::new()),
+    }
+}
+
+/// Whether the binary under test is the Windows build under Wine.
+pub fn under_wine() -> bool {
+    std::env::var_os("ROOTCERT_TEST_RUNNER").is_some_and(|r| r.to_string_lossy().contains("wine"))
+}
+
+/// What the runner needs from the environment (Wine's prefix and debug settings), kept
+/// when a test clears the rest.
+pub fn runner_env() -> Vec<(std::ffi::OsString, std::ffi::OsString)> {
+    std::env::vars_os()
+        .filter(|(name, _)| name.to_string_lossy().starts_with("WINE"))
+        .collect()
+}
+
+/// A path as the binary under test prints it once resolved: under Wine, Linux's `/` is
+/// drive `Z:` and the separator a backslash.
+pub fn shown_path(path: &Path) -> String {
+    let text = path.to_str().expect("test paths are UTF-8");
+    if under_wine() {
+        format!("Z:{}", text.replace('/', "\\"))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The file behind a path the binary under test printed: under Wine, `Z:\\x` is Linux's
+/// `/x` and other drives are found with `winepath`.
+pub fn host_path(shown: &str) -> PathBuf {
+    if !under_wine() {
+        return PathBuf::from(shown);
+    }
+    if let Some(rest) = shown.strip_prefix("Z:") {
+        return PathBuf::from(rest.replace('\\', "/"));
+    }
+    let runner = std::env::var_os("ROOTCERT_TEST_RUNNER").unwrap();
+    let out = Command::new(runner)
+        .args(["winepath", "-u", shown])
+        .output()
+        .expect("winepath runs");
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
 /// Runs a fetch of `url` to the default destination with no OS store and no retries.
