@@ -2,14 +2,17 @@
 # Builds the release archives, one per target, the way ripgrep ships them:
 #   rootcert-VERSION-TARGET.tar.gz (Linux static musl, macOS) and
 #   rootcert-VERSION-x86_64-pc-windows-gnu.zip, each holding the binary, README.md,
-#   LICENSE, doc/rootcert.1 and complete/ (bash, zsh, fish, PowerShell), plus SHA256SUMS.
+#   LICENSE, doc/ (rootcert.1 and a page per subcommand) and complete/ (bash, zsh, fish,
+#   PowerShell), plus SHA256SUMS.
 # The man page and completions come from the host build (the binary writes them itself).
 #   packaging/release.sh [OUT_DIR]      (default target/dist; prints OUT_DIR)
 # Needs zig (pip install ziglang) and cargo-zigbuild for macOS and musl, mingw-w64 for
 # Windows, and `rustup target add` for each target (.ci/run installs them when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-target/dist}"
+# Where cargo puts builds (CARGO_TARGET_DIR or ./target), as packaging/deb.sh asks it.
+target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+out="${1:-$target_dir/dist}"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
 zig_targets=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin)
 windows=x86_64-pc-windows-gnu
@@ -27,8 +30,8 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/
 
 rm -rf "$out"
 mkdir -p "$out/assets/doc" "$out/assets/complete"
-host=target/release/rootcert
-"$host" man > "$out/assets/doc/rootcert.1"
+host="$target_dir/release/rootcert"
+"$host" man --dir "$out/assets/doc" >/dev/null
 "$host" completions bash > "$out/assets/complete/rootcert.bash"
 "$host" completions zsh > "$out/assets/complete/_rootcert"
 "$host" completions fish > "$out/assets/complete/rootcert.fish"
@@ -44,12 +47,12 @@ stage() { # TARGET BINARY -> the staging directory's name
   echo "$name"
 }
 for target in "${zig_targets[@]}"; do
-  name="$(stage "$target" "target/$target/release/rootcert")"
+  name="$(stage "$target" "$target_dir/$target/release/rootcert")"
   tar -C "$out" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
     -cf - "$name" | gzip -9n > "$out/$name.tar.gz"
   rm -rf "${out:?}/$name"
 done
-name="$(stage "$windows" "target/$windows/release/rootcert.exe")"
+name="$(stage "$windows" "$target_dir/$windows/release/rootcert.exe")"
 (cd "$out" && find "$name" | sort | zip -X -q -9 "$name.zip" -@)
 rm -rf "${out:?}/$name" "${out:?}/assets"
 (cd "$out" && sha256sum -- *.tar.gz *.zip > SHA256SUMS)

@@ -43,7 +43,6 @@ mod driver;
 mod error;
 mod fetch;
 mod fingerprint;
-mod home;
 mod inspect;
 pub mod libpq;
 mod oid;

@@ -12,13 +12,13 @@ use crate::quote::path_text;
 /// root or the caller owns, since nobody else may rename or remove it there.
 pub(crate) fn others_can_change(path: &Path) -> Vec<String> {
     let mut warnings = Vec::new();
-    let Some(me) = caller() else {
+    let Some(me) = crate::platform::caller_uid() else {
         return warnings;
     };
     let Ok(file) = std::fs::symlink_metadata(path) else {
         return warnings;
     };
-    let mut below = owner_and_mode(&file);
+    let mut below = crate::platform::owner_and_mode(&file);
     if let Some((owner, mode)) = below {
         if owner != 0 && owner != me {
             warnings.push(format!(
@@ -51,7 +51,7 @@ pub(crate) fn others_can_change(path: &Path) -> Vec<String> {
         let Some((owner, mode)) = std::fs::metadata(dir)
             .ok()
             .as_ref()
-            .and_then(owner_and_mode)
+            .and_then(crate::platform::owner_and_mode)
         else {
             break;
         };
@@ -92,26 +92,4 @@ fn writers(mode: u32) -> &'static str {
         (true, false) => "its group",
         _ => "every user",
     }
-}
-
-#[cfg(unix)]
-fn caller() -> Option<u32> {
-    Some(rustix::process::geteuid().as_raw())
-}
-
-#[cfg(unix)]
-fn owner_and_mode(meta: &std::fs::Metadata) -> Option<(u32, u32)> {
-    use std::os::unix::fs::MetadataExt;
-    Some((meta.uid(), meta.mode()))
-}
-
-// Windows decides with ACLs, which a saved file inherits from its directory.
-#[cfg(not(unix))]
-fn caller() -> Option<u32> {
-    None
-}
-
-#[cfg(not(unix))]
-fn owner_and_mode(_: &std::fs::Metadata) -> Option<(u32, u32)> {
-    None
 }

@@ -350,6 +350,24 @@ pub(crate) fn open_file_limit(wanted: u64) -> u64 {
     os::open_file_limit(wanted)
 }
 
+/// The effective user id, which owners are compared with; none on Windows.
+pub(crate) fn caller_uid() -> Option<u32> {
+    os::caller_uid()
+}
+
+/// A file's owner and mode bits; none on Windows, which decides with ACLs (a saved file
+/// inherits its directory's).
+pub(crate) fn owner_and_mode(meta: &std::fs::Metadata) -> Option<(u32, u32)> {
+    os::owner_and_mode(meta)
+}
+
+/// The user's home in the password database, which the JVM (`user.home`) and Go
+/// (`user.Current().HomeDir`) use whatever `$HOME` says; Windows has no password database
+/// (its clients use the profile folders, handled where they do).
+pub(crate) fn passwd_home() -> Option<PathBuf> {
+    os::passwd_home()
+}
+
 /// The system shell running `command`: `/bin/sh -c` on Unix, `cmd.exe /C` on Windows.
 pub fn shell_command(command: &str) -> std::process::Command {
     os::shell_command(command)

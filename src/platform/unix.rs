@@ -99,12 +99,6 @@ pub(super) struct Dir {
 }
 
 impl Dir {
-    pub(super) fn access(&self) -> Option<Access> {
-        rustix::fs::fstat(&self.fd)
-            .ok()
-            .map(|stat| access_of(&stat))
-    }
-
     pub(super) fn open_file(&self, name: &OsStr) -> Result<Option<(File, FileInfo)>, OpenError> {
         let flags =
             OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
@@ -422,6 +416,38 @@ pub(super) fn open_file_limit(wanted: u64) -> u64 {
         Ok(()) => raised,
         Err(_) => soft,
     }
+}
+
+pub(super) fn caller_uid() -> Option<u32> {
+    Some(rustix::process::geteuid().as_raw())
+}
+
+pub(super) fn owner_and_mode(meta: &std::fs::Metadata) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.uid(), meta.mode()))
+}
+
+pub(super) fn passwd_home() -> Option<PathBuf> {
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r writes into `entry` and `buffer`, both ours and large enough or
+    // reported as ERANGE; `found` points at `entry` or is null.
+    let rc = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    if rc != 0 || found.is_null() || entry.pw_dir.is_null() {
+        return None;
+    }
+    // SAFETY: pw_dir points into `buffer`, NUL-terminated by getpwuid_r.
+    let dir = unsafe { std::ffi::CStr::from_ptr(entry.pw_dir) };
+    Some(PathBuf::from(OsStr::from_bytes(dir.to_bytes())))
 }
 
 pub(super) fn shell_command(command: &str) -> std::process::Command {

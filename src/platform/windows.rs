@@ -201,10 +201,6 @@ impl Dir {
         }
     }
 
-    pub(super) fn access(&self) -> Option<Access> {
-        None
-    }
-
     pub(super) fn open_file(&self, name: &OsStr) -> Result<Option<(File, FileInfo)>, OpenError> {
         let path = self.path.join(name);
         let file = match OpenOptions::new()
@@ -623,6 +619,18 @@ pub(super) fn group_id(_name: &str) -> Result<u32, Error> {
 
 pub(super) fn open_file_limit(_wanted: u64) -> u64 {
     u64::MAX
+}
+
+pub(super) fn caller_uid() -> Option<u32> {
+    None
+}
+
+pub(super) fn owner_and_mode(_meta: &std::fs::Metadata) -> Option<(u32, u32)> {
+    None
+}
+
+pub(super) fn passwd_home() -> Option<PathBuf> {
+    None
 }
 
 pub(super) fn shell_command(command: &str) -> std::process::Command {

@@ -115,7 +115,7 @@ impl Context {
         Context {
             given,
             home: std::env::var_os("HOME").map(PathBuf::from),
-            passwd_home: crate::home::passwd_home(),
+            passwd_home: crate::platform::passwd_home(),
         }
     }
 
