@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::platform::{self, Access, CreateDirError, Identity, OpenError, PlaceError};
-use crate::read::MAX_FILE_BYTES;
 use crate::quote::path_text;
+use crate::read::MAX_FILE_BYTES;
 
 /// What was at the destination when rootcert looked.
 #[derive(Debug, Clone, PartialEq, Eq)]
