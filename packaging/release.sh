@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the release archives, one per target, the way ripgrep ships them:
-#   rootcert-VERSION-TARGET.tar.gz (Linux static musl, macOS) and
+#   rootcert-VERSION-TARGET.tar.gz (static Linux, x86_64 and aarch64) and
 #   rootcert-VERSION-x86_64-pc-windows-gnu.zip, each holding the binary, README.md,
 #   LICENSE, doc/ (rootcert.1 and a page per subcommand) and complete/ (bash, zsh, fish,
 #   PowerShell), plus SHA256SUMS.
 # The man page and completions come from the host build (the binary writes them itself).
 #   packaging/release.sh [OUT_DIR]      (default target/dist; prints OUT_DIR)
-# Needs zig (pip install ziglang) and cargo-zigbuild for macOS and musl, mingw-w64 for
+# Needs zig (pip install ziglang) and cargo-zigbuild for musl, mingw-w64 for
 # Windows, and `rustup target add` for each target (.ci/run installs them when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,10 @@ cd "$(dirname "$0")/.."
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 out="${1:-$target_dir/dist}"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
-zig_targets=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-darwin aarch64-apple-darwin)
+# macOS builds are type-checked in CI but not linked here: the link needs the macOS SDK's
+# Security and CoreFoundation frameworks (rustls' platform verifier, the keychain), which
+# this machine cannot have. On a Mac: cargo build --release.
+zig_targets=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
 windows=x86_64-pc-windows-gnu
 # Archives carry the commit's time, not the build's, so a rebuild gives the same bytes.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
