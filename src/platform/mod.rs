@@ -22,7 +22,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::save::Permissions;
 
 #[cfg(unix)]
 mod unix;
@@ -385,3 +384,35 @@ pub(crate) fn force_named_temporaries(on: bool) {
 
 #[cfg(test)]
 mod tests;
+
+/// The mode, owner and group a saved file must have; unset ones keep the replaced file's
+/// (a new file: 0644, the user running rootcert). Windows has none of these: a saved file
+/// there gets its directory's inherited ACL.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Permissions {
+    /// File mode bits (0o644 and the like).
+    pub mode: Option<u32>,
+    /// Owner, as a user id.
+    pub uid: Option<u32>,
+    /// Group, as a group id.
+    pub gid: Option<u32>,
+}
+
+impl Permissions {
+    /// Permissions from a mode and the names (or numeric ids) of an owner and a group, as
+    /// `chown` takes them. On Windows any of them is a usage error that says what to do
+    /// instead.
+    pub fn from_names(
+        mode: Option<u32>,
+        owner: Option<&str>,
+        group: Option<&str>,
+    ) -> Result<Permissions, Error> {
+        let permissions = Permissions {
+            mode,
+            uid: owner.map(user_id).transpose()?,
+            gid: group.map(group_id).transpose()?,
+        };
+        check_permissions(&permissions)?;
+        Ok(permissions)
+    }
+}

@@ -12,13 +12,13 @@ use std::path::{Component, Path, PathBuf};
 use rustix::fs::{AtFlags, FileType, FlockOperation, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
+use super::Permissions;
 use super::unix_variant as variant;
 use super::{
     Access, CreateDirError, FileInfo, Identity, Kind, OpenError, PlaceError, Resolved,
     StoreLocation,
 };
 use crate::error::Error;
-use crate::save::Permissions;
 
 /// Symlinks followed while resolving one path, as the kernel's limit.
 const MAX_LINKS: usize = 40;

@@ -41,12 +41,12 @@ use windows_sys::Win32::System::Threading::{
     CreateMutexW, INFINITE, ReleaseMutex, WaitForSingleObject,
 };
 
+use super::Permissions;
 use super::{
     Access, CreateDirError, FileInfo, Identity, Kind, OpenError, PlaceError, Resolved,
     StoreLocation,
 };
 use crate::error::Error;
-use crate::save::Permissions;
 
 /// A reparse tag whose point stands for another name (symlink, junction), as opposed to
 /// one that only stores data elsewhere (a cloud placeholder, a deduplicated file).
