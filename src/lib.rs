@@ -60,8 +60,8 @@ mod verify;
 
 pub use cert::{Cert as Certificate, SelfSignature};
 pub use check::{
-    CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict, Protocol,
-    TargetText, Verdict, check, read_targets_file,
+    CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict,
+    DEFAULT_JOBS, DEFAULT_PER_SERVER, Protocol, TargetText, Verdict, check, read_targets_file,
 };
 pub use download::NetOptions;
 pub use driver::Driver;

@@ -130,6 +130,8 @@ pub struct CheckOutcome {
     pub host: String,
     /// The port.
     pub port: u16,
+    /// How long the check of this server took (zero for a target that does not parse).
+    pub elapsed: std::time::Duration,
     /// The report, or the error that kept the server from being judged.
     pub result: Result<CheckReport, Error>,
 }

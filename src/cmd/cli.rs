@@ -399,9 +399,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub direct: bool,
 
-    /// Check this many targets at once
-    #[arg(long, value_name = "N", default_value = "16", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Check this many servers at once, in all
+    #[arg(long, value_name = "N", default_value_t = rootcert::DEFAULT_JOBS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub jobs: u16,
+
+    /// Check at most this many targets at once on one server (one host and port)
+    #[arg(long, value_name = "N", default_value_t = rootcert::DEFAULT_PER_SERVER as u16,
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub per_server: u16,
 
     /// Fail a target whose chain (any certificate, root included) expires within N days
     #[arg(long, value_name = "N")]

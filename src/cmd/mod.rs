@@ -228,6 +228,7 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         alpn: args.alpn,
         timeout: args.timeout,
         jobs: usize::from(args.jobs),
+        per_server: usize::from(args.per_server),
         min_days: args.min_days,
         clients,
         all_clients,
