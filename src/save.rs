@@ -442,6 +442,67 @@ impl Destination {
     }
 }
 
+/// Writes `contents` to `path` whatever the file holds now, for files rootcert does not pin
+/// (node_exporter's textfile metrics): resolved as a trust file is, written unnamed in
+/// the same directory (or under a `.rootcert-*.tmp` name, never one ending in the
+/// file's own extension), made durable, then renamed over the old file, so a reader sees
+/// the old file or the new one, never a part of either. A replaced file keeps its mode
+/// and owner; a new one gets 0644. `flag` names the option that gave the path, in
+/// messages.
+pub fn replace_file(path: &Path, contents: &[u8], flag: &str) -> Result<(), Error> {
+    // The messages below name fetch's --out; this path came from another option.
+    let named = |e: Error| e.map_message(|m| m.replace("with --out", &format!("with {flag}")));
+    let path =
+        std::path::absolute(path).map_err(|e| Error::File(format!("{}: {e}", path_text(path))))?;
+    let mut destination = Destination::open(&path).map_err(named)?;
+    destination.replace(contents).map_err(named)
+}
+
+impl Destination {
+    /// Replaces whatever regular file is at the destination (or creates it), without
+    /// reading it: see [`replace_file`].
+    fn replace(&mut self, contents: &[u8]) -> Result<(), Error> {
+        self.create_missing_dirs()?;
+        rustix::fs::flock(&self.dir, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| cannot(&self.shown, "lock the directory of", e))?;
+        remove_stale_temporaries(&self.dir, &self.name);
+        let existing =
+            match rustix::fs::statat(&self.dir, self.name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW) {
+                Err(Errno::NOENT) => Found::Absent,
+                Err(e) => return Err(cannot(&self.shown, "inspect", e)),
+                Ok(stat) => {
+                    let kind = FileType::from_raw_mode(stat.st_mode);
+                    if kind != FileType::RegularFile {
+                        return Err(not_regular(&self.shown, kind));
+                    }
+                    Found::File(Existing {
+                        identity: identity_of(&stat),
+                        uid: stat.st_uid,
+                        gid: stat.st_gid,
+                        mode: stat.st_mode & 0o7777,
+                        bytes: Vec::new(),
+                    })
+                }
+            };
+        let _held = HeldSignals::hold();
+        let temp = self.write_unnamed(contents, &existing, Permissions::default())?;
+        let temp_name = temporary_name();
+        self.link(&temp, &temp_name)
+            .map_err(|e| cannot(&self.shown, "write", e))?;
+        if let Err(e) = rustix::fs::renameat(
+            &self.dir,
+            temp_name.as_os_str(),
+            &self.dir,
+            self.name.as_os_str(),
+        ) {
+            let _ = rustix::fs::unlinkat(&self.dir, temp_name.as_os_str(), AtFlags::empty());
+            return Err(cannot(&self.shown, "replace", e));
+        }
+        let _ = rustix::fs::fsync(&self.dir);
+        Ok(())
+    }
+}
+
 /// A file being written: unnamed, or (on file systems without `O_TMPFILE`) under a
 /// temporary name, which dropping it removes (the file stays under the names linked to it).
 struct Temp {
@@ -800,6 +861,24 @@ mod tests {
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary name is left");
         WITHOUT_TMPFILE.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    #[test]
+    fn replace_file_replaces_whatever_regular_file_is_there_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rootcert.prom");
+        replace_file(&path, b"one\n", "--textfile").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        replace_file(&path, b"two\n", "--textfile").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two\n");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+        let err = replace_file(dir.path(), b"x", "--textfile").unwrap_err();
+        assert!(err.to_string().contains("with --textfile"), "{err}");
     }
 
     #[test]

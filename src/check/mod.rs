@@ -9,6 +9,7 @@
 //! the handshake signature is still checked, and a failed check is part of the verdict.
 //! No data is sent over the session.
 
+mod fleet;
 pub(crate) mod protocol;
 mod reading;
 mod report;
@@ -27,6 +28,7 @@ use crate::driver::Driver;
 use crate::error::Error;
 use crate::libpq;
 use crate::quote::path_text;
+pub use fleet::{Differing, FleetSummary, RootServed, fleet_summary};
 use reading::Context;
 pub use report::{CertReport, CheckOutcome, CheckReport, ClientVerdict, Verdict};
 pub use settings::ClientSetting;
@@ -350,6 +352,7 @@ fn check_with(
                 target_index,
                 host_index,
                 protocol: Some(target.protocol),
+                client: readings.first().map(|(driver, _)| driver.name()),
                 host: endpoint.addr.clone(),
                 port: endpoint.port,
                 elapsed: started.elapsed(),
@@ -379,6 +382,7 @@ fn check_with(
             target_index,
             host_index: 0,
             protocol: None,
+            client: None,
             host: String::new(),
             port: 0,
             elapsed: Duration::ZERO,
