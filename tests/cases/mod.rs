@@ -12,6 +12,7 @@ mod java;
 mod json;
 mod libpq_matrix;
 mod mysql;
+mod prometheus;
 mod recipes;
 mod secrets;
 mod verify;

@@ -248,6 +248,8 @@ async fn probe(state: &Arc<State>, request: &Request<Incoming>) -> Response<Full
     if left < Duration::from_millis(10) {
         return busy();
     }
+    // To the nearest 10 ms, so that a timeout says "1 s" rather than "0.99998 s".
+    let left = Duration::from_millis(((left.as_millis() + 5) / 10 * 10) as u64);
     let options = module.options(&target, left);
     // The permit and the slot go with the check, not with this request: a scraper that
     // hangs up does not free them while the check still runs.
