@@ -9,6 +9,7 @@
 //! server's long queue does not hold back the others.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 /// Stack for each check's thread. A handshake touches about 20 KiB of it; the default
@@ -99,31 +100,40 @@ pub(crate) fn run<T: Sync, K: Eq + std::hash::Hash, R: Send>(
     let per_server = per_server.max(1);
     let results: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
 
-    let work = || {
+    // The next item to start, if one may start now.
+    let take = |s: &mut State| -> Option<usize> {
+        let id = s.ready.pop_front()?;
+        let server = &mut s.servers[id];
+        let i = server.pending.pop_front().expect("a ready server has work");
+        server.running += 1;
+        let again = !server.pending.is_empty() && server.running < per_server;
+        server.queued = again;
+        if again {
+            s.ready.push_back(id);
+        }
+        s.left -= 1;
+        if s.left == 0 {
+            // Nothing more to start: waiting threads can end.
+            wake.notify_all();
+        }
+        Some(i)
+    };
+    let work = |first: Option<usize>| {
+        let mut next = first;
         loop {
-            let i = {
-                let mut s = state.lock().expect("not poisoned");
-                loop {
-                    if let Some(id) = s.ready.pop_front() {
-                        let server = &mut s.servers[id];
-                        let i = server.pending.pop_front().expect("a ready server has work");
-                        server.running += 1;
-                        let again = !server.pending.is_empty() && server.running < per_server;
-                        server.queued = again;
-                        if again {
-                            s.ready.push_back(id);
+            let i = match next.take() {
+                Some(i) => i,
+                None => {
+                    let mut s = state.lock().expect("not poisoned");
+                    loop {
+                        if let Some(i) = take(&mut s) {
+                            break i;
                         }
-                        s.left -= 1;
                         if s.left == 0 {
-                            // Nothing more to start: waiting threads can end.
-                            wake.notify_all();
+                            return;
                         }
-                        break i;
+                        s = wake.wait(s).expect("not poisoned");
                     }
-                    if s.left == 0 {
-                        return;
-                    }
-                    s = wake.wait(s).expect("not poisoned");
                 }
             };
             let result = check(&items[i]);
@@ -144,26 +154,49 @@ pub(crate) fn run<T: Sync, K: Eq + std::hash::Hash, R: Send>(
     let mut fewer_threads = None;
     if items.is_empty() {
     } else if workers == 1 {
-        work();
+        work(None);
     } else {
+        // Every thread is spawned first, given its first item, and only then let go: a
+        // thread already checking would take the CPU from the spawning loop (the kernel
+        // shares it per thread), and the last checks, started late, would end late. Let
+        // go one by one (unpark), they start together, not queued on one lock.
+        const NONE: usize = usize::MAX;
+        let firsts: Vec<AtomicUsize> = (0..workers).map(|_| AtomicUsize::new(NONE)).collect();
+        let go = AtomicBool::new(false);
         std::thread::scope(|scope| {
-            let mut started = 0;
-            for _ in 0..workers {
+            let mut threads = Vec::with_capacity(workers);
+            for w in 0..workers {
+                let (firsts, go) = (&firsts, &go);
                 let spawned = std::thread::Builder::new()
                     .stack_size(STACK_BYTES)
-                    .spawn_scoped(scope, work);
+                    .spawn_scoped(scope, move || {
+                        while !go.load(Ordering::Acquire) {
+                            std::thread::park();
+                        }
+                        let first = firsts[w].load(Ordering::Acquire);
+                        work((first != NONE).then_some(first));
+                    });
                 match spawned {
-                    Ok(_) => started += 1,
+                    Ok(thread) => {
+                        if let Some(i) = take(&mut state.lock().expect("not poisoned")) {
+                            firsts[w].store(i, Ordering::Release);
+                        }
+                        threads.push(thread);
+                    }
                     // The system's thread limit (ulimit -u, a cgroup's pids.max): the
                     // threads already started do the rest.
                     Err(_) => {
-                        fewer_threads = Some((started.max(1), workers));
+                        fewer_threads = Some((threads.len().max(1), workers));
                         break;
                     }
                 }
             }
-            if started == 0 {
-                work();
+            go.store(true, Ordering::Release);
+            for thread in &threads {
+                thread.thread().unpark();
+            }
+            if threads.is_empty() {
+                work(None);
             }
         });
     }
@@ -183,7 +216,6 @@ pub(crate) fn run<T: Sync, K: Eq + std::hash::Hash, R: Send>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     /// Runs `keys` (one item each) and returns the most that ran at once, in all and per key.
