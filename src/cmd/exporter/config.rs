@@ -200,6 +200,15 @@ fn module(name: &str, m: ModuleFile) -> Result<Module, String> {
             ));
         }
     }
+    if !m.profiles.is_empty() {
+        // Each probe looks for the file `rootcert fetch` saved for them (else the OS
+        // store): that needs a data directory, which a service may lack.
+        rootcert::catalog::resolve_profiles(&m.profiles)
+            .and_then(|p| rootcert::catalog::default_destination(&p))
+            .map_err(|e| {
+                format!("profiles need rootcert's directory ({e}): set ROOTCERT_DIR, or use ca")
+            })?;
+    }
     let client = match m.client.as_deref() {
         None => None,
         Some(name) => {
