@@ -94,7 +94,7 @@ def main():
             wait_listening(ours_port, ours)
             wait_listening(theirs_port, theirs)
             path = f"/probe?module=tls&target=127.0.0.1:{target_port}"
-            passed = 'rootcert_check_success{protocol="tls",client="tls"} 1'
+            passed = 'rootcert_check_success{protocol="tls",client="openssl"} 1'
             sides = [("rootcert exporter", ours, ours_port, passed),
                      ("blackbox_exporter 0.23", theirs, theirs_port, "probe_success 1")]
             times = {name: [] for name, *_ in sides}

@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use rootcert::{CheckOutcome, Verdict, VerifyReport};
+use rootcert::{CheckOutcome, VerifyReport};
 
 use super::output::terminal_safe;
 
@@ -230,22 +230,39 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
         if let Some(client) = report.map(|r| r.client).or(outcome.client) {
             common.push(("client", client));
         }
-        let verdict = report.map_or("error", |r| r.verdict.as_str());
-        metrics.gauge(
-            "rootcert_check_success",
-            SUCCESS_HELP,
-            &common,
-            f64::from(u8::from(report.is_some_and(|r| r.verdict == Verdict::Pass))),
-        );
-        for v in VERDICTS {
-            let mut with = common.clone();
-            with.push(("verdict", v));
+        // One success and verdict per client judged: the report's, or with several
+        // --client (the exporter: one) each driver's own.
+        let verdicts: Vec<(&str, &str)> = match report {
+            Some(r) if !r.clients.is_empty() => r
+                .clients
+                .iter()
+                .map(|c| (c.client, c.verdict.as_str()))
+                .collect(),
+            Some(r) => vec![(r.client, r.verdict.as_str())],
+            None => vec![("", "error")],
+        };
+        for (client, verdict) in verdicts {
+            let mut by_client = common.clone();
+            if !client.is_empty() {
+                by_client.retain(|(name, _)| *name != "client");
+                by_client.push(("client", client));
+            }
             metrics.gauge(
-                "rootcert_check_verdict",
-                VERDICT_HELP,
-                &with,
-                f64::from(u8::from(v == verdict)),
+                "rootcert_check_success",
+                SUCCESS_HELP,
+                &by_client,
+                f64::from(u8::from(verdict == "pass")),
             );
+            for v in VERDICTS {
+                let mut with = by_client.clone();
+                with.push(("verdict", v));
+                metrics.gauge(
+                    "rootcert_check_verdict",
+                    VERDICT_HELP,
+                    &with,
+                    f64::from(u8::from(v == verdict)),
+                );
+            }
         }
         if let Some(seconds) = report
             .and_then(|r| r.earliest_expiry.as_deref())

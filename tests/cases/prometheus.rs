@@ -113,7 +113,7 @@ fn check_metrics_pass_promtool_and_say_what_each_server_got() {
     }
     let postgres = one(&all, "rootcert_check_success", &masked);
     assert_eq!(postgres.label("protocol"), Some("postgres"));
-    assert_eq!(postgres.label("client"), Some("libpq"));
+    assert_eq!(postgres.label("client"), Some("psql"));
     assert_eq!(
         postgres.label("host"),
         Some(&*format!("127.0.0.1:{closed}"))
@@ -146,6 +146,51 @@ fn check_metrics_pass_promtool_and_say_what_each_server_got() {
     // No chain for the servers that could not be judged.
     assert!(find(&all, "rootcert_root_info", "target", &targets[1]).is_empty());
     assert!(find(&all, "rootcert_root_info", "target", &targets[3]).is_empty());
+}
+
+#[test]
+fn with_every_driver_each_gets_its_own_success_series_as_in_the_json() {
+    let Some(tools) = prom::tools() else { return };
+    let Some(bins) = binaries() else { return };
+    let env = Env::new();
+    let chain = Chain::new("rootcert drivers root", (2031, 5, 17));
+    let trust = write(env.dir.path(), "root.pem", &chain.root_pem);
+    let pg = PgServer::start(bins, Some(&chain.server));
+    // By address: the drivers' name rules differ on an IP SAN (libpq, pgx, ...).
+    let target = format!("127.0.0.1:{}", pg.port);
+    let args = [
+        "check",
+        &target,
+        "--ca",
+        trust.to_str().unwrap(),
+        "--client",
+        "all",
+    ];
+    let json = env.run(&[&args[..], &["--json"]].concat());
+    let report: serde_json::Value =
+        serde_json::from_str(json.stdout.lines().next().unwrap()).unwrap();
+    let clients = report["clients"].as_array().unwrap();
+    assert!(clients.len() >= 4, "{report}");
+    let run = env.run(&[&args[..], &["--format", "openmetrics"]].concat());
+    assert_eq!(run.code, json.code);
+    tools.check_metrics(&run.stdout).unwrap();
+    let all = samples(&run.stdout);
+    for client in clients {
+        let name = client["client"].as_str().unwrap();
+        let success = find(&all, "rootcert_check_success", "client", name);
+        assert_eq!(success.len(), 1, "{name}");
+        let pass = client["verdict"] == "pass";
+        assert_eq!(
+            success[0].value,
+            f64::from(u8::from(pass)),
+            "{name}: {client}"
+        );
+    }
+    let series = all
+        .iter()
+        .filter(|s| s.name == "rootcert_check_success")
+        .count();
+    assert_eq!(series, clients.len());
 }
 
 #[test]
