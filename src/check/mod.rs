@@ -37,7 +37,7 @@ use target::{Endpoint, Target};
 use trust::{SharedRoots, trust_for};
 
 /// Checks at once by default: enough for a thousand servers that each hold a check until
-/// the timeout without anyone waiting behind them (one thread of about 35 KiB each).
+/// the timeout without anyone waiting behind them (a thread of about 40 KiB each).
 pub const DEFAULT_JOBS: usize = 1024;
 
 /// Checks at once against one server by default: each is a forked PostgreSQL backend, or

@@ -126,8 +126,9 @@ pub struct CheckOutcome {
     pub host_index: usize,
     /// The protocol spoken (none for a target that does not parse).
     pub protocol: Option<Protocol>,
-    /// Whose rules the target is read by, as the report names them (none for a target
-    /// that does not parse); known even when the server could not be reached.
+    /// The driver whose rules judge it (the first, with several), as the report names
+    /// it; known even when the server could not be reached, none for a target that does
+    /// not parse.
     pub client: Option<&'static str>,
     /// Where rootcert connected (or tried to).
     pub host: String,
