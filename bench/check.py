@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """`rootcert check` against `openssl s_client -starttls postgres` on the same local
-PostgreSQL, and 200 targets with --jobs 16 against one. Needs PostgreSQL's server binaries
+PostgreSQL, and 200 targets on it with --jobs 16 --per-server 16 (16 at once) and with the
+defaults (at most 4 at once on one server) against one. Needs PostgreSQL's server binaries
 (Debian's postgresql); run as root (the server runs as the postgres user) or as a user that
 can run initdb.
 
@@ -92,8 +93,11 @@ def main():
             targets = f"{d}/targets.txt"
             with open(targets, "w") as f:
                 f.write(f"localhost:{port}\n" * 200)
-            many = [binary, "check", "--targets", targets, "--jobs", "16", "--ca", ca]
+            many = [binary, "check", "--targets", targets, "--jobs", "16", "--per-server", "16",
+                    "--ca", ca]
             serial = [binary, "check", "--targets", targets, "--jobs", "1", "--ca", ca]
+            # The defaults: 200 targets on one server run at most 4 at once (--per-server).
+            default = [binary, "check", "--targets", targets, "--ca", ca]
             one = measure(ours, runs)
             few = max(5, runs // 5)
             rows = [("one server", "rootcert check", one,
@@ -101,14 +105,18 @@ def main():
                     ("200 servers, --jobs 16", "rootcert check --targets", measure(many, few),
                      "rootcert check, one server", one),
                     ("200 servers, --jobs 16", "rootcert check --targets", measure(many, few),
-                     "the same with --jobs 1", measure(serial, few))]
+                     "the same with --jobs 1", measure(serial, few)),
+                    ("200 servers, defaults", "rootcert check --targets", measure(default, few),
+                     "--jobs 16 --per-server 16", measure(many, few))]
             # 200 targets over a network with a 10 ms round trip (5 ms each way).
             relay = delaying_relay(port, 5)
             slow = f"{d}/slow.txt"
             with open(slow, "w") as f:
                 f.write(f"localhost:{relay}\n" * 200)
             one_slow = measure([binary, "check", f"localhost:{relay}", "--ca", ca], 10)
-            many_slow = measure([binary, "check", "--targets", slow, "--jobs", "16", "--ca", ca], 5)
+            many_slow = measure([binary, "check", "--targets", slow, "--jobs", "16",
+                                 "--per-server", "16", "--ca", ca], 5)
+            default_slow = measure([binary, "check", "--targets", slow, "--ca", ca], 5)
             serial_slow = once_ms([binary, "check", "--targets", slow, "--jobs", "1", "--ca", ca])
         finally:
             sh(*as_postgres([f"{bins}/pg_ctl", "-D", data, "-m", "immediate", "stop"]))
@@ -122,6 +130,7 @@ def main():
     print(f"  200 servers, --jobs 16:           {many_slow[0]:8.1f} ms ({many_slow[0] / one_slow[0]:.1f}x one; "
           f"the floor is 200/16 = 12.5x)")
     print(f"  200 servers, --jobs 1 (one run):  {serial_slow:8.1f} ms ({serial_slow / many_slow[0]:.1f}x --jobs 16)")
+    print(f"  200 servers, defaults (4 at once on one server): {default_slow[0]:8.1f} ms")
 
 
 if __name__ == "__main__":

@@ -60,8 +60,9 @@ mod verify;
 
 pub use cert::{Cert as Certificate, SelfSignature};
 pub use check::{
-    CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict, Protocol,
-    TargetText, Verdict, check, read_targets_file,
+    CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict,
+    DEFAULT_JOBS, DEFAULT_PER_SERVER, Differing, FleetSummary, Protocol, RootServed, TargetText,
+    Verdict, check, fleet_summary, read_targets_file,
 };
 pub use download::NetOptions;
 pub use driver::Driver;
@@ -74,7 +75,7 @@ pub use fingerprint::Fingerprint;
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use parse::parse_certificates;
 pub use quote::{ConnectLines, JavaLines};
-pub use save::Permissions;
+pub use save::{Permissions, replace_file};
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
 /// What the `rootcert` binary needs from the OS; not a stable API.

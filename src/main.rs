@@ -23,6 +23,10 @@ fn usage_error(err: clap::Error) -> ExitCode {
     }
     let message = err.render().to_string();
     let message = cmd::output::mask_secrets(message.trim().trim_start_matches("error: "));
-    let json = std::env::args_os().any(|a| a == "--json");
+    let args: Vec<_> = std::env::args_os().collect();
+    let json = args.iter().any(|a| a == "--json" || a == "--format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "json");
     ExitCode::from(report_error(&rootcert::Error::Usage(message), json))
 }

@@ -246,6 +246,64 @@ impl Destination {
     }
 }
 
+/// Writes `contents` to `path` whatever the file holds now, for files rootcert does not pin
+/// (node_exporter's textfile metrics): resolved as a trust file is, written unnamed in
+/// the same directory (or under a `.rootcert-*.tmp` name, never one ending in the
+/// file's own extension), made durable, then renamed over the old file, so a reader sees
+/// the old file or the new one, never a part of either. A replaced file keeps its mode
+/// and owner; a new one gets 0644. `flag` names the option that gave the path, in
+/// messages.
+pub fn replace_file(path: &Path, contents: &[u8], flag: &str) -> Result<(), Error> {
+    // The messages below name fetch's --out; this path came from another option.
+    let named = |e: Error| e.map_message(|m| m.replace("with --out", &format!("with {flag}")));
+    let path =
+        std::path::absolute(path).map_err(|e| Error::File(format!("{}: {e}", path_text(path))))?;
+    let mut destination = Destination::open(&path).map_err(named)?;
+    destination.replace(contents).map_err(named)
+}
+
+impl Destination {
+    /// Replaces whatever regular file is at the destination (or creates it), without
+    /// reading it: see [`replace_file`].
+    fn replace(&mut self, contents: &[u8]) -> Result<(), Error> {
+        self.create_missing_dirs()?;
+        let _lock = self
+            .dir
+            .lock()
+            .map_err(|e| cannot(&self.shown, "lock the directory of", e))?;
+        self.dir.remove_stale_temporaries(&self.name);
+        let existing = match self.dir.open_file(&self.name) {
+            Ok(None) => Found::Absent,
+            Ok(Some((_, info))) => Found::File(Existing {
+                identity: info.identity,
+                access: info.access,
+                bytes: Vec::new(),
+            }),
+            Err(OpenError::NotRegular(kind)) => return Err(not_regular(&self.shown, kind)),
+            Err(OpenError::Io(e)) => return Err(cannot(&self.shown, "inspect", e)),
+        };
+        let _held = platform::hold_interrupts();
+        let temp = self.write_temporary(contents, &existing, Permissions::default())?;
+        match existing {
+            Found::Absent => match self.dir.place_new(&temp, &self.name) {
+                Ok(()) => {}
+                // Another writer got there first: replace theirs, as a rename would.
+                Err(PlaceError::Exists) => self
+                    .dir
+                    .replace(&temp, &self.name)
+                    .map_err(|e| cannot(&self.shown, "replace", e))?,
+                Err(PlaceError::Io(e)) => return Err(cannot(&self.shown, "write", e)),
+            },
+            Found::File(_) => self
+                .dir
+                .replace(&temp, &self.name)
+                .map_err(|e| cannot(&self.shown, "replace", e))?,
+        }
+        self.dir.sync();
+        Ok(())
+    }
+}
+
 fn not_regular(shown: &Path, kind: platform::Kind) -> Error {
     dest_error(format!(
         "{} is {}; rootcert only ever replaces a regular file, even with --force. \
@@ -400,6 +458,24 @@ mod tests {
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary name is left");
         crate::platform::force_named_temporaries(false);
+    }
+
+    #[test]
+    fn replace_file_replaces_whatever_regular_file_is_there_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rootcert.prom");
+        replace_file(&path, b"one\n", "--textfile").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        replace_file(&path, b"two\n", "--textfile").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two\n");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+        let err = replace_file(dir.path(), b"x", "--textfile").unwrap_err();
+        assert!(err.to_string().contains("with --textfile"), "{err}");
     }
 
     #[test]

@@ -9,9 +9,11 @@
 //! the handshake signature is still checked, and a failed check is part of the verdict.
 //! No data is sent over the session.
 
+mod fleet;
 pub(crate) mod protocol;
 mod reading;
 mod report;
+mod schedule;
 mod settings;
 pub(crate) mod target;
 mod trust;
@@ -19,8 +21,6 @@ mod verdict;
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::cert::Cert;
@@ -28,12 +28,21 @@ use crate::driver::Driver;
 use crate::error::Error;
 use crate::libpq;
 use crate::quote::path_text;
+pub use fleet::{Differing, FleetSummary, RootServed, fleet_summary};
 use reading::Context;
 pub use report::{CertReport, CheckOutcome, CheckReport, ClientVerdict, Verdict};
 pub use settings::ClientSetting;
 pub use target::Protocol;
 use target::{Endpoint, Target};
 use trust::{SharedRoots, trust_for};
+
+/// Checks at once by default: enough for a thousand servers that each hold a check until
+/// the timeout without anyone waiting behind them (a thread of about 40 KiB each).
+pub const DEFAULT_JOBS: usize = 1024;
+
+/// Checks at once against one server by default: each is a forked PostgreSQL backend, or
+/// a MySQL connection that counts toward `max_connect_errors` if it times out.
+pub const DEFAULT_PER_SERVER: usize = 4;
 
 /// What `rootcert check` is asked.
 #[derive(Debug, Clone)]
@@ -58,8 +67,10 @@ pub struct CheckOptions {
     pub alpn: Vec<String>,
     /// Deadline for each target as a whole: connect, exchange and handshake.
     pub timeout: Duration,
-    /// How many targets to check at once.
+    /// How many servers to check at once, in all.
     pub jobs: usize,
+    /// How many checks at once against one server (one host and port).
+    pub per_server: usize,
     /// Fail a target whose chain has a certificate expiring within this many days.
     pub min_days: Option<u32>,
     /// Judge as these drivers (default: the target's own: psql for PostgreSQL, pgjdbc for
@@ -85,7 +96,8 @@ impl Default for CheckOptions {
             direct: false,
             alpn: Vec::new(),
             timeout: Duration::from_secs(10),
-            jobs: 16,
+            jobs: DEFAULT_JOBS,
+            per_server: DEFAULT_PER_SERVER,
             min_days: None,
             clients: Vec::new(),
             all_clients: false,
@@ -315,50 +327,46 @@ fn check_with(
         system: std::sync::OnceLock::new(),
         psycopg_wheel: std::sync::OnceLock::new(),
     };
-    let results: Vec<Mutex<Option<CheckOutcome>>> = work.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let run_jobs = || {
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(&(target_index, host_index, (target, readings), endpoint)) = work.get(i)
-            else {
-                break;
-            };
+    let limits = schedule::Limits {
+        jobs: options.jobs,
+        per_server: options.per_server,
+    };
+    let server = |&(_, _, _, endpoint): &(usize, usize, &Judging, &Endpoint)| {
+        (endpoint.addr.to_ascii_lowercase(), endpoint.port)
+    };
+    let useful = schedule::useful_workers(work.iter().map(server), limits);
+    let (workers, lowered) = jobs_within_file_limit(useful);
+    if let (Some(why), Some(notes)) = (lowered, options.notes) {
+        notes(&why);
+    }
+    let ran = schedule::run(
+        &work,
+        server,
+        workers,
+        limits.per_server,
+        |&(target_index, host_index, (target, readings), endpoint)| {
+            let started = std::time::Instant::now();
             let result = check_endpoint(target, readings, endpoint, &shared, options, handshake);
-            *results[i].lock().expect("not poisoned") = Some(CheckOutcome {
+            CheckOutcome {
                 target: target.shown.clone(),
                 target_index,
                 host_index,
                 protocol: Some(target.protocol),
+                client: readings.first().map(|(driver, _)| driver.name()),
                 host: endpoint.addr.clone(),
                 port: endpoint.port,
+                elapsed: started.elapsed(),
                 result,
-            });
-        }
-    };
-    let (jobs, lowered) = jobs_within_file_limit(options.jobs.min(work.len()));
-    if let (Some(why), Some(notes)) = (lowered, options.notes) {
-        notes(&why);
-    }
-    let workers = jobs.clamp(1, work.len().max(1));
-    if work.is_empty() {
-    } else if workers == 1 {
-        run_jobs();
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 0..workers {
-                scope.spawn(run_jobs);
             }
-        });
+        },
+    );
+    if let (Some((started, asked)), Some(notes)) = (ran.fewer_threads, options.notes) {
+        notes(&format!(
+            "checking {started} targets at once, not {asked}: the system refused more threads \
+             (ulimit -u, or the service's task limit)"
+        ));
     }
-    let mut outcomes: Vec<CheckOutcome> = results
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .expect("not poisoned")
-                .expect("every job ran")
-        })
-        .collect();
+    let mut outcomes = ran.results;
     for (target_index, error) in failed {
         let place = options.targets.get(target_index).map_or_else(
             || "--env".to_string(),
@@ -374,8 +382,10 @@ fn check_with(
             target_index,
             host_index: 0,
             protocol: None,
+            client: None,
             host: String::new(),
             port: 0,
+            elapsed: Duration::ZERO,
             result: Err(error),
         });
     }

@@ -126,10 +126,16 @@ pub struct CheckOutcome {
     pub host_index: usize,
     /// The protocol spoken (none for a target that does not parse).
     pub protocol: Option<Protocol>,
+    /// The driver whose rules judge it (the first, with several), as the report names
+    /// it; known even when the server could not be reached, none for a target that does
+    /// not parse.
+    pub client: Option<&'static str>,
     /// Where rootcert connected (or tried to).
     pub host: String,
     /// The port.
     pub port: u16,
+    /// How long the check of this server took (zero for a target that does not parse).
+    pub elapsed: std::time::Duration,
     /// The report, or the error that kept the server from being judged.
     pub result: Result<CheckReport, Error>,
 }

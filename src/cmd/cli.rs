@@ -33,11 +33,14 @@ Exit codes, by subcommand (141: the output pipe was closed):
            on the network; 4 a source sent wrong content; 5 the destination cannot be read,
            written or replaced; 6 saved, but --on-change failed
   verify   0 every pin present, in a file libpq loads; 2 usage; 4 a pin missing, too close
-           to expiry, or a file libpq cannot load; 5 the file cannot be read
+           to expiry, or a file libpq cannot load; 5 the file cannot be read, or
+           --textfile cannot be written
   inspect  0 every source holds a certificate; 2 usage; 3 a download failed; 4 a source
            holds no certificate; 5 a file cannot be read
   check    0 every target passes; 2 usage; 3 no TLS session; 4 a target would fail, or
-           its settings do not verify the server, as its client decides
+           its settings do not verify the server, as its client decides; 5 --textfile
+           cannot be written
+  exporter 2 the configuration or --listen cannot be used; otherwise runs until stopped
   list, completions, man
            0; 1 output error
 
@@ -100,6 +103,17 @@ pub enum Command {
     )]
     Check(CheckArgs),
 
+    /// Serve Prometheus probes of servers (the multi-target exporter pattern)
+    #[command(
+        long_about = "Serve Prometheus probes of servers, in the multi-target exporter pattern \
+            that blackbox_exporter uses: /probe?target=HOST[:PORT]&module=NAME checks one \
+            server as `rootcert check` does, under the module's settings from --config, and \
+            answers with its metrics; /metrics has the exporter's own. A probe names only a \
+            target and a module: what to trust and how to judge come from the file.",
+        after_help = EXPORTER_AFTER_HELP,
+    )]
+    Exporter(ExporterArgs),
+
     /// List the built-in catalog of profiles
     #[command(after_help = "Examples:\n  rootcert list\n  rootcert list --json")]
     List(ListArgs),
@@ -149,13 +163,15 @@ Examples:
   rootcert verify ~/.postgresql/root.crt
   rootcert verify azure-postgres-flexible --min-days 30 /etc/myapp/azure-postgres-flexible.pem
   rootcert verify --sha256 CB:3C:... --json root.pem
+  rootcert verify --textfile /var/lib/prometheus/node-exporter/rootcert-verify.prom root.pem
 
 Exit codes:
   0  every pinned certificate is present (and, with --min-days, valid long enough)
   2  usage error
   4  a pinned certificate is missing or expires within --min-days, the file holds no
      certificate, or libpq cannot load it (DER, a PEM block that does not decode)
-  5  the file cannot be read (missing, not a regular file, larger than 1 MiB)";
+  5  the file cannot be read (missing, not a regular file, larger than 1 MiB), or the
+     --textfile cannot be written";
 
 const INSPECT_AFTER_HELP: &str = "\
 Examples:
@@ -178,8 +194,10 @@ Examples:
   rootcert check \"postgresql://app@db.example.com/app?sslmode=verify-full&sslrootcert=/etc/app/root.crt\"
   rootcert check --env                      # DATABASE_URL, or PGHOST, PGSSLMODE, ...
   rootcert check \"mysql://app@mydb.mysql.database.azure.com?ssl-mode=VERIFY_IDENTITY&ssl-ca=/etc/app/ca.pem\"
-  rootcert check --targets fleet.txt --jobs 32 --min-days 30 azure-postgres-flexible
+  rootcert check --targets fleet.txt --min-days 30 azure-postgres-flexible
   rootcert check tls://redis.internal:6380 --ca ./root.crt
+  rootcert check --targets fleet.txt --ca ./root.crt --format openmetrics
+  rootcert check --targets fleet.txt --ca ./root.crt --textfile /var/lib/prometheus/node-exporter/rootcert.prom
 
 Exit codes:
   0  every target passes: the verified connection would succeed
@@ -190,9 +208,28 @@ Exit codes:
   4  a target would fail as its client decides (a trust file it cannot load, an untrusted
      chain, the host name, validity, a key or signature too weak, --min-days), or its
      settings do not verify the server (sslmode=require, prefer, ssl-mode=REQUIRED, ...)
+  5  the --textfile cannot be written
 With several targets (or several --client): 4 if any fails or is unverified; otherwise
 the first other non-zero code (3 for a server that could not be reached, 2 for a target
 that does not parse). --json prints one JSON object a line for every server.";
+
+const EXPORTER_AFTER_HELP: &str = "\
+Examples:
+  rootcert exporter --config /etc/rootcert/exporter.toml
+  rootcert exporter --config exporter.toml --listen 0.0.0.0:9819
+  curl 'http://127.0.0.1:9819/probe?target=db.example.com:5432&module=postgres'
+
+The configuration (TOML), one table per module:
+  [modules.postgres]
+  ca = \"/etc/rootcert/root.pem\"       # or profiles = [\"azure-postgres-flexible\"]
+  min_days = 30                       # optional, as check --min-days
+  [modules.mysql]
+  protocol = \"mysql\"                  # postgres (default), mysql or tls
+  ca = \"/etc/rootcert/mysql-ca.pem\"
+  timeout = 5                         # seconds; a shorter scrape timeout wins
+Other keys: client (as check --client), sni, direct, alpn.
+
+Exit codes: 2 the configuration or --listen cannot be used; otherwise it runs until stopped.";
 
 /// Download settings shared by every command that may download.
 #[derive(Debug, Args)]
@@ -330,6 +367,22 @@ pub struct VerifyArgs {
     /// Print one JSON object on stdout
     #[arg(long)]
     pub json: bool,
+
+    /// What to print on stdout: text, json (as --json), or openmetrics (Prometheus
+    /// metrics: pass, pinned certificates present, each certificate's expiry)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "text",
+        conflicts_with = "json"
+    )]
+    pub format: ReportFormat,
+
+    /// Also write the metrics to PATH, atomically, for node_exporter's textfile collector
+    /// (its directory, a name ending in .prom)
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<PathBuf>,
 }
 
 impl VerifyArgs {
@@ -398,9 +451,15 @@ pub struct CheckArgs {
     #[arg(long)]
     pub direct: bool,
 
-    /// Check this many targets at once
-    #[arg(long, value_name = "N", default_value = "16", value_parser = clap::value_parser!(u16).range(1..=256))]
+    /// Check this many servers at once, in all
+    #[arg(long, value_name = "N", default_value_t = rootcert::DEFAULT_JOBS as u16,
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
     pub jobs: u16,
+
+    /// Check at most this many targets at once on one server (one host and port)
+    #[arg(long, value_name = "N", default_value_t = rootcert::DEFAULT_PER_SERVER as u16,
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub per_server: u16,
 
     /// Fail a target whose chain (any certificate, root included) expires within N days
     #[arg(long, value_name = "N")]
@@ -421,9 +480,62 @@ pub struct CheckArgs {
     #[arg(long)]
     pub json: bool,
 
+    /// What to print on stdout: text, json (as --json), or openmetrics (Prometheus
+    /// metrics: success, verdict, chain expiry, root and duration per server)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "text",
+        conflicts_with = "json"
+    )]
+    pub format: ReportFormat,
+
+    /// Also write the metrics to PATH, atomically, for node_exporter's textfile collector
+    /// (its directory, a name ending in .prom)
+    #[arg(long, value_name = "PATH")]
+    pub textfile: Option<PathBuf>,
+
     /// Deadline for each target as a whole (connect, exchange, handshake), in seconds
     #[arg(long, value_name = "SECS", default_value = "10", value_parser = parse_seconds)]
     pub timeout: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct ExporterArgs {
+    /// The modules file (TOML): what each module trusts and how it judges
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+
+    /// Listen on this address and port
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9819")]
+    pub listen: std::net::SocketAddr,
+
+    /// Check this many servers at once, in all (more probes wait, up to their deadline)
+    #[arg(long, value_name = "N", default_value = "256",
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub jobs: u16,
+
+    /// Check at most this many targets at once on one server (one host and port)
+    #[arg(long, value_name = "N", default_value_t = rootcert::DEFAULT_PER_SERVER as u16,
+          value_parser = clap::value_parser!(u16).range(1..=4096))]
+    pub per_server: u16,
+
+    /// Read and check the configuration, then exit (0 when it can be used)
+    #[arg(long)]
+    pub check_config: bool,
+}
+
+/// `check --format` and `verify --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// For people
+    Text,
+    /// As --json
+    Json,
+    /// Prometheus text exposition format (valid OpenMetrics)
+    #[value(alias = "prometheus")]
+    Openmetrics,
 }
 
 /// `fetch --format` values.
@@ -477,11 +589,11 @@ impl Cli {
     pub fn json(&self) -> bool {
         match &self.command {
             Command::Fetch(args) => args.json,
-            Command::Verify(args) => args.json,
+            Command::Verify(args) => args.json || args.format == ReportFormat::Json,
             Command::Inspect(args) => args.json,
-            Command::Check(args) => args.json,
+            Command::Check(args) => args.json || args.format == ReportFormat::Json,
             Command::List(args) => args.json,
-            Command::Completions(_) | Command::Man(_) => false,
+            Command::Exporter(_) | Command::Completions(_) | Command::Man(_) => false,
         }
     }
 }

@@ -2,8 +2,10 @@
 //! report, and the report is rendered as text or JSON with its exit code.
 
 pub mod cli;
+mod exporter;
 mod list;
 mod man;
+mod metrics;
 pub mod output;
 #[cfg(test)]
 mod redaction_property;
@@ -14,7 +16,8 @@ use rootcert::{
     VerifyOptions,
 };
 
-use cli::{Cli, Command};
+use crate::outln;
+use cli::{Cli, Command, ReportFormat};
 use output::{Log, print_json, report_error};
 
 /// Runs one parsed command line; returns the exit code (failures are printed).
@@ -105,13 +108,34 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(code)
         }
         Command::Verify(args) => {
-            let report = rootcert::verify(&VerifyOptions {
+            let result = rootcert::verify(&VerifyOptions {
                 profiles: args.profiles(),
                 pins: args.sha256.clone(),
                 path: args.path(),
                 min_days: args.min_days,
-            })?;
-            if args.json {
+            });
+            let openmetrics = args.format == ReportFormat::Openmetrics;
+            if openmetrics || args.textfile.is_some() {
+                // A file that cannot be checked is still a sample: success 0.
+                let path = result.as_ref().map_or_else(
+                    |_| args.path().to_string_lossy().into_owned(),
+                    |r| r.path.clone(),
+                );
+                let text = metrics_text(&metrics::verify(&path, result.as_ref().ok()));
+                if let Some(file) = &args.textfile {
+                    rootcert::replace_file(file, text.as_bytes(), "--textfile")?;
+                }
+                if openmetrics {
+                    output::write_stdout(text.as_bytes());
+                    let report = result?;
+                    if let Some(error) = &report.error {
+                        output::error_line(error);
+                    }
+                    return Ok(report.exit_code());
+                }
+            }
+            let report = result?;
+            if args.json || args.format == ReportFormat::Json {
                 print_json(&report);
             } else if !(args.quiet && report.error.is_none()) {
                 render::verify(&report);
@@ -146,6 +170,22 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(report.exit_code())
         }
         Command::Check(args) => check(args),
+        Command::Exporter(args) => {
+            if args.check_config {
+                let config = exporter::Config::load(&args.config)?;
+                let names: Vec<&str> = config.modules.keys().map(String::as_str).collect();
+                outln!("{}: modules {}", args.config.display(), names.join(", "));
+                return Ok(rootcert::exit::OK);
+            }
+            exporter::serve(exporter::Settings {
+                listen: args.listen,
+                config: args.config,
+                jobs: usize::from(args.jobs),
+                per_server: usize::from(args.per_server),
+                notes: note_to_stderr,
+            })?;
+            Ok(rootcert::exit::OK)
+        }
         Command::List(args) => {
             list::run(&args);
             Ok(rootcert::exit::OK)
@@ -175,9 +215,18 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
     }
 }
 
-/// `rootcert check`: one server gets the full report; several get a table (or JSON lines).
+/// Metrics as printed and saved: the exposition text, ended as OpenMetrics wants.
+fn metrics_text(metrics: &metrics::Exposition) -> String {
+    let mut text = metrics.text();
+    text.push_str("# EOF\n");
+    text
+}
+
+/// `rootcert check`: one server gets the full report; several get a table (or JSON lines),
+/// or metrics.
 fn check(args: cli::CheckArgs) -> Result<u8, Error> {
-    let json = args.json;
+    let json = args.json || args.format == ReportFormat::Json;
+    let openmetrics = args.format == ReportFormat::Openmetrics;
     let mut targets: Vec<rootcert::TargetText> = Vec::new();
     let mut profiles = Vec::new();
     let first_is_target = args.targets.is_none() && !args.env;
@@ -225,12 +274,23 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
         alpn: args.alpn,
         timeout: args.timeout,
         jobs: usize::from(args.jobs),
+        per_server: usize::from(args.per_server),
         min_days: args.min_days,
         clients,
         all_clients,
         bind: args.bind,
         notes: Some(note_to_stderr),
     })?;
+    if openmetrics || args.textfile.is_some() {
+        let text = metrics_text(&metrics::check(&outcomes, metrics::Labels::Fleet));
+        if let Some(file) = &args.textfile {
+            rootcert::replace_file(file, text.as_bytes(), "--textfile")?;
+        }
+        if openmetrics {
+            output::write_stdout(text.as_bytes());
+            return Ok(check_exit_code(&outcomes));
+        }
+    }
     let single = outcomes.len() == 1 && !many_expected;
     if json {
         // One JSON object a line for every server, one target or many, errors included.
@@ -248,15 +308,20 @@ fn check(args: cli::CheckArgs) -> Result<u8, Error> {
     } else {
         render::check_table(&outcomes, &mut render::Terminal);
     }
+    Ok(check_exit_code(&outcomes))
+}
+
+/// 4 if any server got a verdict other than pass, else the first failing server's code.
+fn check_exit_code(outcomes: &[rootcert::CheckOutcome]) -> u8 {
     let codes: Vec<u8> = outcomes.iter().map(|o| o.exit_code()).collect();
-    Ok(if codes.contains(&rootcert::exit::CONTENT) {
+    if codes.contains(&rootcert::exit::CONTENT) {
         rootcert::exit::CONTENT
     } else {
         codes
             .into_iter()
             .find(|&c| c != 0)
             .unwrap_or(rootcert::exit::OK)
-    })
+    }
 }
 
 /// A word after the first target that is not a host, an address or a connection string:

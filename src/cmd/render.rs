@@ -485,6 +485,7 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
         .filter(|o| o.result.as_ref().is_ok_and(|r| r.ok))
         .count();
     say!(out, "\n{passed} of {} passed", outcomes.len());
+    fleet(outcomes, &rows, out);
     for (o, row) in outcomes.iter().zip(&rows) {
         match &o.result {
             Ok(r) if r.ok => {}
@@ -499,6 +500,57 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
             }
             Err(e) => say!(out, "\n{}: error\n  - {e}", row[0]),
         }
+    }
+}
+
+/// Which roots the servers end at, how many each, and the servers that end at another
+/// root than most others checked under the same name.
+fn fleet(outcomes: &[CheckOutcome], rows: &[[String; 5]], out: &mut dyn Sink) {
+    let summary = rootcert::fleet_summary(outcomes);
+    let plural = |n: usize| if n == 1 { "server" } else { "servers" };
+    say!(out, "\nRoots served:");
+    for root in &summary.roots {
+        say!(
+            out,
+            "  {:>5} {}  {} (sha256 {})",
+            root.servers,
+            plural(root.servers),
+            short_name(&root.subject),
+            root.sha256
+        );
+    }
+    if summary.no_root > 0 {
+        say!(
+            out,
+            "  {:>5} {}  no trusted root",
+            summary.no_root,
+            plural(summary.no_root)
+        );
+    }
+    if summary.unreached > 0 {
+        say!(
+            out,
+            "  {:>5} {}  not reached",
+            summary.unreached,
+            plural(summary.unreached)
+        );
+    }
+    let name_of = |root: &Option<String>| {
+        root.as_deref()
+            .map_or_else(|| "no trusted root".to_string(), short_name)
+    };
+    for d in &summary.differing {
+        say!(
+            out,
+            "\n{}: differs from the others named {}: ends at {}, where {} other{} end{} at {}",
+            rows[d.outcome][0],
+            shorten(&d.name, 80),
+            name_of(&d.root),
+            d.others,
+            if d.others == 1 { "" } else { "s" },
+            if d.others == 1 { "s" } else { "" },
+            name_of(&d.others_root)
+        );
     }
 }
 

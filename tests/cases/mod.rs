@@ -13,6 +13,7 @@ mod json;
 mod libpq_matrix;
 mod messages;
 mod mysql;
+mod prometheus;
 mod recipes;
 mod secrets;
 mod verify;

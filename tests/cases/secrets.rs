@@ -482,6 +482,8 @@ fn jobs_fit_the_open_file_limit_and_say_so() {
             "check",
             "--jobs",
             "256",
+            "--per-server",
+            "256",
             "--targets",
             file.to_str().unwrap(),
             "--json",

@@ -6,6 +6,7 @@ pub mod mariadb;
 pub mod matrix;
 pub mod pg;
 pub mod pki;
+pub mod prom;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
