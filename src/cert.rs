@@ -1,6 +1,6 @@
 //! One parsed certificate and what rootcert reports about it.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use der::Decode;
 use x509_cert::Certificate;
@@ -33,8 +33,6 @@ pub enum SelfSignature {
     /// Self-issued, with a signature algorithm we cannot check (e.g. RSA-PSS, P-521).
     Unchecked,
 }
-
-const WARN_EXPIRING_DAYS: u64 = 30;
 
 impl Cert {
     /// Parses exactly one DER certificate; trailing bytes are an error.
@@ -171,19 +169,6 @@ impl Cert {
         }
     }
 
-    /// Whether the certificate signed itself, checked with its own key.
-    pub fn self_signature(&self) -> SelfSignature {
-        use crate::libpq::signature::{SignatureCheck, check};
-        if !self.is_self_issued() {
-            return SelfSignature::NotSelfIssued;
-        }
-        match check(self, self) {
-            SignatureCheck::Valid => SelfSignature::Valid,
-            SignatureCheck::Invalid => SelfSignature::Invalid,
-            SignatureCheck::Unsupported(_) => SelfSignature::Unchecked,
-        }
-    }
-
     /// Canonical PEM: 64-column base64, LF line endings.
     pub fn to_pem(&self) -> String {
         let block = pem::Pem::new("CERTIFICATE", self.der.clone());
@@ -192,86 +177,9 @@ impl Cert {
             pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
         )
     }
-
-    /// Sanity checks for a trust anchor. Warnings only: the pin is the trust, and machines
-    /// often boot with a wrong clock.
-    pub fn warnings(&self, now: SystemTime) -> Vec<String> {
-        let name = self.display_name();
-        let mut warnings = Vec::new();
-        if now < self.not_before() {
-            warnings.push(format!(
-                "{name} is not valid until {} (is this machine's clock right?)",
-                self.not_before_rfc3339()
-            ));
-        }
-        if now > self.not_after() {
-            warnings.push(format!(
-                "{name} expired on {} (is this machine's clock right? if so, the service \
-                 has moved to a new root)",
-                self.not_after_rfc3339()
-            ));
-        } else if now + Duration::from_secs(WARN_EXPIRING_DAYS * 86_400) > self.not_after() {
-            warnings.push(format!(
-                "{name} expires within {WARN_EXPIRING_DAYS} days, on {}",
-                self.not_after_rfc3339()
-            ));
-        }
-        if !self.is_ca() {
-            warnings.push(format!(
-                "{name} is not a CA certificate (no basicConstraints cA=TRUE)"
-            ));
-        }
-        match self.self_signature() {
-            SelfSignature::NotSelfIssued => warnings.push(format!(
-                "{name} is not self-signed (issued by {}): it is an intermediate or a server \
-                 certificate, not a root. libpq trusts a chain only when it ends at a self-signed \
-                 root in the file, and a pinned intermediate breaks when its issuer rotates it: \
-                 pin the root instead",
-                self.issuer()
-            )),
-            SelfSignature::Invalid => {
-                warnings.push(format!("{name}: its self-signature does not verify"))
-            }
-            SelfSignature::Valid | SelfSignature::Unchecked => {}
-        }
-        warnings
-    }
 }
 
-/// Reads one DER TLV: returns (tag, header + value length, value). Definite lengths only.
-pub(crate) fn read_tlv(input: &[u8]) -> Option<(u8, usize, &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, header) = if first < 0x80 {
-        (first as usize, 2)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
-            return None;
-        }
-        let len = rest[..n]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | b as usize);
-        (len, 2 + n)
-    };
-    let value = input.get(header..header.checked_add(len)?)?;
-    Some((tag, header + len, value))
-}
-
-/// The exact signed bytes: the first element of the outer SEQUENCE, header included.
-pub(crate) fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
-    let (_, _, outer) = read_tlv(der)?;
-    let (_, tbs_len, _) = read_tlv(outer)?;
-    outer.get(..tbs_len)
-}
-
-pub(crate) fn rsa_modulus_bits(rsa_public_key: &[u8]) -> Option<usize> {
-    let (_, _, seq) = read_tlv(rsa_public_key)?;
-    let (_, _, modulus) = read_tlv(seq)?;
-    let first_nonzero = modulus.iter().position(|&b| b != 0)?;
-    let significant = &modulus[first_nonzero..];
-    Some(significant.len() * 8 - significant[0].leading_zeros() as usize)
-}
+pub(crate) use crate::tlv::{read_tlv, rsa_modulus_bits, tbs_bytes};
 
 fn curve_name(cert: &Cert) -> Option<&'static str> {
     let params = cert
@@ -286,61 +194,5 @@ fn curve_name(cert: &Cert) -> Option<&'static str> {
         oid::P384 => Some("P-384"),
         oid::P521 => Some("P-521"),
         _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const G2_PEM: &str = include_str!("../fixtures/DigiCertGlobalRootG2.crt.pem");
-
-    fn g2() -> Cert {
-        Cert::from_der(pem::parse(G2_PEM).unwrap().contents()).unwrap()
-    }
-
-    fn at(rfc3339_date: (i32, u8, u8)) -> SystemTime {
-        let (y, m, d) = rfc3339_date;
-        der::DateTime::new(y as u16, m, d, 0, 0, 0)
-            .unwrap()
-            .to_system_time()
-    }
-
-    #[test]
-    fn a_valid_root_has_no_warnings() {
-        let cert = g2();
-        assert_eq!(cert.self_signature(), SelfSignature::Valid);
-        assert!(cert.warnings(at((2030, 1, 1))).is_empty());
-    }
-
-    #[test]
-    fn the_clock_decides_validity_warnings() {
-        let cert = g2();
-        let before = cert.warnings(at((2010, 1, 1)));
-        assert!(
-            before[0].contains("not valid until 2013-08-01T12:00:00Z"),
-            "{before:?}"
-        );
-        let soon = cert.warnings(at((2038, 1, 1)));
-        assert!(soon[0].contains("expires within 30 days"), "{soon:?}");
-        let after = cert.warnings(at((2039, 1, 1)));
-        assert!(
-            after[0].contains("expired on 2038-01-15T12:00:00Z"),
-            "{after:?}"
-        );
-    }
-
-    #[test]
-    fn a_broken_self_signature_is_reported() {
-        let mut der = pem::parse(G2_PEM).unwrap().into_contents();
-        let last = der.len() - 1;
-        der[last] ^= 0x01;
-        let cert = Cert::from_der(&der).unwrap();
-        assert_eq!(cert.self_signature(), SelfSignature::Invalid);
-        let warnings = cert.warnings(at((2030, 1, 1)));
-        assert!(
-            warnings[0].contains("self-signature does not verify"),
-            "{warnings:?}"
-        );
     }
 }

@@ -676,7 +676,10 @@ fn report(
     format: TrustFormat,
 ) -> FetchReport {
     let now = SystemTime::now();
-    let mut warnings: Vec<String> = certs.iter().flat_map(|(c, _)| c.warnings(now)).collect();
+    let mut warnings: Vec<String> = certs
+        .iter()
+        .flat_map(|(c, _)| crate::anchor::warnings(c, now))
+        .collect();
     if let Some(path) = path
         && libpq_default_file().is_some_and(|default| path == default)
     {

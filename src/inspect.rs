@@ -119,7 +119,7 @@ impl CertDetails {
             sha1: cert.sha1_colon_hex(),
             key: cert.key_description(),
             is_ca: cert.is_ca(),
-            self_signed: match cert.self_signature() {
+            self_signed: match crate::anchor::self_signature(cert) {
                 SelfSignature::Valid => Some(true),
                 SelfSignature::Invalid | SelfSignature::NotSelfIssued => Some(false),
                 SelfSignature::Unchecked => None,

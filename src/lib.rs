@@ -33,6 +33,7 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+mod anchor;
 mod builtin;
 pub mod catalog;
 mod cert;
@@ -56,8 +57,10 @@ mod save;
 mod stack;
 mod system_store;
 mod time;
+mod tlv;
 mod verify;
 
+pub use anchor::self_signature;
 pub use cert::{Cert as Certificate, SelfSignature};
 pub use check::{
     CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict,

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::cert::read_tlv;
+use crate::tlv::read_tlv;
 
 const UTC_TIME: u8 = 0x17;
 const GENERALIZED_TIME: u8 = 0x18;

@@ -294,7 +294,7 @@ fn check(
     let warnings = certs
         .iter()
         .filter(|c| pinned(c))
-        .flat_map(|c| c.warnings(now))
+        .flat_map(|c| crate::anchor::warnings(c, now))
         .collect();
     let error =
         (!problems.is_empty()).then(|| format!("{}: {}", path_text(path), problems.join("; ")));
