@@ -722,6 +722,7 @@ def main():
                 result["seconds"][protocol] = seconds
     finally:
         clients.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
     result["seconds"]["total"] = round(time.monotonic() - started, 1)
     args.out.write_text(json.dumps(result, indent=1))
     print(f"done in {result['seconds']}", flush=True)
