@@ -34,8 +34,6 @@ import json
 import os
 import shutil
 import ssl
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
@@ -58,6 +56,8 @@ RIGHT_HOST, WRONG_HOST = "localhost", "db.example.test"
 WEAK_OPENSSL = ("openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n"
                 "[sys]\nCipherString = DEFAULT:@SECLEVEL=0\n")
 TIMEOUT = 40
+# Imported once by pyzygote.py, whose forked children run the Python runners.
+PYTHON_DRIVERS = ["psycopg", "asyncpg", "pymysql"]
 
 
 # ---- the namespace --------------------------------------------------------------------
@@ -100,6 +100,8 @@ class Runs:
         self.scratch = scratch
         self.lock = threading.Lock()
         self.count = 0
+        self.local = threading.local()
+        self.zygotes = []
 
     def home(self, files=None):
         """A new home directory holding `files` ({relative path: bytes or Path})."""
@@ -113,9 +115,9 @@ class Runs:
             path.write_bytes(data.read_bytes() if isinstance(data, Path) else data)
         return home
 
-    def run(self, argv, home, passwd_home=None, env=None, stdin=None):
-        """argv with HOME=home, in a mount namespace whose /etc/passwd gives root
-        passwd_home (default: home). Returns (exit code, stdout, stderr, seconds)."""
+    def prepare(self, home, passwd_home=None, env=None):
+        """The environment of a run (HOME=home) and a passwd file that gives root
+        passwd_home (default: home) as its home."""
         passwd_home = passwd_home or home
         passwd = passwd_home.with_name(passwd_home.name + ".passwd")
         if not passwd.exists():
@@ -131,16 +133,47 @@ class Runs:
             if name in os.environ:
                 full_env[name] = os.environ[name]
         full_env.update(env or {})
+        return full_env, passwd
+
+    def run(self, argv, home, passwd_home=None, env=None):
+        """argv in a mount namespace with that passwd file over /etc/passwd. Returns
+        (exit code, stdout, stderr, seconds)."""
+        full_env, passwd = self.prepare(home, passwd_home, env)
         started = time.monotonic()
         try:
             out = subprocess.run(
                 ["unshare", "-m", "sh", "-c", 'mount --bind "$0" /etc/passwd && exec "$@"',
                  str(passwd), *argv],
-                env=full_env, input=stdin, capture_output=True, text=True, timeout=TIMEOUT)
+                env=full_env, capture_output=True, text=True, timeout=TIMEOUT)
             code, stdout, stderr = out.returncode, out.stdout, out.stderr
         except subprocess.TimeoutExpired as e:
             code, stdout, stderr = -1, "", f"timed out after {TIMEOUT} s: {e}"
         return code, stdout, stderr, round(time.monotonic() - started, 2)
+
+    def run_python(self, argv, home, passwd_home=None, env=None):
+        """A Python runner (argv without the interpreter) through this thread's pyzygote.py:
+        the same run as `run`, without the interpreter's and the driver's start-up."""
+        full_env, passwd = self.prepare(home, passwd_home, env)
+        zygote = getattr(self.local, "zygote", None)
+        if zygote is None:
+            zygote = subprocess.Popen(
+                [sys.executable, str(DRIVERS / "pyzygote.py"), *PYTHON_DRIVERS],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.local.zygote = zygote
+            with self.lock:
+                self.zygotes.append(zygote)
+        started = time.monotonic()
+        zygote.stdin.write(json.dumps({"argv": argv, "env": full_env,
+                                       "passwd": str(passwd)}) + "\n")
+        zygote.stdin.flush()
+        answer = json.loads(zygote.stdout.readline())
+        return (answer["exit"], answer["stdout"], answer["stderr"],
+                round(time.monotonic() - started, 2))
+
+    def stop(self):
+        for zygote in self.zygotes:
+            zygote.stdin.close()
+            zygote.wait(timeout=30)
 
 
 # ---- the drivers -----------------------------------------------------------------------
@@ -195,8 +228,11 @@ class Clients:
             return self.psql(args, home, env)
         if client == "pgjdbc":
             return self.pgjdbc(args, passwd_home or home)
-        code, stdout, stderr, took = self.runs.run(self.argv[client] + args, home,
-                                                   passwd_home, env)
+        argv = self.argv[client] + args
+        if argv[0] == sys.executable:
+            code, stdout, stderr, took = self.runs.run_python(argv[1:], home, passwd_home, env)
+        else:
+            code, stdout, stderr, took = self.runs.run(argv, home, passwd_home, env)
         return parse_line(code, stdout, stderr, took)
 
     def psql(self, args, home, env):
@@ -665,6 +701,7 @@ def phase(protocol, server_class, names, cases, clients, ctx):
 
 
 def main():
+    global PG_BIN
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
@@ -679,7 +716,6 @@ def main():
     parser.add_argument("--case", action="append", help="only the case with this name")
     parser.add_argument("--jobs", type=int, default=4, help="runs at once, per server")
     args = parser.parse_args()
-    global PG_BIN
     PG_BIN = args.pg_bin
     cases = sorted(p for p in args.cases.resolve().iterdir() if (p / "chain.pem").is_file())
     by_name = {(p / "name").read_text().strip(): p for p in cases}
@@ -722,6 +758,7 @@ def main():
                 result["seconds"][protocol] = seconds
     finally:
         clients.stop()
+        ctx.runs.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     result["seconds"]["total"] = round(time.monotonic() - started, 1)
     args.out.write_text(json.dumps(result, indent=1))
