@@ -40,11 +40,7 @@ const KNOWN: &[(&str, &str, &str)] = &[
         "rootcert reads sslrootcert=system as libpq 16+ does; the psql here runs Debian 12's \
          libpq 15, which opens a file named \"system\"",
     ),
-    (
-        "node-postgres",
-        "RSA 1024 server key",
-        RSA_1024_HANDSHAKE,
-    ),
+    ("node-postgres", "RSA 1024 server key", RSA_1024_HANDSHAKE),
     ("mysql2", "RSA 1024 server key", RSA_1024_HANDSHAKE),
     (
         "mysql2",
@@ -145,7 +141,6 @@ fn rootcert_agrees_with_every_driver_live() {
 }
 
 fn assert_agreement(result: &Value, seconds: u64) {
-
     let missing: Vec<String> = result["clients"]
         .as_object()
         .unwrap()

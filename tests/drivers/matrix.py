@@ -267,11 +267,7 @@ class Clients:
             self.jvm.stdin.flush()
             line = self.jvm.stdout.readline()
             took = round(time.monotonic() - started, 2)
-        result = parse_line(None, line, "", took)
-        result["exit"] = 0 if result.get("connected") else (
-            2 if result.get("error") in ("bad arguments",) or
-            str(result.get("error")).startswith("pgjdbc is not on") else 1)
-        return result
+        return parse_line(None, line, "", took)
 
     def stop(self):
         if self.jvm is not None:
@@ -280,16 +276,17 @@ class Clients:
 
 
 def parse_line(code, stdout, stderr, took):
-    """The runner's one JSON line (the last line of stdout)."""
+    """The runner's one JSON line (the last line of stdout), with its exit code."""
     try:
         result = json.loads(stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
         result = {"connected": None, "error": f"no JSON line (exit {code}): {stdout!r}"}
-    if code is not None:
-        result["exit"] = code
-        if result.get("connected") is not None and (code == 0) != result["connected"]:
-            result["error"] = f"exit {code} disagrees with the JSON line: {result.get('error')}"
-            result["connected"] = None
+    if code is None:
+        code = result.get("exit")  # `Probe lines` says the exit code in its line
+    result["exit"] = code
+    if result.get("connected") is not None and (code == 0) != result["connected"]:
+        result["error"] = f"exit {code} disagrees with the JSON line: {result.get('error')}"
+        result["connected"] = None
     result["stderr"] = stderr.strip()[-2000:]
     result["seconds"] = took
     return result

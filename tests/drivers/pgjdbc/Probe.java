@@ -34,8 +34,9 @@ public final class Probe {
   /**
    * `lines` mode, for test harnesses that would otherwise start a JVM per probe (~1.4 s):
    * each stdin line is USER_HOME, then the arguments of one probe, tab-separated; each gets
-   * its JSON line on stdout. USER_HOME becomes `user.home` (where pgjdbc's LibPQFactory
-   * looks for .postgresql/root.crt, read anew for every connection); empty leaves it.
+   * its JSON line on stdout, with the probe's exit code as an `exit` field. USER_HOME
+   * becomes `user.home` (where pgjdbc's LibPQFactory looks for .postgresql/root.crt, read
+   * anew for every connection); empty leaves it.
    */
   static void lines() {
     java.io.BufferedReader in = new java.io.BufferedReader(
@@ -46,7 +47,11 @@ public final class Probe {
         if (!fields[0].isEmpty()) {
           System.setProperty("user.home", fields[0]);
         }
-        System.out.println(probe(java.util.Arrays.copyOfRange(fields, 1, fields.length)).line());
+        Result result = probe(java.util.Arrays.copyOfRange(fields, 1, fields.length));
+        // The exit code the probe would have had, as one more field.
+        String json = result.line();
+        System.out.println(
+            json.substring(0, json.length() - 1) + ",\"exit\":" + result.code() + "}");
         System.out.flush();
       }
     } catch (IOException e) {
