@@ -10,8 +10,8 @@
 //! (a) rootcert's verdict is the driver's own: pass when it connects, fail when it refuses,
 //!     unverified when it connects under a setting that also connects to a server whose
 //!     certificate comes from an unrelated CA. Asserted for `driver_rules::modelled()`;
-//!     printed for the others. A case marked `differs` in the matrix is printed, not
-//!     asserted.
+//!     printed for the others. A case marked `differs` in the matrix, or listed in KNOWN
+//!     below, is printed, not asserted.
 //! (b) the driver's verify-full verdict is still the one in `tests/drivers/expected.tsv`, so
 //!     the offline replay (`driver_rules`) stays honest.
 
@@ -29,6 +29,9 @@ use crate::support::pki::Pki;
 
 const HARNESS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/drivers/matrix.py");
 const DRIVERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/drivers");
+/// The harness's own limit: a run takes 1 to 5 minutes on two cores, quiet to busy.
+const DEADLINE: Duration = Duration::from_secs(25 * 60);
+
 /// Where rootcert is known to differ from a driver as installed here — `(client, case name or
 /// setting, why)` — printed, not asserted, until rootcert agrees (then the test asks for the
 /// entry's removal). The matrix's own `differs` marks differences from psql on purpose;
@@ -86,9 +89,6 @@ fn known(client: &str, name: &str) -> Option<&'static str> {
         .find(|(c, n, _)| *c == client && *n == name)
         .map(|(_, _, why)| *why)
 }
-
-/// The harness's own limit; the run takes about 5 minutes on two busy cores.
-const DEADLINE: Duration = Duration::from_secs(25 * 60);
 
 #[test]
 fn rootcert_agrees_with_every_driver_live() {
@@ -318,6 +318,7 @@ struct Tally {
 
 struct Judged {
     tallies: BTreeMap<String, Tally>,
+    versions: BTreeMap<String, String>,
     /// KNOWN entries whose driver ran and that no longer differ.
     unneeded_known: Vec<String>,
 }
@@ -422,8 +423,15 @@ fn judge(result: &Value) -> Judged {
         }
     }
     settings(result, &mut tallies, &mut known_seen);
+    let versions = result["clients"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(name, c)| Some((name.clone(), c["version"].as_str()?.to_string())))
+        .collect();
     Judged {
         tallies,
+        versions,
         unneeded_known: known_seen.unneeded(),
     }
 }
@@ -516,12 +524,20 @@ impl Judged {
     fn render(&self) -> String {
         let modelled = modelled();
         let mut out = vec![format!(
-            "{:<14} {:>6} {:>8} {:>11} {:>10} {:>7}  {}",
-            "driver", "cases", "settings", "differ/psql", "rootcert≠", "excused", "asserted"
+            "{:<14} {:<9} {:>6} {:>8} {:>11} {:>10} {:>7}  {}",
+            "driver",
+            "version",
+            "cases",
+            "settings",
+            "differ/psql",
+            "rootcert≠",
+            "excused",
+            "asserted"
         )];
         for (client, t) in &self.tallies {
             out.push(format!(
-                "{client:<14} {:>6} {:>8} {:>11} {:>10} {:>7}  {}",
+                "{client:<14} {:<9} {:>6} {:>8} {:>11} {:>10} {:>7}  {}",
+                self.versions.get(client).map_or("?", String::as_str),
                 t.matrix,
                 t.settings,
                 t.differs_from_psql,

@@ -204,8 +204,13 @@ class Clients:
         """Which clients run here: a runner that exits 2 on a closed port lacks its driver."""
         def one(name):
             if name == "psql":
-                ok = (PG_BIN / "psql").is_file()
-                return {"available": ok, "why": None if ok else f"{PG_BIN}/psql not found"}
+                if not (PG_BIN / "psql").is_file():
+                    return {"available": False, "why": f"{PG_BIN}/psql not found"}
+                # "psql (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"
+                said = subprocess.run([str(PG_BIN / "psql"), "--version"],
+                                      capture_output=True, text=True).stdout.split()
+                version = said[2] if len(said) > 2 else None
+                return {"available": True, "why": None, "version": version}
             if name in self.missing:
                 return {"available": False, "why": self.missing[name]}
             if name == "pgjdbc" and not self.pgjdbc_classes:
