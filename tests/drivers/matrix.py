@@ -23,7 +23,8 @@ it verifies. There it starts one PostgreSQL 15 and one MariaDB, side by side, an
 
 Every driver run and every rootcert run gets a fresh HOME and its own mount namespace whose
 /etc/passwd names the run's passwd home (pgjdbc and pgx take "home" from there, see
-sandbox.sh). pgjdbc runs in one long-lived JVM (`Probe lines`) instead of one JVM a probe.
+sandbox.sh). pgjdbc runs in one long-lived JVM (`Probe lines`) instead of one JVM a probe,
+and the Python runners in forked children of pyzygote.py, which imports the drivers once.
 OUT.json holds every result; tests/cases/driver_matrix.rs judges them.
 """
 
@@ -500,8 +501,7 @@ class Setting:
     """One driver setting, run in three setups: trusting the server's root, trusting only
     an unrelated root, and the server's root with the wrong host name. A setting that
     connects with the unrelated root does not verify the server: rootcert must call it
-    unverified. `make(host, root_path, root_pem)` gives (runner args, rootcert args or
-    None); `env`, `home` and `passwd_home` (functions of the root path) add the
+    unverified. `make(host, root_path)` gives (runner args, rootcert args or None); `env`, `home` and `passwd_home` (functions of the root path) add the
     environment and the files in each home ({relative path: Path})."""
 
     def __init__(self, client, label, make, env=None, home=None, passwd_home=None,
@@ -539,7 +539,7 @@ def pg_settings(client):
     out = []
 
     def string(*params):
-        def make(host, root, pem):
+        def make(host, root):
             url = pg_url(client, host, [p.format(root=quote(str(root or ""), safe="/"))
                                         for p in params])
             return ["string", url], [url, "--client", client]
@@ -592,21 +592,21 @@ def my_settings():
     out = []
 
     def url(scheme, query, client, express=True):
-        def make(host, root, pem):
+        def make(host, root):
             q = query.format(root=quote(str(root), safe="/"))
             target = f"{scheme}://probe@{host}:{MY_PORT}" + ("?" + q if q else "")
             return ["string", target], ([target, "--client", client] if express else None)
         return make
 
     def mode(runner_mode, client):
-        def make(host, root, pem):
+        def make(host, root):
             return ([runner_mode, host, str(MY_PORT), str(root)],
                     [f"{host}:{MY_PORT}", "--protocol", "mysql", "--ca", str(root), "--client",
                      client])
         return make
 
     def unexpressed(runner_mode):
-        return lambda host, root, pem: ([runner_mode, host, str(MY_PORT), str(root)], None)
+        return lambda host, root: ([runner_mode, host, str(MY_PORT), str(root)], None)
 
     out.append(Setting("mariadb", "--ssl --ssl-ca=ROOT --ssl-verify-server-cert (runner)",
                        mode("verify-full", "mariadb")))
@@ -669,8 +669,7 @@ def settings(server, protocol, clients, names, ctx):
 
 def one_setting(setting, setup, clients, ctx):
     host, root, trusted = setups(ctx)[setup]
-    pem = root.read_text() if root else ""
-    driver_args, check_args = setting.make(host, root, pem)
+    driver_args, check_args = setting.make(host, root)
     files = setting.home(root) if setting.home and root else {}
     home = ctx.runs.home(files)
     passwd_files = setting.passwd_home(root) if setting.passwd_home and root else {}
