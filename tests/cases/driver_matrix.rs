@@ -45,6 +45,14 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ),
     ("node-postgres", "RSA 1024 server key", RSA_1024_HANDSHAKE),
     ("mysql2", "RSA 1024 server key", RSA_1024_HANDSHAKE),
+    ("pgjdbc", "RSA 1024 server key", RSA_1024_HANDSHAKE),
+    (
+        "pgjdbc",
+        "sslfactory=NonValidatingFactory, sslmode=verify-full, sslrootcert=ROOT",
+        "rootcert reads NonValidatingFactory as unverified and checks no name, but pgjdbc \
+         still runs its host-name check under verify-full and refuses the wrong name \
+         (src/check/reading/pgjdbc.rs)",
+    ),
     (
         "mysql2",
         "URL ?ssl={}, NODE_EXTRA_CA_CERTS=ROOT",
