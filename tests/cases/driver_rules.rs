@@ -48,6 +48,11 @@ pub fn expected() -> (Vec<String>, BTreeMap<String, BTreeMap<String, bool>>) {
     (clients, table)
 }
 
+/// The clients whose model is complete; the live driver matrix asserts the same list.
+pub fn modelled() -> &'static [&'static str] {
+    MODELLED
+}
+
 #[test]
 fn every_clients_model_agrees_with_what_it_did() {
     let (clients, table) = expected();

@@ -12,7 +12,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::Env;
-use crate::support::matrix::{Base, base, cases};
+use crate::support::matrix::{base, cases, dump};
 use crate::support::pg::{PgServer, ServerTls, binaries};
 use crate::support::pki::{Issued, Pki};
 
@@ -67,29 +67,13 @@ fn rootcert_verdict(env: &Env, port: u16, host: &str, trust: &Path) -> Option<Re
     }
 }
 
-/// Writes every case's files to `dir/NN/` (`name`, `host`, `chain.pem` leaf first,
-/// `key.pem`, `trust`), for running other clients against the same cases by hand.
-fn dump_cases(dir: &Path, pki: &mut Pki, base: &Base) {
-    for (i, case) in cases().iter().enumerate() {
-        let setup = (case.build)(pki, base);
-        let out = dir.join(format!("{i:02}"));
-        std::fs::create_dir_all(&out).unwrap();
-        std::fs::write(out.join("name"), case.name).unwrap();
-        std::fs::write(out.join("host"), setup.host).unwrap();
-        let chain: String = setup.chain.iter().map(|c| c.pem.clone()).collect();
-        std::fs::write(out.join("chain.pem"), chain).unwrap();
-        std::fs::copy(&setup.chain[0].key, out.join("key.pem")).unwrap();
-        std::fs::write(out.join("trust"), &setup.trust).unwrap();
-    }
-}
-
 #[test]
 fn rootcert_check_agrees_with_psql_verify_full() {
     let Some(bins) = binaries() else { return };
     let mut pki = Pki::new();
     let base = base(&mut pki);
     if let Some(dir) = std::env::var_os("ROOTCERT_MATRIX_DUMP") {
-        dump_cases(Path::new(&dir), &mut pki, &base);
+        dump(Path::new(&dir), &mut pki, &base);
         return;
     }
     let tls = |chain: &[Issued]| ServerTls {

@@ -2,6 +2,8 @@
 //! file, and the host the client must verify (the server is always at 127.0.0.1). The psql
 //! matrix (`cases::libpq_matrix`) and the driver matrices run the same cases.
 
+use std::path::Path;
+
 use crate::support::pki::{CA_EXT, Issued, Pki, Spec, leaf_ext};
 
 /// The chain every case starts from: a root, an intermediate and a server certificate for
@@ -735,4 +737,20 @@ pub fn base(pki: &mut Pki) -> Base {
         &leaf_ext("DNS:localhost"),
     ));
     Base { root, int, leaf }
+}
+
+/// Writes every case's files to `dir/NN/` (`name`, `host`, `chain.pem` leaf first,
+/// `key.pem`, `trust`): the live driver matrix runs them, and so can a person by hand.
+pub fn dump(dir: &Path, pki: &mut Pki, base: &Base) {
+    for (i, case) in cases().iter().enumerate() {
+        let setup = (case.build)(pki, base);
+        let out = dir.join(format!("{i:02}"));
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("name"), case.name).unwrap();
+        std::fs::write(out.join("host"), setup.host).unwrap();
+        let chain: String = setup.chain.iter().map(|c| c.pem.clone()).collect();
+        std::fs::write(out.join("chain.pem"), chain).unwrap();
+        std::fs::copy(&setup.chain[0].key, out.join("key.pem")).unwrap();
+        std::fs::write(out.join("trust"), &setup.trust).unwrap();
+    }
 }
