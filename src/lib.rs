@@ -93,6 +93,11 @@ pub mod fuzzing {
     pub use crate::download::parse_retry_after;
     pub use crate::parse::parse_local;
 
+    /// The warnings `fetch` and `verify` print about a trust anchor.
+    pub fn anchor_warnings(cert: &crate::Certificate, now: std::time::SystemTime) -> Vec<String> {
+        crate::anchor::warnings(cert, now)
+    }
+
     /// The keyword/value settings rootcert reads from a libpq connection string (URI or
     /// keyword/value), for comparing with libpq's `PQconninfoParse`.
     pub fn connection_settings(

@@ -326,6 +326,7 @@ fn check_with(
         given: given.as_ref(),
         system: std::sync::OnceLock::new(),
         psycopg_wheel: std::sync::OnceLock::new(),
+        node: std::sync::OnceLock::new(),
     };
     let limits = schedule::Limits {
         jobs: options.jobs,

@@ -183,6 +183,7 @@ pub(super) struct SharedRoots<'a> {
     pub(super) given: Option<&'a Trust>,
     pub(super) system: std::sync::OnceLock<Trust>,
     pub(super) psycopg_wheel: std::sync::OnceLock<Trust>,
+    pub(super) node: std::sync::OnceLock<Trust>,
 }
 
 /// The roots a driver's reading names.
@@ -199,8 +200,35 @@ pub(super) fn trust_for(roots: &Roots, shared: &SharedRoots<'_>) -> Result<Trust
             .psycopg_wheel
             .get_or_init(psycopg_wheel_trust)
             .clone()),
+        Roots::Store(Store::Node) => Ok(shared
+            .node
+            .get_or_init(|| node_trust(shared.system.get_or_init(system_trust)))
+            .clone()),
         Roots::Store(_) => Ok(shared.system.get_or_init(system_trust).clone()),
     }
+}
+
+/// Node's default roots: its bundled Mozilla roots (read as the system bundle, which
+/// Debian takes from Mozilla too) plus the certificates of `NODE_EXTRA_CA_CERTS`, which
+/// Node adds at start (a file it cannot read adds nothing, with a warning).
+fn node_trust(system: &Trust) -> Trust {
+    let mut trust = system.clone();
+    let Some(extra) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|v| !v.is_empty()) else {
+        return trust;
+    };
+    let extra = PathBuf::from(extra);
+    if let Ok(bytes) = read_file(&extra, MAX_FILE_BYTES) {
+        let added = TrustFile::load(&bytes).certs;
+        trust.described = format!(
+            "Node's roots ({} certificates, {} of them from NODE_EXTRA_CA_CERTS={})",
+            trust.roots.certs.len() + added.len(),
+            added.len(),
+            path_text(&extra)
+        );
+        trust.roots.certs.extend(added);
+        trust.roots.error = None;
+    }
+    trust
 }
 
 /// No roots, for a driver that refuses its settings before it would load any.

@@ -58,7 +58,9 @@ fn mode_text(driver: Driver, mode: &Mode) -> String {
         (Mode::ChainOnly { .. }, Driver::Pymysql) => "ssl_verify_cert=True".into(),
         (Mode::ChainOnly { .. }, _) if mysql_client => "VERIFY_CA".into(),
         (Mode::ChainOnly { .. }, _) => "verify-ca".into(),
-        (Mode::Unverified(why), _) => why.split(':').next().unwrap_or(why).to_string(),
+        (Mode::Unverified(why) | Mode::NameOnly(why), _) => {
+            why.split(':').next().unwrap_or(why).to_string()
+        }
     }
 }
 
@@ -94,12 +96,15 @@ pub(super) fn judge(
                 client: driver.in_words(),
             },
         );
+        // The driver checks the handshake signature itself; rootcert says it could not
+        // (an RSA key too small for ring, say) rather than fail a connection the driver makes.
         if verdict.ok
             && let Some(why) = &session.unverified_signature
         {
-            verdict.ok = false;
-            verdict.problems.push(format!(
-                "rootcert could not verify the server's handshake signature ({why})"
+            verdict.notes.push(format!(
+                "rootcert could not verify the server's handshake signature itself ({why}); {} \
+                 checks it",
+                driver.in_words()
             ));
         }
         verdict
@@ -161,11 +166,42 @@ pub(super) fn judge(
             };
             (verdict, problems, chain_only.fixes, chain_only.root)
         }
+        // Any CA, the right name: unverified; a wrong name is refused still.
+        Mode::NameOnly(why) => {
+            let leaf_only = libpq::TrustFile {
+                certs: vec![chain[0].clone()],
+                error: None,
+                ..loaded.clone()
+            };
+            let named = crate::stack::judge(
+                driver.stack(),
+                &libpq::Case {
+                    chain,
+                    trust: &leaf_only,
+                    trust_name: &trust_name,
+                    host: &endpoint.name,
+                    now,
+                    names: driver.names(),
+                    client: driver.in_words(),
+                },
+            );
+            if named.ok {
+                (
+                    Verdict::Unverified,
+                    vec![why.clone()],
+                    vec![full_fix()],
+                    None,
+                )
+            } else {
+                (Verdict::Fail, named.problems, named.fixes, None)
+            }
+        }
+        // The root the chain would end at, were it verified: what "trusting" led to.
         Mode::Unverified(why) => (
             Verdict::Unverified,
             vec![why.clone()],
             vec![full_fix()],
-            None,
+            full.root.clone(),
         ),
     };
     let mut all: Vec<&Cert> = chain.iter().collect();

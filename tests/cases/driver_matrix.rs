@@ -36,34 +36,12 @@ const DEADLINE: Duration = Duration::from_secs(25 * 60);
 /// setting, why)` — printed, not asserted, until rootcert agrees (then the test asks for the
 /// entry's removal). The matrix's own `differs` marks differences from psql on purpose;
 /// these are the rest, each waiting for a decision or a fix in `src/`.
-const KNOWN: &[(&str, &str, &str)] = &[
-    (
-        "psql",
-        "sslmode=verify-full, sslrootcert=system, SSL_CERT_FILE=ROOT",
-        "rootcert reads sslrootcert=system as libpq 16+ does; the psql here runs Debian 12's \
-         libpq 15, which opens a file named \"system\"",
-    ),
-    ("node-postgres", "RSA 1024 server key", RSA_1024_HANDSHAKE),
-    ("mysql2", "RSA 1024 server key", RSA_1024_HANDSHAKE),
-    ("pgjdbc", "RSA 1024 server key", RSA_1024_HANDSHAKE),
-    (
-        "pgjdbc",
-        "sslfactory=NonValidatingFactory, sslmode=verify-full, sslrootcert=ROOT",
-        "rootcert reads NonValidatingFactory as unverified and checks no name, but pgjdbc \
-         still runs its host-name check under verify-full and refuses the wrong name \
-         (src/check/reading/pgjdbc.rs)",
-    ),
-    (
-        "mysql2",
-        "URL ?ssl={}, NODE_EXTRA_CA_CERTS=ROOT",
-        "rootcert reads Node's store as the system bundle, without NODE_EXTRA_CA_CERTS \
-         (src/check/reading: Store::Node)",
-    ),
-];
-
-const RSA_1024_HANDSHAKE: &str = "the live probe (rustls with ring) cannot verify the \
-     handshake signature of a 1024-bit RSA server key and so fails every driver, also those \
-     that accept the key (src/check/protocol: CaptureChain)";
+const KNOWN: &[(&str, &str, &str)] = &[(
+    "psql",
+    "sslmode=verify-full, sslrootcert=system, SSL_CERT_FILE=ROOT",
+    "kept on purpose (README): rootcert reads sslrootcert=system as libpq 16+ does; the \
+         psql here runs Debian 12's libpq 15, which opens a file named \"system\"",
+)];
 
 /// Which KNOWN entries met their case, and which of those still differed.
 #[derive(Default)]

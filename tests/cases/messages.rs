@@ -11,7 +11,10 @@ use crate::support::*;
 /// A TLS server on 127.0.0.1 whose chain is `ca`'s server certificate (signed directly by
 /// its root); it answers every handshake until the test ends.
 fn tls_server(ca: &TestCa) -> u16 {
-    let config: Arc<rustls::ServerConfig> = ca.server_config();
+    serve(ca.server_config())
+}
+
+fn serve(config: Arc<rustls::ServerConfig>) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -25,6 +28,31 @@ fn tls_server(ca: &TestCa) -> u16 {
         }
     });
     port
+}
+
+#[test]
+fn a_handshake_signed_with_another_key_is_refused_for_every_client() {
+    // The certificate is right; the key is not the certificate's. Every client ends the
+    // handshake, so rootcert must not say pass (an RSA key too small for ring is the one
+    // signature it records as unchecked instead).
+    let server_ca = TestCa::new("rootcert server CA");
+    let port = serve(server_ca.server_config_with_another_key());
+    let env = Env::new();
+    let ca = env.path("ca.pem");
+    server_ca.write_to(&ca);
+    let run = env.run(&[
+        "check",
+        &format!("tls://localhost:{port}"),
+        "--ca",
+        ca.to_str().unwrap(),
+    ]);
+    let run = run.expect(3);
+    assert!(
+        format!("{}{}", run.stdout, run.stderr).contains("BadSignature"),
+        "{} {}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 #[test]

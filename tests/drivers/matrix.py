@@ -308,7 +308,7 @@ def rootcert(runs, binary, args, home, passwd_home=None, env=None):
     except (IndexError, ValueError):
         result["error"] = stdout.strip()[-2000:] or stderr.strip()[-2000:]
         return result
-    if "verdict" not in report:
+    if report.get("verdict", "error") == "error":
         result["error"] = report.get("error") or json.dumps(report)[:2000]
         return result
     keep = ("verdict", "mode", "problems", "fixes", "notes", "differs")

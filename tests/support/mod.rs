@@ -556,6 +556,39 @@ impl TestCa {
     }
 }
 
+/// Serves one certificate chain with a key that is not the certificate's: the handshake
+/// signature cannot verify, as when someone replays a server's certificate without its key.
+#[derive(Debug)]
+struct WrongKey(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for WrongKey {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+impl TestCa {
+    /// A server config that presents the server certificate but signs with another key.
+    pub fn server_config_with_another_key(&self) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let other = rcgen::KeyPair::generate().unwrap().serialize_der();
+        let key = provider
+            .key_provider
+            .load_private_key(rustls::pki_types::PrivateKeyDer::Pkcs8(other.into()))
+            .unwrap();
+        let certified = rustls::sign::CertifiedKey::new(self.server_chain.clone(), key);
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(WrongKey(Arc::new(certified))));
+        Arc::new(config)
+    }
+}
+
 /// root -> intermediate -> server certificate for `DNS:localhost`, as PostgreSQL tests need.
 pub struct TestChain {
     pub root_pem: String,

@@ -26,6 +26,9 @@ pub(crate) enum Mode {
     /// Nothing: a server with a certificate from any CA (or no TLS) is accepted. The text
     /// says which setting and what it does.
     Unverified(String),
+    /// The host name only, on a certificate whose chain is not verified (pgjdbc's
+    /// NonValidatingFactory under verify-full): any CA, but the right name.
+    NameOnly(String),
 }
 
 /// Where the driver's roots come from.

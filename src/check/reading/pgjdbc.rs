@@ -45,14 +45,15 @@ pub(super) fn read(properties: &HashMap<String, String>, context: &Context) -> R
         default,
     );
     let mode = match sslmode.as_str() {
-        _ if factory.ends_with("NonValidatingFactory") => Mode::Unverified(format!(
-            "sslfactory=NonValidatingFactory: pgjdbc accepts any certificate{}",
-            if sslmode == "verify-full" {
-                " (it still checks the name of that unverified certificate)"
-            } else {
-                ""
-            }
-        )),
+        // The host-name check follows sslmode alone, whatever the factory.
+        "verify-full" if factory.ends_with("NonValidatingFactory") => Mode::NameOnly(
+            "sslfactory=NonValidatingFactory: pgjdbc accepts a certificate from any CA (it \
+             checks only the host name, under verify-full)"
+                .into(),
+        ),
+        _ if factory.ends_with("NonValidatingFactory") => Mode::Unverified(
+            "sslfactory=NonValidatingFactory: pgjdbc accepts any certificate".into(),
+        ),
         "verify-full" => Mode::Full,
         "verify-ca" => Mode::ChainOnly { why: None },
         "require" => Mode::Unverified(
