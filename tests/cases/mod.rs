@@ -5,6 +5,7 @@ mod connstr;
 mod differential;
 mod driver_rules;
 mod fetch;
+mod go_stack;
 mod hardening;
 mod help;
 mod inspect;
