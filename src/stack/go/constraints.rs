@@ -28,7 +28,7 @@ impl Constraint {
             Constraint::Dns(s) | Constraint::Email(s) | Constraint::Uri(s) => s.clone(),
             Constraint::Ip(addr, mask) => format!(
                 "{}/{}",
-                super::names::ip_text(addr),
+                super::addr::ip_text(addr),
                 mask.iter().map(|b| b.count_ones()).sum::<u32>()
             ),
         }
@@ -97,7 +97,7 @@ pub(super) fn parse(nc: &NameConstraints) -> Result<(Constraints, bool), String>
                 }
                 GeneralName::UniformResourceIdentifier(u) => {
                     let domain = u.to_string();
-                    if super::names::parse_ip(&domain).is_some() {
+                    if super::addr::parse_ip(&domain).is_some() {
                         return Err(format!(
                             "x509: failed to parse URI constraint {domain:?}: cannot be IP address"
                         ));
@@ -243,7 +243,7 @@ fn match_uri(uri: &str, constraint: &str) -> Result<bool, String> {
             _ => return Err(format!("address {host}: too many colons")),
         };
     }
-    if (host.starts_with('[') && host.ends_with(']')) || super::names::parse_ip(host).is_some() {
+    if (host.starts_with('[') && host.ends_with(']')) || super::addr::parse_ip(host).is_some() {
         return Err(format!(
             "URI with IP ({uri:?}) cannot be matched against constraints"
         ));
@@ -323,10 +323,9 @@ pub(super) fn check(
                 (Name::Dns(d.as_str()), d.to_string())
             }
             GeneralName::UniformResourceIdentifier(u) => (Name::Uri(u.as_str()), u.to_string()),
-            GeneralName::IpAddress(ip) => (
-                Name::Ip(ip.as_bytes()),
-                super::names::ip_text(ip.as_bytes()),
-            ),
+            GeneralName::IpAddress(ip) => {
+                (Name::Ip(ip.as_bytes()), super::addr::ip_text(ip.as_bytes()))
+            }
             _ => continue,
         };
         let excluded: Vec<_> = constraints

@@ -3,13 +3,14 @@
 //! `hostaddr`) or the server operator's. And the notes: Go's lenient rules that let a
 //! connection through where libpq would refuse it.
 
+use super::addr;
 use super::cert::GoCert;
 use super::chain::{self, Failure};
 use super::names::{self, Matched};
 use super::signature::SignatureFailure;
 use super::trust_file;
 use crate::libpq::{self, Case, catalog_profile_for};
-use crate::text::shell_word;
+use crate::quote::shell_word;
 
 pub(super) struct Context<'a> {
     pub(super) case: &'a Case<'a>,
@@ -54,9 +55,10 @@ impl Context<'_> {
                  it in sslrootcert="
             ),
             None => format!(
-                "get the certificate {needed} (or the root above it: pgx trusts any CA in the \
+                "get the certificate {needed} (or the root above it: {} trusts any CA in the \
                  file) from the server's operator, check its fingerprint, and add it in PEM to \
-                 {file} (sslrootcert=)"
+                 {file} (sslrootcert=)",
+                self.case.client
             ),
         }
     }
@@ -178,7 +180,17 @@ pub(super) fn failure(failure: &Failure<'_>, cx: &Context<'_>) -> (String, Optio
                 "the server's operator must use a certificate with names its CA may certify".into(),
             ),
         ),
-        Failure::UnknownAuthority { cert, hint } => unknown_authority(cert, hint.as_ref(), &go, cx),
+        Failure::UnknownAuthority { cert, hint } => {
+            let (mut problem, fix) = unknown_authority(cert, hint.as_ref(), &go, cx);
+            // Say why a certificate the file holds did not count.
+            if !cx.case.trust.left_out.is_empty() {
+                problem.push_str(&format!(
+                    "; Go did not use {}",
+                    cx.case.trust.left_out.join("; ")
+                ));
+            }
+            (problem, fix)
+        }
         Failure::SignatureCheckLimit => (
             with_go("Go gave up after 100 signature checks while building the chain".into()),
             Some("the server's operator must send a shorter, simpler chain".into()),
@@ -223,9 +235,9 @@ fn unknown_authority(
                 )),
                 Some(format!(
                     "check its fingerprint ({}) with the server's operator and add it to {file} \
-                     (pgx trusts any certificate the file holds), or give the server a CA-issued \
+                     ({} trusts any certificate the file holds), or give the server a CA-issued \
                      certificate",
-                    cert.cert.sha256
+                    cert.cert.sha256, cx.case.client
                 )),
             )
         } else if is_server && cx.sent.len() == 1 {
@@ -317,18 +329,21 @@ pub(super) fn name(go_error: &str, cx: &Context<'_>) -> (String, Option<String>)
     });
     let ip = san.iter().find_map(|n| match n {
         x509_cert::ext::pkix::name::GeneralName::IpAddress(ip) => {
-            Some(names::ip_text(ip.as_bytes()))
+            Some(addr::ip_text(ip.as_bytes()))
         }
         _ => None,
     });
     let with_go = |text: String| format!("{text} (Go: \"{go_error}\")");
+    let client = cx.case.client;
     if host.is_empty() {
         return (
             with_go("there is no host name to verify".into()),
-            Some("name the server in pgx's connection string: host=NAME".into()),
+            Some(format!(
+                "name the server in {client}'s connection string: host=NAME"
+            )),
         );
     }
-    let host_is_ip = names::parse_ip(host.trim_start_matches('[').trim_end_matches(']')).is_some();
+    let host_is_ip = addr::parse_ip(host.trim_start_matches('[').trim_end_matches(']')).is_some();
     let cn = names::last_common_name(&leaf.cert);
     if leaf.san.is_none() && cn.is_some() {
         return (
@@ -350,9 +365,9 @@ pub(super) fn name(go_error: &str, cx: &Context<'_>) -> (String, Option<String>)
             )),
             Some(match &ip {
                 Some(ip) => {
-                    format!("write the address in full in pgx's connection string: host={ip}")
+                    format!("write the address in full in {client}'s connection string: host={ip}")
                 }
-                None => "write the address in full in pgx's connection string".into(),
+                None => format!("write the address in full in {client}'s connection string"),
             }),
         );
     }
@@ -363,15 +378,22 @@ pub(super) fn name(go_error: &str, cx: &Context<'_>) -> (String, Option<String>)
         ),
         _ => format!("the server certificate does not name {host}"),
     };
-    let fix = match (&dns, &ip, host_is_ip) {
-        (Some(d), _, _) => format!(
-            "connect with host={d} in pgx's connection string (pgx has no hostaddr: that name must \
-             resolve to the server), or have the server's operator add {}:{host} to the \
-             certificate",
-            if host_is_ip { "IP" } else { "DNS" }
-        ),
-        (None, Some(ip), _) => format!("connect with host={ip} in pgx's connection string"),
-        (None, None, _) => format!("{REISSUE} with a subjectAltName for {host}"),
+    let kind = if host_is_ip { "IP" } else { "DNS" };
+    let fix = match (&dns, &ip) {
+        (Some(d), _) => {
+            // A wildcard names no host itself: show one it covers.
+            let example = match d.strip_prefix("*.") {
+                Some(parent) => format!("NAME.{parent}"),
+                None => d.clone(),
+            };
+            format!(
+                "connect with host={example} in {client}'s connection string ({client} has no \
+                 hostaddr: that name must resolve to the server), or have the server's operator \
+                 add {kind}:{host} to the certificate"
+            )
+        }
+        (None, Some(ip)) => format!("connect with host={ip} in {client}'s connection string"),
+        (None, None) => format!("{REISSUE} with a subjectAltName for {host}"),
     };
     (with_go(listed), Some(fix))
 }
@@ -382,6 +404,24 @@ pub(super) fn name(go_error: &str, cx: &Context<'_>) -> (String, Option<String>)
 pub(super) fn notes(chain: &[&GoCert], matched: Option<&Matched>, cx: &Context<'_>) -> Vec<String> {
     let mut notes = Vec::new();
     let client = cx.case.client;
+    let skipped: Vec<String> = cx
+        .case
+        .trust
+        .left_out
+        .iter()
+        .filter(|s| s.contains(trust_file::LIBPQ_REFUSES))
+        .map(|s| {
+            s.replace(&format!(" ({})", trust_file::LIBPQ_REFUSES), "")
+                .replace(&format!("; {})", trust_file::LIBPQ_REFUSES), ")")
+        })
+        .collect();
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "{client} passes over what it cannot read in the trust file and trusts the rest, \
+             where libpq refuses the whole file: {}",
+            skipped.join("; ")
+        ));
+    }
     let anchor = chain[chain.len() - 1];
     if chain.len() == 1 && !anchor.facts.self_signed {
         notes.push(format!(

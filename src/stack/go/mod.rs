@@ -10,6 +10,7 @@
 //! Problems quote Go's own error where it helps; fixes name pgx's settings or the server
 //! operator's change.
 
+mod addr;
 mod cert;
 mod chain;
 mod constraints;

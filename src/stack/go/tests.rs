@@ -244,11 +244,34 @@ fn trust_files_go_cannot_use() {
     refused(&verdict, "byte-order mark");
     assert!(verdict.fixes[0].contains("sed -i"));
     assert!(psql(&chain, &bom, "localhost").ok);
-    // A corrupt block after the root is skipped: pgx connects where libpq fails.
+    // A corrupt block after the root is skipped: pgx connects where libpq fails, and says so.
     let mut corrupt = pem(&[&of(&top)]);
     corrupt.extend(b"-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n");
-    connects(&pgx(&chain, &corrupt, Some("localhost")));
+    let note = connects(&pgx(&chain, &corrupt, Some("localhost")));
+    assert!(
+        note.contains("passes over") && note.contains("PEM block 2 (CERTIFICATE)"),
+        "{note}"
+    );
     assert!(!psql(&chain, &corrupt, "localhost").ok);
+    // So is a block cut short.
+    let good = String::from_utf8(pem(&[&of(&top)])).unwrap();
+    let cut = format!("{good}{}", &good[..good.len() / 2]);
+    let note = connects(&pgx(&chain, cut.as_bytes(), Some("localhost")));
+    assert!(note.contains("without an END line"), "{note}");
+    // A block Go does not take is named when the chain finds no anchor.
+    let other = root("Go Other Root", |_| {});
+    let trusted = good.replace("CERTIFICATE", "TRUSTED CERTIFICATE") + &of(&other).to_pem();
+    let verdict = pgx(&chain, trusted.as_bytes(), None);
+    refused(&verdict, "Go did not use PEM block 1 (TRUSTED CERTIFICATE)");
+    assert!(psql(&chain, trusted.as_bytes(), "localhost").ok);
+    // The BOM hides the first of two blocks.
+    let file = super::load(format!("\u{feff}{good}{}", of(&other).to_pem()).as_bytes());
+    assert_eq!(file.certs.len(), 1);
+    assert!(
+        file.left_out[0].contains("byte-order mark"),
+        "{:?}",
+        file.left_out
+    );
 }
 
 #[test]

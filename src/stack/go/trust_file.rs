@@ -24,6 +24,9 @@ pub(super) const BOM: &str = "a UTF-8 byte-order mark";
 pub(super) const CR_ONLY: &str = "CR-only line ends";
 pub(super) const LABEL: &str = "not CERTIFICATE";
 pub(super) const PKCS7: &str = "PKCS7";
+/// Marks a block of `left_out` that makes libpq refuse the whole file: pgx is the lenient one.
+pub(super) const LIBPQ_REFUSES: &str = "libpq refuses the whole file for it";
+const TRAILING_DATA: &str = "x509: trailing data";
 
 struct Block<'a> {
     label: &'a [u8],
@@ -51,11 +54,18 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// `pem.Decode`: the next block and the input after it; None ends the scan.
-fn decode(data: &[u8]) -> Option<(Block<'_>, &[u8])> {
+/// `pem.Decode`: the next block and the input after it; None ends the scan. A certificate
+/// block it passes over is told in `passed` (libpq refuses a file with such a block).
+fn decode<'a>(data: &'a [u8], passed: &mut Vec<String>) -> Option<(Block<'a>, &'a [u8])> {
     const BEGIN: &[u8] = b"\n-----BEGIN ";
     const END: &[u8] = b"\n-----END ";
     let mut rest = data;
+    let mut pass = |label: &[u8], why: &str| {
+        let label = String::from_utf8_lossy(label);
+        if label.contains("CERTIFICATE") {
+            passed.push(format!("a {label} block {why} ({LIBPQ_REFUSES})"));
+        }
+    };
     loop {
         if rest.starts_with(&BEGIN[1..]) {
             rest = &rest[BEGIN.len() - 1..];
@@ -65,11 +75,14 @@ fn decode(data: &[u8]) -> Option<(Block<'_>, &[u8])> {
         let (type_line, after) = get_line(rest);
         rest = after;
         let Some(label) = type_line.strip_suffix(b"-----") else {
+            let shown = type_line.split(|b| *b == b'-' || *b == b'\r').next();
+            pass(shown.unwrap_or_default(), "whose BEGIN line does not end");
             continue;
         };
         let mut headers = false;
         loop {
             if rest.is_empty() {
+                pass(label, "cut short");
                 return None;
             }
             let (line, next) = get_line(rest);
@@ -84,22 +97,25 @@ fn decode(data: &[u8]) -> Option<(Block<'_>, &[u8])> {
         } else {
             match find(rest, END) {
                 Some(i) => (i, i + END.len()),
-                None => continue,
+                None => {
+                    pass(label, "without an END line");
+                    continue;
+                }
             }
         };
         let trailer = &rest[trailer_index..];
         let trailer_len = label.len() + 5;
-        if trailer.len() < trailer_len {
-            continue;
-        }
-        let (trailer, rest_of_end_line) = trailer.split_at(trailer_len);
-        if !trailer.starts_with(label) || !trailer.ends_with(b"-----") {
-            continue;
-        }
-        if !get_line(rest_of_end_line).0.is_empty() {
+        let (trailer, rest_of_end_line) = trailer.split_at(trailer_len.min(trailer.len()));
+        if trailer.len() < trailer_len
+            || !trailer.starts_with(label)
+            || !trailer.ends_with(b"-----")
+            || !get_line(rest_of_end_line).0.is_empty()
+        {
+            pass(label, "whose END line is not its own");
             continue;
         }
         let Some(bytes) = base64_decode(&rest[..end_index]) else {
+            pass(label, "whose base64 does not decode");
             continue;
         };
         let (_, after) = get_line(&rest[end_index + END.len() - 1..]);
@@ -133,40 +149,52 @@ fn base64_decode(body: &[u8]) -> Option<Vec<u8>> {
     GO_STD.decode(clean).ok()
 }
 
-/// The trust file as pgx loads it.
+/// The trust file as pgx loads it; `left_out` tells the certificate blocks Go did not use.
 pub(super) fn load(bytes: &[u8]) -> TrustFile {
     let format = detect(bytes);
     let holds_private_key = find(bytes, b"PRIVATE KEY").is_some();
     let mut certs: Vec<Cert> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
+    let mut left_out = unseen_begin_lines(bytes);
     let mut rest = bytes;
     let mut number = 0;
-    while let Some((block, after)) = decode(rest) {
+    while let Some((block, after)) = decode(rest, &mut left_out) {
         rest = after;
         number += 1;
         let label = String::from_utf8_lossy(block.label);
         let what = format!("PEM block {number} ({label})");
-        if block.label != b"CERTIFICATE" {
-            skipped.push(format!("{what} is {LABEL}"));
-            continue;
-        }
-        if block.headers {
-            skipped.push(format!("{what} has header lines"));
-            continue;
-        }
-        let der = block.bytes;
-        let parsed = match read_tlv(&der) {
-            Some((_, len, _)) if len < der.len() => Err("x509: trailing data".to_string()),
-            _ => Cert::from_der(&der),
+        let why = if block.label != b"CERTIFICATE" {
+            format!("{what} is {LABEL}")
+        } else if block.headers {
+            format!("{what} has header lines")
+        } else {
+            let der = block.bytes;
+            let parsed = match read_tlv(&der) {
+                Some((_, len, _)) if len < der.len() => Err(TRAILING_DATA.to_string()),
+                _ => Cert::from_der(&der),
+            };
+            match parsed.and_then(|cert| match GoCert::of(&cert).parse_error {
+                Some(why) => Err(why),
+                None => Ok(cert),
+            }) {
+                Ok(cert) => {
+                    if !certs.iter().any(|c| c.der() == cert.der()) {
+                        certs.push(cert);
+                    }
+                    continue;
+                }
+                Err(why) if why == TRAILING_DATA => {
+                    format!("{what} is not a certificate Go parses ({why})")
+                }
+                Err(why) => {
+                    format!("{what} is not a certificate Go parses ({why}; {LIBPQ_REFUSES})")
+                }
+            }
         };
-        match parsed.and_then(|cert| match GoCert::of(&cert).parse_error {
-            Some(why) => Err(why),
-            None => Ok(cert),
-        }) {
-            Ok(cert) if certs.iter().any(|c| c.der() == cert.der()) => {}
-            Ok(cert) => certs.push(cert),
-            Err(why) => skipped.push(format!("{what} is not a certificate Go parses ({why})")),
+        if label.contains("CERTIFICATE") {
+            left_out.push(why.clone());
         }
+        skipped.push(why);
     }
     let error = certs
         .is_empty()
@@ -176,7 +204,36 @@ pub(super) fn load(bytes: &[u8]) -> TrustFile {
         certs,
         error,
         holds_private_key,
+        left_out,
     }
+}
+
+/// `-----BEGIN` lines Go never sees: behind a byte-order mark, indented, after a lone CR.
+fn unseen_begin_lines(bytes: &[u8]) -> Vec<String> {
+    let mut unseen = Vec::new();
+    let mut at = 0;
+    while let Some(i) = find(&bytes[at..], b"-----BEGIN ") {
+        let start = at + i;
+        at = start + 1;
+        if start == 0 || bytes[start - 1] == b'\n' {
+            continue;
+        }
+        let label_end = bytes[start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(bytes.len() - start);
+        let line = String::from_utf8_lossy(&bytes[start..start + label_end.min(60)]);
+        if !line.contains("CERTIFICATE") {
+            continue;
+        }
+        let line = line.trim_end();
+        unseen.push(if start == 3 && bytes.starts_with(b"\xEF\xBB\xBF") {
+            format!("the first block, behind {BOM} Go does not skip")
+        } else {
+            format!("a {line} line that does not start a line of its own")
+        });
+    }
+    unseen
 }
 
 /// Why Go found no certificate, for a person.
@@ -257,6 +314,27 @@ mod tests {
         }
         // The BOM hides only the first block.
         assert_eq!(count(format!("\u{feff}{G2_PEM}{G2_PEM}").as_bytes()), 1);
+        // What Go passed over is told, certificate blocks only.
+        for (text, told) in [
+            (
+                format!("  {G2_PEM}"),
+                "line that does not start a line of its own",
+            ),
+            (G2_PEM.replace('\n', "\r"), "whose BEGIN line does not end"),
+            (
+                G2_PEM.replace("CERTIFICATE", "X509 CERTIFICATE"),
+                "PEM block 1 (X509 CERTIFICATE) is not CERTIFICATE",
+            ),
+        ] {
+            let left_out = load(text.as_bytes()).left_out.join("; ");
+            assert!(left_out.contains(told), "{left_out}");
+        }
+        let key = "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n";
+        assert!(
+            load(format!("{G2_PEM}{key}").as_bytes())
+                .left_out
+                .is_empty()
+        );
     }
 
     #[test]
