@@ -1,6 +1,7 @@
 //! A trust file and a server chain, both untrusted: libpq's loading rules, then the whole
 //! verify-full judgement (path building, extensions, signatures, host names); the same for
-//! pgjdbc (Java's trust-file reader, PKIX, its host-name verifier).
+//! pgjdbc (Java's trust-file reader, PKIX, its host-name verifier) and pgx (Go's PEM reader,
+//! Certificate.Verify, VerifyHostname).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -37,14 +38,10 @@ fuzz_target!(|data: &[u8]| {
         }
         let ders: Vec<Vec<u8>> = chain.iter().map(|c| c.der().to_vec()).collect();
         let now = std::time::SystemTime::now();
-        for host in [Some(host), None] {
-            let _ = rootcert::fuzzing::judge_as(
-                rootcert::Driver::Pgjdbc,
-                &ders,
-                trust_bytes,
-                host,
-                now,
-            );
+        for driver in [rootcert::Driver::Pgjdbc, rootcert::Driver::Pgx] {
+            for host in [Some(host), None] {
+                let _ = rootcert::fuzzing::judge_as(driver, &ders, trust_bytes, host, now);
+            }
         }
     }
 });

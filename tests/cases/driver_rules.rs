@@ -15,6 +15,7 @@ const MODELLED: &[&str] = &[
     "psql",
     "psycopg",
     "pgjdbc",
+    "pgx",
     "mariadb",
     "node-postgres",
     "mysql2",

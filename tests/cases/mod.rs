@@ -6,6 +6,7 @@ mod differential;
 mod driver_matrix;
 mod driver_rules;
 mod fetch;
+mod go_stack;
 mod hardening;
 mod help;
 mod inspect;
