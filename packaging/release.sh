@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds the release archives, one per target, the way ripgrep ships them:
-#   rootcert-VERSION-TARGET.tar.gz (static Linux, x86_64 and aarch64) and
+#   rootcert-VERSION-TARGET.tar.gz (static Linux and macOS, x86_64 and aarch64) and
 #   rootcert-VERSION-x86_64-pc-windows-gnu.zip, each holding the binary, README.md,
 #   LICENSE, doc/ (rootcert.1 and a page per subcommand) and complete/ (bash, zsh, fish,
 #   PowerShell), plus SHA256SUMS.
 # The man page and completions come from the host build (the binary writes them itself).
 #   packaging/release.sh [OUT_DIR]      (default target/dist; prints OUT_DIR)
-# Needs zig (pip install ziglang) and cargo-zigbuild for musl, mingw-w64 for
+# Needs zig (pip install ziglang) and cargo-zigbuild for musl and macOS, mingw-w64 for
 # Windows, and `rustup target add` for each target (.ci/run installs them when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,10 +14,12 @@ cd "$(dirname "$0")/.."
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
 out="${1:-$target_dir/dist}"
 version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
-# macOS builds are type-checked in CI but not linked here: the link needs the macOS SDK's
-# Security and CoreFoundation frameworks (rustls' platform verifier, the keychain), which
-# this machine cannot have. On a Mac: cargo build --release.
 zig_targets=(x86_64-unknown-linux-musl aarch64-unknown-linux-musl)
+# macOS links against stubs of the two frameworks it uses (the SDK is not to be had here);
+# see packaging/macos-frameworks.sh.
+mac_targets=(x86_64-apple-darwin aarch64-apple-darwin)
+frameworks="$target_dir/macos-frameworks"
+packaging/macos-frameworks.sh "$frameworks"
 windows=x86_64-pc-windows-gnu
 # Archives carry the commit's time, not the build's, so a rebuild gives the same bytes.
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}"
@@ -26,6 +28,10 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/
   cargo build --locked --release
   for target in "${zig_targets[@]}"; do
     cargo zigbuild --locked --release --target "$target"
+  done
+  for target in "${mac_targets[@]}"; do
+    env "CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_RUSTFLAGS=-C link-arg=-F$frameworks" \
+      cargo zigbuild --locked --release --target "$target"
   done
   cargo build --locked --release --target "$windows" \
     --config "target.$windows.linker=\"x86_64-w64-mingw32-gcc\""
@@ -49,7 +55,7 @@ stage() { # TARGET BINARY -> the staging directory's name
   touch -d "@$SOURCE_DATE_EPOCH" "$out/$name" "$out/$name"/* "$out/$name"/*/*
   echo "$name"
 }
-for target in "${zig_targets[@]}"; do
+for target in "${zig_targets[@]}" "${mac_targets[@]}"; do
   name="$(stage "$target" "$target_dir/$target/release/rootcert")"
   tar -C "$out" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
     -cf - "$name" | gzip -9n > "$out/$name.tar.gz"
