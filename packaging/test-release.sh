@@ -38,5 +38,16 @@ for arch in x86_64 aarch64; do
       { echo "the $arch macOS binary does not load $framework" >&2; exit 1; }
   done
 done
+# Apple silicon runs only signed code: zig's linker signs ad hoc (LC_CODE_SIGNATURE).
+python3 - "$work/rootcert-$version-aarch64-apple-darwin/rootcert" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+ncmds, offset, commands = struct.unpack_from("<I", data, 16)[0], 32, []
+for _ in range(ncmds):
+    cmd, size = struct.unpack_from("<II", data, offset)
+    commands.append(cmd)
+    offset += size
+sys.exit(0 if 0x1D in commands else "the aarch64 macOS binary has no code signature")
+PY
 "$work/rootcert-$version-x86_64-unknown-linux-musl/rootcert" --version | grep -q "^rootcert $version$"
 echo "release ok: $(cd "$dist" && echo *.tar.gz *.zip)"
