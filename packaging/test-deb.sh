@@ -32,13 +32,13 @@ if command -v man >/dev/null; then
   done
 fi
 "$root/usr/bin/rootcert" --version | grep -q '^rootcert '
-# README states the binary's size; keep it within 0.3 MB of the truth.
+# docs/safety-and-security.md states the binary's size; keep it within 0.3 MB of the truth.
 size="$(stat -c %s "$root/usr/bin/rootcert")"
-stated="$(sed -n 's/.*The release binary is about \([0-9.]*\) MB.*/\1/p' "$(dirname "$0")/../README.md")"
-[ -n "$stated" ] || { echo "README.md no longer states the release binary's size"; exit 1; }
+stated="$(sed -n 's/.*The release binary is about \([0-9.]*\) MB.*/\1/p' "$(dirname "$0")/../docs/safety-and-security.md")"
+[ -n "$stated" ] || { echo "docs/safety-and-security.md no longer states the release binary's size"; exit 1; }
 awk -v size="$size" -v stated="$stated" 'BEGIN {
   d = size / 1e6 - stated; if (d < 0) d = -d
-  if (d > 0.3) { printf "README.md says %s MB; the binary is %.2f MB\n", stated, size / 1e6; exit 1 }
+  if (d > 0.3) { printf "docs/safety-and-security.md says %s MB; the binary is %.2f MB\n", stated, size / 1e6; exit 1 }
 }'
 home="$root/home"; mkdir -p "$home"
 out="$(HOME="$home" SSL_CERT_FILE=/nonexistent SSL_CERT_DIR=/nonexistent \

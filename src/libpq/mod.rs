@@ -4,8 +4,7 @@
 //! accept the server's chain against it (`chain`); does the server certificate name the
 //! host (`host`). [`judge`] is that decision as a pure function of the chain the server
 //! sent, the trust file, the host and the time, with the cause named the way a person can
-//! act on it. Where rootcert knowingly differs from libpq, README's "How check decides"
-//! lists it.
+//! act on it. Where rootcert knowingly differs from libpq, docs/verification.md lists it.
 
 mod chain;
 pub(crate) mod constraints;

@@ -39,7 +39,7 @@ const DEADLINE: Duration = Duration::from_secs(25 * 60);
 const KNOWN: &[(&str, &str, &str)] = &[(
     "psql",
     "sslmode=verify-full, sslrootcert=system, SSL_CERT_FILE=ROOT",
-    "kept on purpose (README): rootcert reads sslrootcert=system as libpq 16+ does; the \
+    "kept on purpose (docs/drivers/README.md): rootcert reads sslrootcert=system as libpq 16+ does; the \
          psql here runs Debian 12's libpq 15, which opens a file named \"system\"",
 )];
 

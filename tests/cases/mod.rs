@@ -3,6 +3,7 @@ mod catalog;
 mod check;
 mod connstr;
 mod differential;
+mod docs;
 mod driver_matrix;
 mod driver_rules;
 mod fetch;

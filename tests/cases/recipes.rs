@@ -1,4 +1,4 @@
-//! README's recipes, run as written (from `recipes/`): the Dockerfile's rootcert lines (the
+//! The recipes of recipes/README.md, run as written: the Dockerfile's rootcert lines (the
 //! whole Dockerfile runs in a fresh Debian root in packaging/test-dockerfile.sh, which needs
 //! the package), the Ansible playbook by ansible-playbook (changed, unchanged, failed),
 //! cloud-init's file by its schema and its commands, a Debian postinst offline, a CI step,
