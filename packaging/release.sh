@@ -2,7 +2,8 @@
 # Builds the release archives, one per target, the way ripgrep ships them:
 #   rootcert-VERSION-TARGET.tar.gz (static Linux and macOS, x86_64 and aarch64) and
 #   rootcert-VERSION-x86_64-pc-windows-gnu.zip, each holding the binary, README.md,
-#   LICENSE, doc/ (rootcert.1 and a page per subcommand) and complete/ (bash, zsh, fish,
+#   LICENSE, docs/ (README's links), doc/ (rootcert.1 and a page per subcommand) and
+#   complete/ (bash, zsh, fish,
 #   PowerShell), plus SHA256SUMS.
 # The man page and completions come from the host build (the binary writes them itself).
 #   packaging/release.sh [OUT_DIR]      (default target/dist; prints OUT_DIR)
@@ -45,14 +46,14 @@ host="$target_dir/release/rootcert"
 "$host" completions zsh > "$out/assets/complete/_rootcert"
 "$host" completions fish > "$out/assets/complete/rootcert.fish"
 "$host" completions powershell > "$out/assets/complete/_rootcert.ps1"
-cp README.md LICENSE "$out/assets/"
+cp -r README.md LICENSE docs "$out/assets/"
 
 stage() { # TARGET BINARY -> the staging directory's name
   local name="rootcert-$version-$1"
   rm -rf "${out:?}/$name"
   cp -r "$out/assets" "$out/$name"
   cp "$2" "$out/$name/"
-  touch -d "@$SOURCE_DATE_EPOCH" "$out/$name" "$out/$name"/* "$out/$name"/*/*
+  find "$out/$name" -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
   echo "$name"
 }
 for target in "${zig_targets[@]}" "${mac_targets[@]}"; do

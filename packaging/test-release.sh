@@ -16,7 +16,7 @@ check() { # TARGET BINARY-NAME EXPECTED-FILE-HEADER
     *windows*) unzip -q "$dist/$name.zip" -d "$work" ;;
     *) tar -C "$work" -xzf "$dist/$name.tar.gz" ;;
   esac
-  for f in "$2" README.md LICENSE doc/rootcert.1 complete/rootcert.bash complete/_rootcert \
+  for f in "$2" README.md LICENSE docs/drivers/README.md doc/rootcert.1 complete/rootcert.bash complete/_rootcert \
            complete/rootcert.fish complete/_rootcert.ps1; do
     test -s "$dir/$f" || { echo "$name lacks $f" >&2; exit 1; }
   done
