@@ -3,8 +3,7 @@
 #   rootcert-VERSION-TARGET.tar.gz (static Linux and macOS, x86_64 and aarch64) and
 #   rootcert-VERSION-x86_64-pc-windows-gnu.zip, each holding the binary, README.md,
 #   LICENSE, docs/ (README's links), doc/ (rootcert.1 and a page per subcommand) and
-#   complete/ (bash, zsh, fish,
-#   PowerShell), plus SHA256SUMS.
+#   complete/ (bash, zsh, fish, PowerShell), plus SHA256SUMS.
 # The man page and completions come from the host build (the binary writes them itself).
 #   packaging/release.sh [OUT_DIR]      (default target/dist; prints OUT_DIR)
 # Needs zig (pip install ziglang) and cargo-zigbuild for musl and macOS, mingw-w64 for
