@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 /// The SHA-256 of a certificate's DER encoding (not of a file).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Fingerprint(pub [u8; 32]);
+pub struct Fingerprint(pub(crate) [u8; 32]);
 
 impl Fingerprint {
     /// Parses upper-case colon hex (`CB:3C:...`) at compile time, so that a typo in a
@@ -38,6 +38,16 @@ impl Fingerprint {
     /// The fingerprint of these DER bytes.
     pub fn of_der(der: &[u8]) -> Self {
         Fingerprint(Sha256::digest(der).into())
+    }
+
+    /// A fingerprint computed elsewhere (a SHA-256 over DER bytes).
+    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Fingerprint(bytes)
+    }
+
+    /// The 32 bytes of the digest.
+    pub const fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
     }
 }
 
