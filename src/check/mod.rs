@@ -16,6 +16,7 @@ mod reading;
 mod report;
 mod schedule;
 mod settings;
+mod targets_file;
 mod trust;
 mod verdict;
 
@@ -34,6 +35,7 @@ pub use fleet::{Differing, FleetSummary, RootServed, fleet_summary};
 use reading::Context;
 pub use report::{CertReport, CheckOutcome, CheckReport, ClientVerdict, Verdict};
 pub use settings::ClientSetting;
+pub use targets_file::{TargetText, read_targets_file};
 use trust::{SharedRoots, trust_for};
 
 /// Checks at once by default: enough for a thousand servers that each hold a check until
@@ -107,31 +109,6 @@ impl Default for CheckOptions {
     }
 }
 
-/// A target as the user wrote it, and where: messages about a target that does not parse
-/// name the place, never the text (it may hold a password).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetText {
-    /// The text.
-    pub text: String,
-    /// Where it came from: `line 7 of targets.txt`; `None` for a command-line argument.
-    pub origin: Option<String>,
-}
-
-impl From<&str> for TargetText {
-    fn from(text: &str) -> Self {
-        TargetText {
-            text: text.to_string(),
-            origin: None,
-        }
-    }
-}
-
-impl From<String> for TargetText {
-    fn from(text: String) -> Self {
-        TargetText { text, origin: None }
-    }
-}
-
 /// The keyword/value settings of a libpq connection string, as libpq parses it.
 pub(crate) fn connection_settings(
     raw: &str,
@@ -149,65 +126,6 @@ pub(crate) fn parse_for_fuzzing(raw: &str) -> Result<String, String> {
     connstr::parse(raw, &connstr::Defaults::default())
         .map(|t| t.shown.to_string())
         .map_err(|e| e.to_string())
-}
-
-/// Reads a `--targets` file (`-`: standard input, waiting at most `timeout`): one target a
-/// line; blank lines and `#` comments (whole lines, or after a space) skipped. Each target
-/// remembers its line, so that a line that does not parse is named by number, never
-/// shown.
-pub fn read_targets_file(
-    path: &std::path::Path,
-    timeout: Duration,
-) -> Result<Vec<TargetText>, Error> {
-    let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        path_text(path)
-    };
-    let bytes = if stdin {
-        crate::read::read_stdin(crate::read::MAX_FILE_BYTES, timeout)
-    } else {
-        crate::read::read_file(path, crate::read::MAX_FILE_BYTES).map_err(|e| e.to_string())
-    }
-    .map_err(|e| Error::Usage(format!("{e}: cannot read the targets")))?;
-    let not_text = || {
-        Error::Usage(format!(
-            "{name} is not a text file of targets (it holds NUL bytes or is not UTF-8): give              one target a line"
-        ))
-    };
-    if bytes.contains(&0) {
-        return Err(not_text());
-    }
-    let text = String::from_utf8(bytes).map_err(|_| not_text())?;
-    Ok(text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| (i, without_comment(line).trim()))
-        .filter(|(_, l)| !l.is_empty())
-        .map(|(i, line)| TargetText {
-            text: line.to_string(),
-            origin: Some(format!("line {} of {name}", i + 1)),
-        })
-        .collect())
-}
-
-/// A line up to a `#` that starts it or follows a space, outside a libpq quoted value.
-fn without_comment(line: &str) -> &str {
-    let mut quoted = false;
-    let mut escaped = false;
-    let mut previous = ' ';
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '\'' => quoted = !quoted,
-            '#' if !quoted && previous.is_whitespace() => return &line[..i],
-            _ => {}
-        }
-        previous = c;
-    }
-    line
 }
 
 /// Checks every server the targets name, `jobs` at a time, and returns one outcome per
