@@ -1,7 +1,7 @@
 //! `rootcert check`: would the client's verified TLS connection succeed against these
 //! servers, and if not, why. Talks to each server the way its client does ([`protocol`]),
 //! records the chain it sends, and judges it by that client's rules
-//! ([`crate::libpq::judge`]) under the TLS settings the target carries ([`target`],
+//! ([`crate::libpq::judge`]) under the TLS settings the target carries ([`connstr`],
 //! [`verdict`]), trusting the roots [`trust`] loads; [`report`] is what comes back, and
 //! [`settings`] the lines that work. This file runs the targets, `--jobs` at a time.
 //!
@@ -9,13 +9,14 @@
 //! the handshake signature is still checked, and a failed check is part of the verdict.
 //! No data is sent over the session.
 
+pub(crate) mod connstr;
 mod fleet;
 pub(crate) mod protocol;
 mod reading;
 mod report;
 mod schedule;
 mod settings;
-pub(crate) mod target;
+mod targets_file;
 mod trust;
 mod verdict;
 
@@ -28,12 +29,13 @@ use crate::driver::Driver;
 use crate::error::Error;
 use crate::libpq;
 use crate::quote::path_text;
+pub use connstr::Protocol;
+use connstr::{Endpoint, Target};
 pub use fleet::{Differing, FleetSummary, RootServed, fleet_summary};
 use reading::Context;
 pub use report::{CertReport, CheckOutcome, CheckReport, ClientVerdict, Verdict};
 pub use settings::ClientSetting;
-pub use target::Protocol;
-use target::{Endpoint, Target};
+pub use targets_file::{TargetText, read_targets_file};
 use trust::{SharedRoots, trust_for};
 
 /// Checks at once by default: enough for a thousand servers that each hold a check until
@@ -107,107 +109,23 @@ impl Default for CheckOptions {
     }
 }
 
-/// A target as the user wrote it, and where: messages about a target that does not parse
-/// name the place, never the text (it may hold a password).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetText {
-    /// The text.
-    pub text: String,
-    /// Where it came from: `line 7 of targets.txt`; `None` for a command-line argument.
-    pub origin: Option<String>,
-}
-
-impl From<&str> for TargetText {
-    fn from(text: &str) -> Self {
-        TargetText {
-            text: text.to_string(),
-            origin: None,
-        }
-    }
-}
-
-impl From<String> for TargetText {
-    fn from(text: String) -> Self {
-        TargetText { text, origin: None }
-    }
-}
-
 /// The keyword/value settings of a libpq connection string, as libpq parses it.
 pub(crate) fn connection_settings(
     raw: &str,
 ) -> Result<std::collections::HashMap<String, String>, String> {
-    target::settings_of(raw)
+    connstr::settings_of(raw)
 }
 
 /// Whether a connection-string keyword holds a secret.
 pub(crate) fn is_secret(keyword: &str) -> bool {
-    target::redact::is_secret(keyword)
+    connstr::redact::is_secret(keyword)
 }
 
 /// A target as `check` shows it when it parses, or the error it gives when it does not.
 pub(crate) fn parse_for_fuzzing(raw: &str) -> Result<String, String> {
-    target::parse(raw, &target::Defaults::default())
+    connstr::parse(raw, &connstr::Defaults::default())
         .map(|t| t.shown.to_string())
         .map_err(|e| e.to_string())
-}
-
-/// Reads a `--targets` file (`-`: standard input, waiting at most `timeout`): one target a
-/// line; blank lines and `#` comments (whole lines, or after a space) skipped. Each target
-/// remembers its line, so that a line that does not parse is named by number, never
-/// shown.
-pub fn read_targets_file(
-    path: &std::path::Path,
-    timeout: Duration,
-) -> Result<Vec<TargetText>, Error> {
-    let stdin = path.as_os_str() == "-";
-    let name = if stdin {
-        "standard input".to_string()
-    } else {
-        path_text(path)
-    };
-    let bytes = if stdin {
-        crate::read::read_stdin(crate::read::MAX_FILE_BYTES, timeout)
-    } else {
-        crate::read::read_file(path, crate::read::MAX_FILE_BYTES).map_err(|e| e.to_string())
-    }
-    .map_err(|e| Error::Usage(format!("{e}: cannot read the targets")))?;
-    let not_text = || {
-        Error::Usage(format!(
-            "{name} is not a text file of targets (it holds NUL bytes or is not UTF-8): give              one target a line"
-        ))
-    };
-    if bytes.contains(&0) {
-        return Err(not_text());
-    }
-    let text = String::from_utf8(bytes).map_err(|_| not_text())?;
-    Ok(text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| (i, without_comment(line).trim()))
-        .filter(|(_, l)| !l.is_empty())
-        .map(|(i, line)| TargetText {
-            text: line.to_string(),
-            origin: Some(format!("line {} of {name}", i + 1)),
-        })
-        .collect())
-}
-
-/// A line up to a `#` that starts it or follows a space, outside a libpq quoted value.
-fn without_comment(line: &str) -> &str {
-    let mut quoted = false;
-    let mut escaped = false;
-    let mut previous = ' ';
-    for (i, c) in line.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '\'' => quoted = !quoted,
-            '#' if !quoted && previous.is_whitespace() => return &line[..i],
-            _ => {}
-        }
-        previous = c;
-    }
-    line
 }
 
 /// Checks every server the targets name, `jobs` at a time, and returns one outcome per
@@ -215,12 +133,12 @@ fn without_comment(line: &str) -> &str {
 /// read, end the run early (a usage error).
 pub fn check(options: &CheckOptions) -> Result<Vec<CheckOutcome>, Error> {
     let handshake = |target: &Target, endpoint: &Endpoint| {
-        let protocol = protocol::for_target(target.protocol, target.direct, &target.alpn);
+        let preamble = protocol::for_target(target.protocol, target.direct, &target.alpn);
         protocol::handshake(
             &endpoint.addr,
             endpoint.port,
             &endpoint.name,
-            protocol.as_ref(),
+            preamble.as_ref(),
             options.timeout,
             options.bind,
         )
@@ -252,7 +170,7 @@ fn check_with(
     options: &CheckOptions,
     handshake: &Handshake<'_>,
 ) -> Result<Vec<CheckOutcome>, Error> {
-    let defaults = target::Defaults {
+    let defaults = connstr::Defaults {
         protocol: options.protocol,
         direct: options.direct,
         alpn: options.alpn.clone(),
@@ -282,7 +200,7 @@ fn check_with(
         .iter()
         .enumerate()
         .map(|(i, given)| {
-            read(target::parse(&given.text, &defaults)).map_err(|e| match &given.origin {
+            read(connstr::parse(&given.text, &defaults)).map_err(|e| match &given.origin {
                 Some(origin) => e.map_message(|m| format!("{origin}: {m}")),
                 None if count > 1 => e.map_message(|m| format!("target {}: {m}", i + 1)),
                 None => e,
@@ -291,7 +209,7 @@ fn check_with(
         .collect();
     if options.env {
         targets.push(
-            read(target::from_env(&|name| std::env::var(name).ok()))
+            read(connstr::from_env(&|name| std::env::var(name).ok()))
                 .map_err(|e| e.map_message(|m| format!("--env: {m}"))),
         );
     }
@@ -307,7 +225,7 @@ fn check_with(
     let needs_given = user_roots
         || parsed
             .iter()
-            .any(|(_, (t, _))| matches!(t.source, target::Source::Bare | target::Source::Tls));
+            .any(|(_, (t, _))| matches!(t.source, connstr::Source::Bare | connstr::Source::Tls));
     let given = needs_given
         .then(|| trust::load_trust(options))
         .transpose()?;

@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
+use super::connstr::Protocol;
 use super::settings::ClientSetting;
-use super::target::Protocol;
 use crate::cert::Cert;
 use crate::error::{Error, exit};
 use crate::quote::ConnectLines;

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::target::{Endpoint, Target};
+use super::connstr::{Endpoint, Target};
 use crate::driver::Driver;
 use crate::quote::{ConnectLines, conninfo_value, shell_word};
 
@@ -247,7 +247,7 @@ fn url_value(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::target::{Defaults, parse};
+    use crate::check::connstr::{Defaults, parse};
 
     fn text(driver: Driver, raw: &str, ca: &str) -> String {
         let target = parse(raw, &Defaults::default()).unwrap();

@@ -5,12 +5,12 @@
 use std::time::{Duration, SystemTime};
 
 use super::CheckOptions;
+use super::connstr::{Endpoint, Protocol, Target};
 use super::protocol::Session;
 use super::reading::{Mode, Tls};
 use super::report::{CertReport, CheckReport, ClientVerdict, Verdict};
 use super::settings;
 use super::settings::ClientSetting;
-use super::target::{Endpoint, Protocol, Target};
 use super::trust::Trust;
 use crate::cert::Cert;
 use crate::driver::Driver;

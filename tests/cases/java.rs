@@ -119,7 +119,7 @@ fn a_pkcs12_truststore_lists_every_pin_as_a_trusted_entry_and_is_saved_once() {
     // The binary adds the exit code to the library's report.
     let mut shape = json.clone();
     shape.as_object_mut().unwrap().remove("exit_code");
-    assert_report_shape(&shape, "fetch.rs", "FetchReport");
+    assert_report_shape(&shape, "fetch/report.rs", "FetchReport");
     assert_report_shape(&json["java"], "quote.rs", "JavaLines");
     assert_eq!(
         std::fs::read(&store).unwrap(),

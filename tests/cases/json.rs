@@ -14,8 +14,8 @@ fn fetch_verify_and_inspect_json_is_the_report() {
     // The binary adds the exit code (and what --on-change did) to the library's report.
     let added = json.as_object_mut().unwrap().remove("exit_code");
     assert_eq!(added, Some(0.into()));
-    assert_report_shape(&json, "fetch.rs", "FetchReport");
-    assert_report_shape(&json["certificates"][0], "fetch.rs", "CertSummary");
+    assert_report_shape(&json, "fetch/report.rs", "FetchReport");
+    assert_report_shape(&json["certificates"][0], "fetch/report.rs", "CertSummary");
     assert_report_shape(&json["connect"], "quote.rs", "ConnectLines");
 
     let saved = env.default_out();

@@ -1,7 +1,7 @@
 //! TLS from the first byte, with the ALPN protocols the caller names: PostgreSQL 17's
 //! direct TLS (`sslnegotiation=direct`, ALPN `postgresql`), or any `tls://` service.
 
-use super::{Protocol, Step, Stream};
+use super::{Preamble, Step, Stream};
 
 pub(super) struct DirectTls {
     pub(super) alpn: Vec<String>,
@@ -9,7 +9,7 @@ pub(super) struct DirectTls {
     pub(super) postgres: bool,
 }
 
-impl Protocol for DirectTls {
+impl Preamble for DirectTls {
     fn before_tls(&self, _stream: &mut dyn Stream, _at: &str) -> Result<(), Step> {
         Ok(())
     }

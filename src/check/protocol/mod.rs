@@ -1,7 +1,7 @@
 //! How `check` reaches the TLS handshake: a TCP connection, whatever the protocol says
 //! before TLS starts (PostgreSQL's SSLRequest, or nothing for direct TLS), then a rustls
 //! handshake that records the server's chain. A new protocol is a new file here with a
-//! [`Protocol`] implementation.
+//! [`Preamble`] implementation.
 
 mod direct;
 pub(crate) mod mysql;
@@ -16,6 +16,7 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, ProtocolVersion, SignatureScheme};
 
+use crate::check::Protocol;
 use crate::error::Error;
 
 /// What the handshake yields: the chain as the server sent it, and how the session went.
@@ -26,8 +27,9 @@ pub(crate) struct Session {
     pub(crate) unverified_signature: Option<String>,
 }
 
-/// What a protocol does on the socket before TLS, and what it asks of TLS.
-pub(crate) trait Protocol {
+/// The bytes a protocol exchanges on the socket before TLS starts (and after, to close),
+/// and what it asks of TLS.
+pub(crate) trait Preamble {
     /// Runs the exchange before the handshake (nothing for direct TLS).
     fn before_tls(&self, stream: &mut dyn Stream, at: &str) -> Result<(), Step>;
     /// Ends the session the way the protocol's clients do, over TLS, so the server does
@@ -51,31 +53,26 @@ pub(crate) enum Step {
     Refused(String),
 }
 
-/// The protocol for a target: PostgreSQL's SSLRequest or direct TLS, MySQL's handshake,
+/// The preamble for a target: PostgreSQL's SSLRequest or direct TLS, MySQL's handshake,
 /// or TLS at once, with these ALPN protocols.
-pub(crate) fn for_target(
-    protocol: crate::check::Protocol,
-    direct: bool,
-    alpn: &[String],
-) -> Box<dyn Protocol> {
-    use crate::check::Protocol as P;
+pub(crate) fn for_target(protocol: Protocol, direct: bool, alpn: &[String]) -> Box<dyn Preamble> {
     match protocol {
-        P::Postgres if !direct => Box::new(postgres::SslRequest),
-        P::Mysql => Box::new(mysql::MysqlProtocol::new()),
-        P::Postgres | P::Tls => Box::new(direct::DirectTls {
+        Protocol::Postgres if !direct => Box::new(postgres::SslRequest),
+        Protocol::Mysql => Box::new(mysql::MysqlPreamble::new()),
+        Protocol::Postgres | Protocol::Tls => Box::new(direct::DirectTls {
             alpn: alpn.to_vec(),
-            postgres: protocol == P::Postgres,
+            postgres: protocol == Protocol::Postgres,
         }),
     }
 }
 
-/// Connects to `host:port`, runs `protocol`, and records the chain of a TLS handshake for
+/// Connects to `host:port`, runs `preamble`, and records the chain of a TLS handshake for
 /// `server_name`, all within `timeout` per connect and per read.
 pub(crate) fn handshake(
     host: &str,
     port: u16,
     server_name: &str,
-    protocol: &dyn Protocol,
+    preamble: &dyn Preamble,
     timeout: Duration,
     bind: Option<IpAddr>,
 ) -> Result<Session, Error> {
@@ -117,7 +114,7 @@ pub(crate) fn handshake(
         .set_nodelay(true)
         .map_err(|e| no_tls(format!("{at}: cannot set TCP_NODELAY: {e}")))?;
     let mut stream = Deadline { stream, deadline };
-    exchange(&mut stream, &at, server_name, protocol, timeout)
+    exchange(&mut stream, &at, server_name, preamble, timeout)
 }
 
 /// A socket whose reads and writes all end by one deadline: a server that sends a byte
@@ -177,12 +174,12 @@ fn connect(
     Ok(socket.into())
 }
 
-/// The protocol's exchange and the TLS handshake over `stream`, recording the chain.
+/// The preamble and the TLS handshake over `stream`, recording the chain.
 pub(crate) fn exchange(
     mut stream: &mut dyn Stream,
     at: &str,
     server_name: &str,
-    protocol: &dyn Protocol,
+    preamble: &dyn Preamble,
     timeout: Duration,
 ) -> Result<Session, Error> {
     let no_tls = |message: String| Error::Network {
@@ -199,7 +196,7 @@ pub(crate) fn exchange(
             no_tls(format!("{at}: {e}"))
         }
     };
-    protocol.before_tls(stream, at).map_err(|step| match step {
+    preamble.before_tls(stream, at).map_err(|step| match step {
         Step::Io(e) => io_error(e),
         Step::Refused(message) => no_tls(message),
     })?;
@@ -223,7 +220,7 @@ pub(crate) fn exchange(
         .dangerous()
         .with_custom_certificate_verifier(capture.clone())
         .with_no_client_auth();
-    config.alpn_protocols = protocol.alpn();
+    config.alpn_protocols = preamble.alpn();
     // Every probe is a first contact: no session to resume, and the default cache makes
     // room for 256 sessions in each connection's config (measured: 3.5 KiB a connection,
     // times a fleet's worth of connections at once).
@@ -236,7 +233,7 @@ pub(crate) fn exchange(
             if timed_out(&e) {
                 io_error(e)
             } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                no_tls(protocol.closed_at_handshake(at))
+                no_tls(preamble.closed_at_handshake(at))
             } else {
                 no_tls(format!("TLS handshake with {at} failed: {e}"))
             }
@@ -249,7 +246,7 @@ pub(crate) fn exchange(
         None => "unknown".to_string(),
     };
     // Best effort: the verdict does not depend on how the server takes the goodbye.
-    let _ = protocol.after_tls(&mut rustls::Stream::new(&mut conn, &mut stream));
+    let _ = preamble.after_tls(&mut rustls::Stream::new(&mut conn, &mut stream));
     conn.send_close_notify();
     let _ = conn.complete_io(&mut stream);
     let chain = std::mem::take(&mut *capture.chain.lock().expect("not poisoned"));
@@ -402,8 +399,11 @@ pub(crate) fn replay(reply: &[u8]) {
             Ok(())
         }
     }
-    use crate::check::Protocol as P;
-    for (protocol, direct) in [(P::Postgres, false), (P::Postgres, true), (P::Mysql, false)] {
+    for (protocol, direct) in [
+        (Protocol::Postgres, false),
+        (Protocol::Postgres, true),
+        (Protocol::Mysql, false),
+    ] {
         let mut server = Replay(std::io::Cursor::new(reply.to_vec()));
         let _ = exchange(
             &mut server,

@@ -11,7 +11,7 @@
 
 use std::cell::Cell;
 
-use super::{Protocol, Step, Stream};
+use super::{Preamble, Step, Stream};
 
 const CLIENT_LONG_PASSWORD: u32 = 0x1;
 const CLIENT_PROTOCOL_41: u32 = 0x200;
@@ -28,14 +28,14 @@ const CHARSET: u8 = 45;
 const PROBE_USER: &[u8] = b"rootcert";
 
 /// The MySQL handshake; remembers what it agreed before TLS for the login after it.
-pub(super) struct MysqlProtocol {
+pub(super) struct MysqlPreamble {
     capabilities: Cell<u32>,
     sequence: Cell<u8>,
 }
 
-impl MysqlProtocol {
+impl MysqlPreamble {
     pub(super) fn new() -> Self {
-        MysqlProtocol {
+        MysqlPreamble {
             capabilities: Cell::new(0),
             sequence: Cell::new(0),
         }
@@ -155,7 +155,7 @@ pub(crate) fn parse_greeting(payload: &[u8]) -> Greeting {
     }
 }
 
-impl Protocol for MysqlProtocol {
+impl Preamble for MysqlPreamble {
     fn before_tls(&self, stream: &mut dyn Stream, at: &str) -> Result<(), Step> {
         let payload = self.receive(stream).map_err(|step| match step {
             Step::Io(e) if super::timed_out(&e) => Step::Refused(format!(

@@ -1,13 +1,13 @@
 //! PostgreSQL's SSLRequest: an 8-byte packet (length 8, code 80877103); the server answers
 //! `S` and the TLS handshake follows on the same socket, or `N` when TLS is off.
 
-use super::{Protocol, Step, Stream};
+use super::{Preamble, Step, Stream};
 
 const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
 
 pub(super) struct SslRequest;
 
-impl Protocol for SslRequest {
+impl Preamble for SslRequest {
     fn before_tls(&self, stream: &mut dyn Stream, at: &str) -> Result<(), Step> {
         stream.write_all(&SSL_REQUEST).map_err(Step::Io)?;
         let mut answer = [0u8; 1];

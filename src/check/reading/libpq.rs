@@ -50,9 +50,9 @@ pub(super) fn refuse_unknown(unknown: &[(usize, String)]) -> Result<(), String> 
         None => Ok(()),
         Some((at, keyword)) => Err(format!(
             "invalid connection option (at character {at}){}",
-            crate::check::target::redact::did_you_mean(
+            crate::check::connstr::redact::did_you_mean(
                 keyword,
-                crate::check::target::conninfo::KEYWORDS
+                crate::check::connstr::conninfo::KEYWORDS
             )
         )),
     }
@@ -97,7 +97,7 @@ pub(super) fn read(driver: Driver, settings: &Settings, context: &Context) -> Re
              certificate, or none, is accepted)"
                 .into(),
         ),
-        Some(_) => return Err(crate::check::target::BAD_SSLMODE.into()),
+        Some(_) => return Err(crate::check::connstr::BAD_SSLMODE.into()),
     };
     match get(settings, "sslnegotiation") {
         None | Some("postgres" | "direct") => {}

@@ -12,7 +12,7 @@ mod pgx;
 
 use std::path::PathBuf;
 
-use super::target::{Protocol, Source, Target};
+use super::connstr::{Protocol, Source, Target};
 use crate::driver::Driver;
 
 /// What a driver verifies.

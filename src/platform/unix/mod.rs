@@ -1,6 +1,9 @@
 //! Linux and macOS: every step relative to an open directory handle, links followed only
 //! when their owner may be trusted. What the two differ in (how the temporary file is
-//! made and flushed) is in `linux.rs` and `macos.rs`.
+//! made and flushed) is in `linux.rs` and `macos.rs`. The process and its user are in
+//! `user.rs`.
+
+mod user;
 
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
@@ -14,11 +17,12 @@ use rustix::io::Errno;
 
 use super::Permissions;
 use super::unix_variant as variant;
-use super::{
-    Access, CreateDirError, FileInfo, Identity, Kind, OpenError, PlaceError, Resolved,
-    StoreLocation,
-};
+use super::{Access, CreateDirError, FileInfo, Identity, Kind, OpenError, PlaceError, Resolved};
 use crate::error::Error;
+pub(super) use user::{
+    HeldInterrupts, caller_uid, check_permissions, default_store_locations, group_id,
+    libpq_default_file, open_file_limit, owner_and_mode, passwd_home, shell_command, user_id,
+};
 
 /// Symlinks followed while resolving one path, as the kernel's limit.
 const MAX_LINKS: usize = 40;
@@ -297,36 +301,6 @@ impl Drop for Temp {
     }
 }
 
-/// Holds back SIGINT, SIGTERM and SIGHUP (delivered right after, and ending the run).
-pub(super) struct HeldInterrupts {
-    previous: libc::sigset_t,
-}
-
-impl HeldInterrupts {
-    pub(super) fn hold() -> HeldInterrupts {
-        // SAFETY: plain signal-mask calls on a zeroed set.
-        unsafe {
-            let mut set: libc::sigset_t = std::mem::zeroed();
-            let mut previous: libc::sigset_t = std::mem::zeroed();
-            libc::sigemptyset(&mut set);
-            for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
-                libc::sigaddset(&mut set, signal);
-            }
-            libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut previous);
-            HeldInterrupts { previous }
-        }
-    }
-}
-
-impl Drop for HeldInterrupts {
-    fn drop(&mut self) {
-        // SAFETY: restores the mask saved by `hold`.
-        unsafe {
-            libc::pthread_sigmask(libc::SIG_SETMASK, &self.previous, std::ptr::null_mut());
-        }
-    }
-}
-
 pub(super) fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
     let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY;
     let fd = rustix::fs::open(path, flags, Mode::empty()).map_err(|e| OpenError::Io(e.into()))?;
@@ -346,114 +320,6 @@ pub(super) fn path_text(path: &OsStr) -> String {
         }
     }
     out
-}
-
-pub(super) fn libpq_default_file() -> Option<PathBuf> {
-    let home = directories::BaseDirs::new()?.home_dir().to_path_buf();
-    Some(home.join(".postgresql").join("root.crt"))
-}
-
-pub(super) fn default_store_locations() -> Vec<StoreLocation> {
-    match variant::store_paths() {
-        Some((file, dir)) => super::file_locations(file, dir),
-        None => vec![StoreLocation {
-            label: variant::NATIVE_STORE.to_string(),
-            file: None,
-            dir: None,
-        }],
-    }
-}
-
-pub(super) fn check_permissions(_: &Permissions) -> Result<(), Error> {
-    Ok(())
-}
-
-pub(super) fn user_id(name: &str) -> Result<u32, Error> {
-    // SAFETY: getpwnam returns null or a pointer into static storage, read at once.
-    id_of("--owner", "user", name, |c| unsafe {
-        libc::getpwnam(c).as_ref().map(|entry| entry.pw_uid)
-    })
-}
-
-pub(super) fn group_id(name: &str) -> Result<u32, Error> {
-    // SAFETY: getgrnam returns null or a pointer into static storage, read at once.
-    id_of("--group", "group", name, |c| unsafe {
-        libc::getgrnam(c).as_ref().map(|entry| entry.gr_gid)
-    })
-}
-
-/// A number as it is, else the id `lookup` finds for the name.
-fn id_of(
-    flag: &str,
-    what: &str,
-    name: &str,
-    lookup: impl Fn(*const libc::c_char) -> Option<u32>,
-) -> Result<u32, Error> {
-    if let Ok(id) = name.parse::<u32>() {
-        // chown reads -1 (4294967295) as "leave it as it is": refuse it, not ignore it.
-        if id == u32::MAX {
-            return Err(Error::Usage(format!(
-                "{flag} {id} is the id chown reads as \"no change\": give a real {what}"
-            )));
-        }
-        return Ok(id);
-    }
-    let c_name = std::ffi::CString::new(name)
-        .map_err(|_| Error::Usage(format!("{flag} '{name}' is not a {what} name")))?;
-    lookup(c_name.as_ptr()).ok_or_else(|| Error::Usage(format!("{flag} '{name}': no such {what}")))
-}
-
-pub(super) fn open_file_limit(wanted: u64) -> u64 {
-    use rustix::process::{Resource, getrlimit, setrlimit};
-    let mut limit = getrlimit(Resource::Nofile);
-    let soft = limit.current.unwrap_or(u64::MAX);
-    if soft >= wanted {
-        return soft;
-    }
-    let raised = wanted.min(limit.maximum.unwrap_or(u64::MAX));
-    limit.current = Some(raised);
-    match setrlimit(Resource::Nofile, limit) {
-        Ok(()) => raised,
-        Err(_) => soft,
-    }
-}
-
-pub(super) fn caller_uid() -> Option<u32> {
-    Some(rustix::process::geteuid().as_raw())
-}
-
-pub(super) fn owner_and_mode(meta: &std::fs::Metadata) -> Option<(u32, u32)> {
-    use std::os::unix::fs::MetadataExt;
-    Some((meta.uid(), meta.mode()))
-}
-
-pub(super) fn passwd_home() -> Option<PathBuf> {
-    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
-    let mut found: *mut libc::passwd = std::ptr::null_mut();
-    // SAFETY: getpwuid_r writes into `entry` and `buffer`, both ours and large enough or
-    // reported as ERANGE; `found` points at `entry` or is null.
-    let rc = unsafe {
-        libc::getpwuid_r(
-            libc::geteuid(),
-            &mut entry,
-            buffer.as_mut_ptr(),
-            buffer.len(),
-            &mut found,
-        )
-    };
-    if rc != 0 || found.is_null() || entry.pw_dir.is_null() {
-        return None;
-    }
-    // SAFETY: pw_dir points into `buffer`, NUL-terminated by getpwuid_r.
-    let dir = unsafe { std::ffi::CStr::from_ptr(entry.pw_dir) };
-    Some(PathBuf::from(OsStr::from_bytes(dir.to_bytes())))
-}
-
-pub(super) fn shell_command(command: &str) -> std::process::Command {
-    let mut shell = std::process::Command::new("/bin/sh");
-    shell.args(["-c", command]);
-    shell
 }
 
 /// What the file is, when it is not a regular file.

@@ -13,53 +13,46 @@
 //!   `MOVEFILE_WRITE_THROUGH` does.
 //! - Files get the ACL their directory passes on; owner, group and mode do not exist.
 //! - Paths are UTF-16: an unpaired surrogate is kept as it is and printed escaped.
+//!
+//! Opening handles is in `handle.rs`; the process and its user in `user.rs`.
 
-use std::ffi::{OsStr, OsString, c_void};
+mod handle;
+mod user;
+
+use std::ffi::{OsStr, c_void};
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::windows::ffi::OsStrExt;
 use std::os::windows::fs::OpenOptionsExt;
-use std::os::windows::io::AsRawHandle;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use windows_sys::Win32::Foundation::{
-    CloseHandle, ERROR_ACCESS_DENIED, ERROR_ALREADY_EXISTS, ERROR_FILE_EXISTS,
-    ERROR_SHARING_VIOLATION, HANDLE, WAIT_ABANDONED, WAIT_OBJECT_0,
+    CloseHandle, ERROR_ACCESS_DENIED, ERROR_ALREADY_EXISTS, ERROR_FILE_EXISTS, HANDLE,
+    WAIT_ABANDONED, WAIT_OBJECT_0,
 };
 use windows_sys::Win32::Storage::FileSystem::{
-    BY_HANDLE_FILE_INFORMATION, DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY,
-    FILE_ATTRIBUTE_REPARSE_POINT, FILE_ATTRIBUTE_TAG_INFO, FILE_BASIC_INFO, FILE_DISPOSITION_INFO,
-    FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT, FILE_GENERIC_WRITE,
-    FILE_READ_ATTRIBUTES, FILE_RENAME_INFO, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE,
-    FILE_TYPE_CHAR, FILE_TYPE_DISK, FILE_TYPE_PIPE, FileAttributeTagInfo, FileBasicInfo,
-    FileDispositionInfo, FileRenameInfo, GetFileInformationByHandle, GetFileInformationByHandleEx,
-    GetFileType, GetFinalPathNameByHandleW, SYNCHRONIZE, SetFileInformationByHandle,
+    DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_ATTRIBUTE_REPARSE_POINT,
+    FILE_DISPOSITION_INFO, FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT,
+    FILE_GENERIC_WRITE, FILE_RENAME_INFO, FileDispositionInfo, FileRenameInfo,
+    SetFileInformationByHandle,
 };
-use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler};
 use windows_sys::Win32::System::Threading::{
     CreateMutexW, INFINITE, ReleaseMutex, WaitForSingleObject,
 };
 
 use super::Permissions;
-use super::{
-    Access, CreateDirError, FileInfo, Identity, Kind, OpenError, PlaceError, Resolved,
-    StoreLocation,
-};
+use super::{Access, CreateDirError, FileInfo, Identity, OpenError, PlaceError, Resolved};
 use crate::error::Error;
-
-/// A reparse tag whose point stands for another name (symlink, junction), as opposed to
-/// one that only stores data elsewhere (a cloud placeholder, a deduplicated file).
-const NAME_SURROGATE: u32 = 0x2000_0000;
-/// A Unix domain socket in the file system.
-const IO_REPARSE_TAG_AF_UNIX: u32 = 0x8000_0023;
-/// How a process ends on Ctrl+C, as the default handler ends it.
-const STATUS_CONTROL_C_EXIT: u32 = 0xC000_013A;
-
-const NO_OWNERSHIP: &str = "--owner, --group and --mode do not exist on Windows: a saved \
-     file gets the ACL its directory passes on to new files. To choose who may read or \
-     change the trust file, set an inheritable ACL on its directory (icacls DIR /grant \
-     ...) and save there";
+use handle::{
+    attribute_tag, check_regular, final_path, handle, info_of, is_link, long_path, open_dir,
+    open_no_follow, share_all,
+};
+use user::NO_OWNERSHIP;
+pub(super) use user::{
+    HeldInterrupts, caller_uid, check_permissions, default_store_locations, group_id,
+    libpq_default_file, open_file_limit, owner_and_mode, passwd_home, shell_command, user_id,
+};
 
 fn dest_error(message: String) -> Error {
     Error::File(message)
@@ -67,65 +60,6 @@ fn dest_error(message: String) -> Error {
 
 fn shown_text(path: &Path) -> String {
     super::path_text(path)
-}
-
-/// Opens `path` for its attributes only, without following a reparse point at it.
-fn open_no_follow(path: &Path, share: u32) -> io::Result<File> {
-    OpenOptions::new()
-        .access_mode(FILE_READ_ATTRIBUTES | SYNCHRONIZE)
-        .share_mode(share)
-        .custom_flags(FILE_FLAG_OPEN_REPARSE_POINT | FILE_FLAG_BACKUP_SEMANTICS)
-        .open(path)
-}
-
-/// A directory held open: with `FILE_SHARE_DELETE` withheld where Windows allows it, so
-/// that it cannot be renamed or replaced while rootcert works in it.
-fn open_dir(path: &Path, follow: bool) -> io::Result<File> {
-    let flags = if follow {
-        FILE_FLAG_BACKUP_SEMANTICS
-    } else {
-        FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT
-    };
-    let open = |share| {
-        OpenOptions::new()
-            .access_mode(FILE_READ_ATTRIBUTES | SYNCHRONIZE)
-            .share_mode(share)
-            .custom_flags(flags)
-            .open(path)
-    };
-    match open(FILE_SHARE_READ | FILE_SHARE_WRITE) {
-        // Someone holds it open for deletion (an indexer, a sync client): share it.
-        Err(e) if e.raw_os_error() == Some(ERROR_SHARING_VIOLATION as i32) => {
-            open(FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)
-        }
-        other => other,
-    }
-}
-
-/// The attributes and reparse tag of an open file.
-fn attribute_tag(file: &File) -> io::Result<FILE_ATTRIBUTE_TAG_INFO> {
-    let mut info = FILE_ATTRIBUTE_TAG_INFO::default();
-    // SAFETY: the buffer is the struct the class names, with its exact size.
-    let ok = unsafe {
-        GetFileInformationByHandleEx(
-            handle(file),
-            FileAttributeTagInfo,
-            (&raw mut info).cast::<c_void>(),
-            size_of::<FILE_ATTRIBUTE_TAG_INFO>() as u32,
-        )
-    };
-    if ok == 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(info)
-}
-
-fn is_link(info: &FILE_ATTRIBUTE_TAG_INFO) -> bool {
-    info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT != 0 && info.ReparseTag & NAME_SURROGATE != 0
-}
-
-fn handle(file: &File) -> HANDLE {
-    file.as_raw_handle() as HANDLE
 }
 
 pub(super) fn resolve(path: &Path) -> Result<Resolved, Error> {
@@ -382,96 +316,6 @@ impl Dir {
     }
 }
 
-/// `path` (absolute) in the `\\?\` form when it is longer than Windows' classic limit,
-/// as Rust's own file functions do.
-fn long_path(path: &Path) -> OsString {
-    let text = path.as_os_str();
-    if text.len() < 248 || text.encode_wide().take(2).eq("\\\\".encode_utf16()) {
-        return text.to_os_string();
-    }
-    let mut long = OsString::from("\\\\?\\");
-    long.push(text);
-    long
-}
-
-fn share_all() -> u32 {
-    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE
-}
-
-/// The path Windows resolved the handle to, for naming the lock.
-fn final_path(file: &File) -> Option<PathBuf> {
-    let mut buffer = vec![0u16; 1024];
-    loop {
-        // SAFETY: the buffer's length is passed with it.
-        let len = unsafe {
-            GetFinalPathNameByHandleW(handle(file), buffer.as_mut_ptr(), buffer.len() as u32, 0)
-        } as usize;
-        if len == 0 {
-            return None;
-        }
-        if len < buffer.len() {
-            use std::os::windows::ffi::OsStringExt;
-            return Some(PathBuf::from(OsString::from_wide(&buffer[..len])));
-        }
-        buffer.resize(len + 1, 0);
-    }
-}
-
-/// Refuses anything but a regular file on disk: a directory, a device (`NUL`, `CON`), a
-/// pipe, and (for a file opened without following) a symlink or junction.
-fn check_regular(file: &File) -> Result<(), OpenError> {
-    // SAFETY: a valid handle.
-    let file_type = unsafe { GetFileType(handle(file)) };
-    if file_type != FILE_TYPE_DISK {
-        return Err(OpenError::NotRegular(match file_type {
-            FILE_TYPE_CHAR => Kind::Device,
-            FILE_TYPE_PIPE => Kind::Fifo,
-            _ => Kind::Other,
-        }));
-    }
-    let info = attribute_tag(file).map_err(OpenError::Io)?;
-    if is_link(&info) {
-        return Err(OpenError::NotRegular(Kind::Link));
-    }
-    if info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT != 0
-        && info.ReparseTag == IO_REPARSE_TAG_AF_UNIX
-    {
-        return Err(OpenError::NotRegular(Kind::Socket));
-    }
-    if info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY != 0 {
-        return Err(OpenError::NotRegular(Kind::Directory));
-    }
-    Ok(())
-}
-
-fn info_of(file: &File) -> io::Result<FileInfo> {
-    let mut by_handle = BY_HANDLE_FILE_INFORMATION::default();
-    let mut basic = FILE_BASIC_INFO::default();
-    // SAFETY: each buffer is the struct its call names, with its exact size.
-    let ok = unsafe {
-        GetFileInformationByHandle(handle(file), &mut by_handle) != 0
-            && GetFileInformationByHandleEx(
-                handle(file),
-                FileBasicInfo,
-                (&raw mut basic).cast::<c_void>(),
-                size_of::<FILE_BASIC_INFO>() as u32,
-            ) != 0
-    };
-    if !ok {
-        return Err(io::Error::last_os_error());
-    }
-    let index = (u64::from(by_handle.nFileIndexHigh) << 32) | u64::from(by_handle.nFileIndexLow);
-    Ok(FileInfo {
-        identity: Identity {
-            device: u64::from(by_handle.dwVolumeSerialNumber),
-            file: u128::from(index),
-            changed: (basic.ChangeTime, basic.LastWriteTime),
-        },
-        size: (u64::from(by_handle.nFileSizeHigh) << 32) | u64::from(by_handle.nFileSizeLow),
-        access: None,
-    })
-}
-
 pub(super) struct DirLock {
     mutex: HANDLE,
 }
@@ -533,39 +377,6 @@ impl Drop for Temp {
     }
 }
 
-/// Set by the console handler while interrupts are held.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-unsafe extern "system" fn note_interrupt(event: u32) -> windows_sys::core::BOOL {
-    if event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT {
-        INTERRUPTED.store(true, Ordering::SeqCst);
-        return 1;
-    }
-    0
-}
-
-/// Ctrl+C and Ctrl+Break are noted instead of ending the process; dropped, the run ends
-/// as Ctrl+C would have ended it.
-pub(super) struct HeldInterrupts;
-
-impl HeldInterrupts {
-    pub(super) fn hold() -> HeldInterrupts {
-        // SAFETY: installs a handler that only stores to an atomic.
-        unsafe { SetConsoleCtrlHandler(Some(note_interrupt), 1) };
-        HeldInterrupts
-    }
-}
-
-impl Drop for HeldInterrupts {
-    fn drop(&mut self) {
-        // SAFETY: removes the handler `hold` installed.
-        unsafe { SetConsoleCtrlHandler(Some(note_interrupt), 0) };
-        if INTERRUPTED.swap(false, Ordering::SeqCst) {
-            std::process::exit(STATUS_CONTROL_C_EXIT as i32);
-        }
-    }
-}
-
 pub(super) fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
     let file = OpenOptions::new()
         .read(true)
@@ -585,60 +396,6 @@ pub(super) fn path_text(path: &OsStr) -> String {
             Err(e) => format!("\\u{{{:04X}}}", e.unpaired_surrogate()),
         })
         .collect()
-}
-
-/// libpq asks `SHGetFolderPath(CSIDL_APPDATA)`; `directories` asks for the same folder
-/// (`FOLDERID_RoamingAppData`), not the `APPDATA` variable, which may differ.
-pub(super) fn libpq_default_file() -> Option<PathBuf> {
-    let appdata = directories::BaseDirs::new()?.config_dir().to_path_buf();
-    Some(appdata.join("postgresql").join("root.crt"))
-}
-
-pub(super) fn default_store_locations() -> Vec<StoreLocation> {
-    vec![StoreLocation {
-        label: "Windows certificate store".to_string(),
-        file: None,
-        dir: None,
-    }]
-}
-
-pub(super) fn check_permissions(permissions: &Permissions) -> Result<(), Error> {
-    if *permissions == Permissions::default() {
-        return Ok(());
-    }
-    Err(Error::Usage(NO_OWNERSHIP.to_string()))
-}
-
-pub(super) fn user_id(_name: &str) -> Result<u32, Error> {
-    Err(Error::Usage(NO_OWNERSHIP.to_string()))
-}
-
-pub(super) fn group_id(_name: &str) -> Result<u32, Error> {
-    Err(Error::Usage(NO_OWNERSHIP.to_string()))
-}
-
-pub(super) fn open_file_limit(_wanted: u64) -> u64 {
-    u64::MAX
-}
-
-pub(super) fn caller_uid() -> Option<u32> {
-    None
-}
-
-pub(super) fn owner_and_mode(_meta: &std::fs::Metadata) -> Option<(u32, u32)> {
-    None
-}
-
-pub(super) fn passwd_home() -> Option<PathBuf> {
-    None
-}
-
-pub(super) fn shell_command(command: &str) -> std::process::Command {
-    use std::os::windows::process::CommandExt;
-    let mut shell = std::process::Command::new("cmd.exe");
-    // cmd.exe parses its command line itself: pass the command as written.
-    shell.arg("/C").raw_arg(command);
-    shell
 }
 
 fn cannot(shown: &Path, verb: &str, e: io::Error) -> Error {
