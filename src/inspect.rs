@@ -49,6 +49,7 @@ pub struct InspectOptions {
 /// Every certificate of every source; as JSON, one array.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct InspectReport {
     /// In source order, each source's certificates in file order.
     pub certificates: Vec<CertDetails>,
@@ -63,6 +64,7 @@ impl InspectReport {
 
 /// One certificate, as `openssl x509` would print its fields, and whose it is.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct CertDetails {
     /// The file, `-`, or the URL it came from.
     pub source: String,

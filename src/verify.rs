@@ -38,6 +38,7 @@ struct Required {
 
 /// What the file holds, and whether that is every pinned certificate in a form libpq loads.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct VerifyReport {
     /// Passed or failed.
     pub status: VerifyStatus,
@@ -70,6 +71,7 @@ pub enum VerifyStatus {
 
 /// One certificate the file holds.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct HeldCert {
     /// RFC 2253.
     pub subject: String,
@@ -89,6 +91,7 @@ pub struct HeldCert {
 
 /// A required certificate the file lacks.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct MissingCert {
     /// Its catalog name, or "the pinned certificate".
     pub name: String,
@@ -104,7 +107,27 @@ impl VerifyReport {
 }
 
 /// Checks that a file holds every pinned certificate, in a form libpq can load, for at
-/// least `min_days` more days. No network.
+/// least `min_days` more days. No network: nothing but the trust file is read.
+///
+/// ```
+/// use rootcert::{Fingerprint, VerifyOptions, VerifyStatus};
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("root.crt");
+/// std::fs::write(&path, include_str!("../fixtures/DigiCertGlobalRootG2.crt.pem"))?;
+/// let g2: Fingerprint = "CB:3C:CB:B7:60:31:E5:E0:13:8F:8D:D3:9A:23:F9:DE:\
+///                        47:FF:C3:5E:43:C1:14:4C:EA:27:D4:6A:5A:B1:CB:5F".replace(' ', "").parse()?;
+/// let options = VerifyOptions { profiles: Vec::new(), pins: vec![g2], path, min_days: None };
+/// let report = rootcert::verify(&options)?;
+/// assert_eq!(report.status, VerifyStatus::Ok);
+///
+/// // Another root's pin is missing from that file: the report names it.
+/// let isrg = rootcert::parse_certificates(include_bytes!("../fixtures/isrgrootx1.pem"))?;
+/// let report = rootcert::verify(&VerifyOptions { pins: vec![isrg[0].sha256], ..options })?;
+/// assert_eq!(report.status, VerifyStatus::Error);
+/// assert_eq!(report.missing.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn verify(options: &VerifyOptions) -> Result<VerifyReport, Error> {
     let required = required_certificates(options)?;
     let path = &options.path;

@@ -10,6 +10,7 @@ use super::report::CheckOutcome;
 
 /// The roots a run's servers end at, and the servers that differ from their siblings.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct FleetSummary {
     /// Each trusted root a chain ended at, most servers first.
     pub roots: Vec<RootServed>,

@@ -34,6 +34,7 @@ impl Verdict {
 
 /// The verdict for one server, the chain it was reached on, and what to do next.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// The target as parsed, passwords masked (shared by every host of the target).
     pub target: std::sync::Arc<str>,
@@ -85,6 +86,7 @@ pub struct CheckReport {
 
 /// One driver's verdict, when several were asked for.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct ClientVerdict {
     /// `psql`, `pgjdbc`, `pgx`, …
     pub client: &'static str,
@@ -116,6 +118,7 @@ impl CheckReport {
 
 /// One server's result: a report, or why it could not be checked.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct CheckOutcome {
     /// The target as parsed, passwords masked; for a target that does not parse, where it
     /// was given (`target 2`, `line 7 of targets.txt`).
@@ -152,6 +155,7 @@ impl CheckOutcome {
 
 /// One certificate of the chain.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct CertReport {
     /// RFC 2253.
     pub subject: String,

@@ -13,6 +13,7 @@ use crate::quote::{ConnectLines, JavaLines, path_text};
 
 /// One certificate as `fetch` reports it.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct CertSummary {
     /// The catalog's name for it, or its common name.
     pub name: String,
@@ -44,6 +45,7 @@ impl CertSummary {
 
 /// What `fetch` did.
 #[derive(Debug, Serialize)]
+#[non_exhaustive]
 pub struct FetchReport {
     /// Saved, or already in place.
     pub status: FetchStatus,
