@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-/// Exit codes, documented in README.md and `rootcert --help`.
+/// Exit codes. What each means to a user is in the binary's one table (src/cmd/exit_codes.rs),
+/// from which `--help`, the man page and README.md's table are made.
 pub mod exit {
     /// Success: saved, up to date, holds every pin, verify-full would work.
     pub const OK: u8 = 0;

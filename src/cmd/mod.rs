@@ -2,6 +2,7 @@
 //! report, and the report is rendered as text or JSON with its exit code.
 
 pub mod cli;
+mod exit_codes;
 mod exporter;
 mod list;
 mod man;
