@@ -116,10 +116,6 @@ pub struct FetchArgs {
     #[arg(long)]
     pub refresh: bool,
 
-    /// Print one JSON object on stdout, for success and for failure
-    #[arg(long)]
-    pub json: bool,
-
     /// Print nothing unless something fails: no notes, and not the saved path (with -o -,
     /// the PEM itself is still written)
     #[arg(short, long)]
@@ -144,10 +140,6 @@ pub struct VerifyArgs {
     /// Print nothing unless the check fails (for cron, which mails any output)
     #[arg(short, long, conflicts_with = "json")]
     pub quiet: bool,
-
-    /// Print one JSON object on stdout
-    #[arg(long)]
-    pub json: bool,
 
     /// What to print on stdout: text, json (as --json), or openmetrics (Prometheus
     /// metrics: pass, pinned certificates present, each certificate's expiry)
@@ -187,10 +179,6 @@ pub struct InspectArgs {
     /// A file, - for stdin, or an http(s) URL (downloaded with fetch's limits, never saved)
     #[arg(value_name = "SOURCE", required = true)]
     pub sources: Vec<OsString>,
-
-    /// Print a JSON array of certificates on stdout
-    #[arg(long)]
-    pub json: bool,
 
     #[command(flatten)]
     pub net: NetArgs,
@@ -256,10 +244,6 @@ pub struct CheckArgs {
     /// Connect from this local address (for firewalls that allow one of this host's)
     #[arg(long, value_name = "ADDR")]
     pub bind: Option<std::net::IpAddr>,
-
-    /// Print JSON on stdout: one object, or with several servers one object a line
-    #[arg(long)]
-    pub json: bool,
 
     /// What to print on stdout: text, json (as --json), or openmetrics (Prometheus
     /// metrics: success, verdict, chain expiry, root and duration per server)
@@ -356,11 +340,7 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print a JSON array on stdout
-    #[arg(long, conflicts_with = "markdown")]
-    pub json: bool,
-
     /// Print the catalog as a Markdown table (as in README.md)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "json")]
     pub markdown: bool,
 }

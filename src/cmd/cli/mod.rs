@@ -21,6 +21,11 @@ pub use args::*;
     after_help = exit_codes::help_with_environment(),
 )]
 pub struct Cli {
+    /// Print JSON on stdout, for success and for failure (fetch and verify: one object;
+    /// inspect and list: an array; check: one object, or one a line for several servers)
+    #[arg(long, global = true)]
+    pub json: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -99,15 +104,41 @@ pub enum Command {
 impl Cli {
     /// Whether the user asked for JSON, so errors can be reported the same way.
     pub fn json(&self) -> bool {
-        match &self.command {
-            Command::Fetch(args) => args.json,
-            Command::Verify(args) => args.json || args.format == ReportFormat::Json,
-            Command::Inspect(args) => args.json,
-            Command::Check(args) => args.json || args.format == ReportFormat::Json,
-            Command::List(args) => args.json,
-            Command::Exporter(_) | Command::Completions(_) | Command::Man(_) => false,
+        self.json
+            || match &self.command {
+                Command::Verify(args) => args.format == ReportFormat::Json,
+                Command::Check(args) => args.format == ReportFormat::Json,
+                _ => false,
+            }
+    }
+}
+
+/// Whether a command line clap refused asked for JSON (`--json`, `--format json`), so its
+/// error is reported that way. Clap's own lexer reads it: an argument it refused may stop
+/// its parser before a later `--json`, and nothing after `--` is a flag.
+pub fn refused_line_asks_for_json() -> bool {
+    let raw = clap_lex::RawArgs::from_args();
+    let mut cursor = raw.cursor();
+    let _program = raw.next(&mut cursor);
+    let mut format_follows = false;
+    while let Some(arg) = raw.next(&mut cursor) {
+        if std::mem::take(&mut format_follows) {
+            if arg.to_value_os() == "json" {
+                return true;
+            }
+            continue;
+        }
+        if arg.is_escape() {
+            break;
+        }
+        match arg.to_long() {
+            Some((Ok("json"), None)) => return true,
+            Some((Ok("format"), Some(value))) if value == "json" => return true,
+            Some((Ok("format"), None)) => format_follows = true,
+            _ => {}
         }
     }
+    false
 }
 
 #[cfg(test)]
