@@ -30,6 +30,24 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// A download that no source delivered, with the flags that fix it: the library does not
+/// know the command line.
+fn with_download_hint(err: Error) -> Error {
+    let hint = match &err {
+        Error::Network { .. } if err.only_local_sources_tried() => {
+            "Only local sources were tried (--offline: the OS trust store, then the built-in \
+             copy of a catalog root): run without --offline where the network is reachable, or \
+             point --url or --mirror at a reachable copy."
+        }
+        Error::Network { attempts, .. } if !attempts.is_empty() => {
+            "Check the network and proxy settings (HTTPS_PROXY; --ca-file for an intercepting \
+             proxy), or point --url or --mirror at a reachable copy."
+        }
+        _ => return err,
+    };
+    err.map_message(|message| format!("{message}\n{hint}"))
+}
+
 fn note_to_stderr(message: &str) {
     output::note(message);
 }
@@ -97,7 +115,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             };
             let report = rootcert::fetch(&options);
             output::clear_status();
-            let report = report?;
+            let report = report.map_err(with_download_hint)?;
             if !json {
                 render::fetch(&report, Log { quiet });
             }
