@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-/// Exit codes, documented in README.md and `rootcert --help`.
+/// Exit codes. What each means to a user is in the binary's one table (src/cmd/exit_codes.rs),
+/// from which `--help`, the man page and README.md's table are made.
 pub mod exit {
     /// Success: saved, up to date, holds every pin, verify-full would work.
     pub const OK: u8 = 0;
@@ -119,24 +120,24 @@ impl Error {
         for attempt in &attempts {
             message.push_str(&format!("\n  - {}: {}", attempt.source, attempt.error));
         }
-        let offline = attempts
-            .iter()
-            .all(|a| a.source.starts_with("system:") || a.source == "builtin");
         if attempts.iter().any(|a| a.wrong_content) {
             Error::Content { message, attempts }
-        } else if offline {
-            message.push_str(
-                "\nOnly local sources were tried (--offline: the OS trust store, then the \
-                 built-in copy of a catalog root): run without --offline where the network is \
-                 reachable, or point --url or --mirror at a reachable copy.",
-            );
-            Error::Network { message, attempts }
         } else {
-            message.push_str(
-                "\nCheck the network and proxy settings (HTTPS_PROXY; --ca-file for an \
-                 intercepting proxy), or point --url or --mirror at a reachable copy.",
-            );
             Error::Network { message, attempts }
+        }
+    }
+
+    /// True for a network failure where only local sources were tried (the OS trust store,
+    /// the built-in copies): the network was not used at all, so the fix is not in it.
+    pub fn only_local_sources_tried(&self) -> bool {
+        match self {
+            Error::Network { attempts, .. } => {
+                !attempts.is_empty()
+                    && attempts
+                        .iter()
+                        .all(|a| a.source.starts_with("system:") || a.source == "builtin")
+            }
+            _ => false,
         }
     }
 }
@@ -160,5 +161,16 @@ mod tests {
         let err = Error::from_attempts("X", vec![attempt(false), attempt(false)]);
         assert_eq!(err.exit_code(), exit::NETWORK);
         assert_eq!(err.attempts().len(), 2);
+        assert!(!err.only_local_sources_tried());
+        let local = |source: &str| Attempt {
+            source: source.into(),
+            ..attempt(false)
+        };
+        let err = Error::from_attempts("X", vec![local("system:/etc/ssl"), local("builtin")]);
+        assert!(err.only_local_sources_tried());
+        assert!(
+            !err.to_string().contains("--"),
+            "the library names no flag: {err}"
+        );
     }
 }

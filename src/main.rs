@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// Clap's own errors (exit 2) and --help/--version (exit 0); JSON when --json was given.
+/// Clap's own errors (exit 2) and --help/--version (exit 0); JSON when the line asked for it.
 /// Clap quotes the argument it could not take, which may be a connection string: its
 /// passwords are masked first.
 fn usage_error(err: clap::Error) -> ExitCode {
@@ -23,10 +23,6 @@ fn usage_error(err: clap::Error) -> ExitCode {
     }
     let message = err.render().to_string();
     let message = cmd::output::mask_secrets(message.trim().trim_start_matches("error: "));
-    let args: Vec<_> = std::env::args_os().collect();
-    let json = args.iter().any(|a| a == "--json" || a == "--format=json")
-        || args
-            .windows(2)
-            .any(|w| w[0] == "--format" && w[1] == "json");
+    let json = cmd::cli::refused_line_asks_for_json();
     ExitCode::from(report_error(&rootcert::Error::Usage(message), json))
 }

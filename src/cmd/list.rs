@@ -40,8 +40,8 @@ fn to_json(profile: &Profile) -> ProfileJson {
     }
 }
 
-pub fn run(args: &ListArgs) {
-    if args.json {
+pub fn run(args: &ListArgs, json: bool) {
+    if json {
         print_json(&PROFILES.iter().map(to_json).collect::<Vec<_>>());
     } else if args.markdown {
         super::output::write_stdout(markdown_table().as_bytes());

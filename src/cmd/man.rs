@@ -9,7 +9,8 @@ use clap::{ArgAction, CommandFactory};
 use clap_mangen::Man;
 use clap_mangen::roff::{Inline, Roff, bold, italic, roman};
 
-use super::cli::{ALL_EXIT_CODES, Cli};
+use super::cli::Cli;
+use super::exit_codes;
 
 /// rootcert(1), in roff.
 pub fn page() -> Vec<u8> {
@@ -93,7 +94,7 @@ fn sub_page(command: &clap::Command, sub: &clap::Command) -> Vec<u8> {
     out.extend(after_help(sub).render().into_bytes());
     let mut tail = Roff::new();
     tail.control("SH", ["ENVIRONMENT"]);
-    tail.text([roman(environment())]);
+    tail.text([roman(exit_codes::ENVIRONMENT)]);
     tail.control("SH", ["SEE ALSO"]);
     let others: Vec<String> = std::iter::once("rootcert(1)".to_string())
         .chain(
@@ -278,24 +279,15 @@ fn value_name(arg: &clap::Arg) -> String {
         .unwrap_or_else(|| arg.get_id().as_str().to_uppercase())
 }
 
-/// The environment variables, as the top-level help lists them.
-fn environment() -> String {
-    ALL_EXIT_CODES
-        .split_once("\n\nEnvironment: ")
-        .map(|(_, environment)| environment.to_string())
-        .expect("the exit codes end with the environment")
-}
-
 fn exit_status_and_environment() -> Roff {
-    let (codes, _) = ALL_EXIT_CODES
-        .split_once("\n\nEnvironment: ")
-        .expect("the exit codes end with the environment");
     let mut tail = Roff::new();
     tail.control("SH", ["EXIT STATUS"]);
-    tail.control("nf", []);
-    tail.text([roman(codes.to_string())]);
-    tail.control("fi", []);
+    for (code, meaning) in exit_codes::man_rows() {
+        tail.control("TP", []);
+        tail.text([bold(code)]);
+        tail.text([roman(meaning)]);
+    }
     tail.control("SH", ["ENVIRONMENT"]);
-    tail.text([roman(environment())]);
+    tail.text([roman(exit_codes::ENVIRONMENT)]);
     tail
 }

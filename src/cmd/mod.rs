@@ -2,6 +2,7 @@
 //! report, and the report is rendered as text or JSON with its exit code.
 
 pub mod cli;
+mod exit_codes;
 mod exporter;
 mod list;
 mod man;
@@ -29,20 +30,49 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
+/// A download that no source delivered, with the flags that fix it: the library does not
+/// know the command line.
+fn with_download_hint(err: Error) -> Error {
+    let hint = match &err {
+        Error::Network { .. } if err.only_local_sources_tried() => {
+            "Only local sources were tried (--offline: the OS trust store, then the built-in \
+             copy of a catalog root): run without --offline where the network is reachable, or \
+             point --url or --mirror at a reachable copy."
+        }
+        Error::Network { attempts, .. } if !attempts.is_empty() => {
+            "Check the network and proxy settings (HTTPS_PROXY; --ca-file for an intercepting \
+             proxy), or point --url or --mirror at a reachable copy."
+        }
+        _ => return err,
+    };
+    err.map_message(|message| format!("{message}\n{hint}"))
+}
+
 fn note_to_stderr(message: &str) {
     output::note(message);
 }
 
 fn dispatch(cli: Cli) -> Result<u8, Error> {
+    let json = cli.json;
+    if json
+        && matches!(
+            cli.command,
+            Command::Exporter(_) | Command::Completions(_) | Command::Man(_)
+        )
+    {
+        return Err(Error::Usage(
+            "--json applies to fetch, verify, inspect, check and list".into(),
+        ));
+    }
     match cli.command {
         Command::Fetch(args) => {
             let to_stdout = args.out.as_deref().is_some_and(|o| o.as_os_str() == "-");
-            if args.json && to_stdout {
+            if json && to_stdout {
                 return Err(Error::Usage(
                     "--json and -o - both write to stdout; save to a file with -o PATH".into(),
                 ));
             }
-            let quiet = args.quiet || args.json;
+            let quiet = args.quiet || json;
             let permissions =
                 Permissions::from_names(args.mode, args.owner.as_deref(), args.group.as_deref())?;
             if args.libpq && matches!(args.format, cli::FormatArg::Pkcs12) {
@@ -85,8 +115,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             };
             let report = rootcert::fetch(&options);
             output::clear_status();
-            let report = report?;
-            if !args.json {
+            let report = report.map_err(with_download_hint)?;
+            if !json {
                 render::fetch(&report, Log { quiet });
             }
             // The hook's own output goes to stderr, so stdout stays the path or the JSON.
@@ -98,7 +128,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 Some(hook) if !hook.ok => rootcert::exit::HOOK,
                 _ => report.exit_code(),
             };
-            if args.json {
+            if json {
                 print_json(&FetchJson {
                     report: &report,
                     on_change: hook.as_ref(),
@@ -135,7 +165,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 }
             }
             let report = result?;
-            if args.json || args.format == ReportFormat::Json {
+            if json || args.format == ReportFormat::Json {
                 print_json(&report);
             } else if !(args.quiet && report.error.is_none()) {
                 render::verify(&report);
@@ -162,14 +192,14 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 net: args.net.options(),
                 notes: Some(note_to_stderr),
             })?;
-            if args.json {
+            if json {
                 print_json(&report);
             } else {
                 render::inspect(&report);
             }
             Ok(report.exit_code())
         }
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(args, json),
         Command::Exporter(args) => {
             if args.check_config {
                 let config = exporter::Config::load(&args.config)?;
@@ -187,7 +217,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             Ok(rootcert::exit::OK)
         }
         Command::List(args) => {
-            list::run(&args);
+            list::run(&args, json);
             Ok(rootcert::exit::OK)
         }
         Command::Completions(args) => {
@@ -224,8 +254,8 @@ fn metrics_text(metrics: &metrics::Exposition) -> String {
 
 /// `rootcert check`: one server gets the full report; several get a table (or JSON lines),
 /// or metrics.
-fn check(args: cli::CheckArgs) -> Result<u8, Error> {
-    let json = args.json || args.format == ReportFormat::Json;
+fn check(args: cli::CheckArgs, json: bool) -> Result<u8, Error> {
+    let json = json || args.format == ReportFormat::Json;
     let openmetrics = args.format == ReportFormat::Openmetrics;
     let mut targets: Vec<rootcert::TargetText> = Vec::new();
     let mut profiles = Vec::new();

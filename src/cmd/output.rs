@@ -309,7 +309,7 @@ pub fn write_stdout(bytes: &[u8]) {
     };
     if let Err(e) = result {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(141);
+            std::process::exit(i32::from(super::exit_codes::PIPE));
         }
         eprintln!("error: cannot write to standard output: {e}");
         std::process::exit(i32::from(rootcert::exit::INTERNAL));
