@@ -565,7 +565,12 @@ fn prometheus_scrapes_the_exporter_and_reads_back_each_verdict() {
     assert_eq!(pg_root.0["sha256"], good.root_sha256);
 
     // The exporter's own health, and the alert rule of the recipe matching the failures.
-    let up = prometheus.query("up{job=\"rootcert-exporter\"}");
+    // The exporter's own job runs on its own schedule: wait for its first scrape.
+    let up = prometheus.wait_for(
+        "up{job=\"rootcert-exporter\"}",
+        Duration::from_secs(30),
+        |r| !r.is_empty(),
+    );
     assert_eq!(up[0].1, 1.0);
     // Its own job scrapes /metrics on its own schedule: wait for a scrape after the probes.
     prometheus.wait_for(
