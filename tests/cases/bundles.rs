@@ -61,16 +61,11 @@ fn a_bundle_from_a_local_mirror_including_the_microsoft_der_file() {
         }
         _ => respond(w, "404 Not Found", &[], b""),
     });
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "0",
-        "--mirror",
-        &mirror.url("/pki"),
-        "azure-postgres-flexible",
-    ]);
+    let run = env
+        .fetch_mirror(&mirror.url("/pki"))
+        .retries(0)
+        .args(&["azure-postgres-flexible"])
+        .run();
     run.expect(0);
     assert_eq!(mirror.hits(), 2);
     let out = env.path("out/azure-postgres-flexible.pem");
@@ -106,14 +101,10 @@ fn the_microsoft_profile_is_saved_as_pem_under_a_pem_name() {
     let env = Env::new();
     let ms_der = der_of(&ms2017_pem());
     let mirror = Server::http(move |_, w| respond(w, "200 OK", &[], &ms_der));
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--mirror",
-        &mirror.url("/"),
-        "microsoft-rsa-root-2017",
-    ]);
+    let run = env
+        .fetch_mirror(&mirror.url("/"))
+        .args(&["microsoft-rsa-root-2017"])
+        .run();
     run.expect(0);
     let path = run.stdout.trim();
     assert!(

@@ -18,9 +18,12 @@ fn every_catalog_pin_agrees_with_the_system_copy() {
                     std::env::var_os("ROOTCERT_REQUIRE_SYSTEM_STORE").is_none(),
                     "{copy} is missing and ROOTCERT_REQUIRE_SYSTEM_STORE is set"
                 );
-                eprintln!(
-                    "SKIP: {copy} is not on this system; pin of {} not cross-checked",
-                    cert.name
+                crate::support::suites::skipped(
+                    "system store",
+                    &format!(
+                        "{copy} is not on this system; pin of {} not cross-checked",
+                        cert.name
+                    ),
                 );
                 continue;
             }

@@ -54,13 +54,18 @@ fn the_right_root_passes_and_psql_connects() {
 
     let json = check(&env, &server.target("localhost"), &root, &["--json"]);
     json.expect(0);
-    let mut report = json.json();
-    // The binary adds where the server sits in the run, and its exit code.
-    for added in ["target_index", "host_index", "exit_code"] {
-        report.as_object_mut().unwrap().remove(added).expect(added);
-    }
-    assert_report_shape(&report, "check/report.rs", "CheckReport");
-    assert_report_shape(&report["chain"][0], "check/report.rs", "CertReport");
+    let report = json.json();
+    let dir = env.dir.path().to_str().unwrap().to_string();
+    crate::support::snapshots::assert_generated_json_snapshot(
+        "check-postgresql",
+        &json,
+        &[
+            (&format!(":{}", server.port), ":<port>"),
+            (&format!("port={}", server.port), "port=<port>"),
+            (&dir, "<dir>"),
+        ],
+        &["sha256", "serial", "port"],
+    );
     assert_eq!(report["ok"], true);
     assert_eq!(report["problems"], serde_json::json!([]));
     let sent = report["chain"].as_array().unwrap();
@@ -200,17 +205,10 @@ fn a_fetched_root_lets_psql_connect_end_to_end() {
     };
     let env = Env::new();
     let web = Server::serving(chain.root_pem.clone());
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--url",
-        &web.url("/root.pem"),
-        "--sha256",
-        &chain.root_sha256,
-        "-o",
-        "root.crt",
-    ]);
+    let run = env
+        .fetch(&web.url("/root.pem"))
+        .args(&["--sha256", &chain.root_sha256, "-o", "root.crt"])
+        .run();
     run.expect(0);
     let saved = std::path::PathBuf::from(run.stdout.trim());
     assert_eq!(server.psql_verify_full("localhost", None, &saved), Ok(()));
@@ -354,7 +352,7 @@ fn direct_tls_agrees_with_psql_on_libpq_18_against_postgresql_18() {
 
 #[test]
 fn tls_targets_start_tls_at_once_with_the_alpn_asked_for() {
-    let ca = TestCa::new("rootcert tls-target CA");
+    let ca = TestChain::direct("rootcert tls-target CA");
     let mut config = (*ca.server_config()).clone();
     config.alpn_protocols = vec![b"redis".to_vec()];
     let config = std::sync::Arc::new(config);
@@ -380,7 +378,7 @@ fn tls_targets_start_tls_at_once_with_the_alpn_asked_for() {
         first_seen.unwrap()
     });
     let env = Env::new();
-    let root = write_root(&env, "ca.pem", &ca.cert_pem);
+    let root = write_root(&env, "ca.pem", &ca.root_pem);
     let run = check(
         &env,
         &format!("tls://localhost:{port}"),
@@ -501,7 +499,7 @@ fn a_server_that_drips_bytes_is_cut_off_at_the_targets_deadline() {
         }
     });
     let env = Env::new();
-    let root = write_root(&env, "root.pem", &TestCa::new("drip").cert_pem);
+    let root = write_root(&env, "root.pem", &TestChain::direct("drip").root_pem);
     let start = std::time::Instant::now();
     let run = check(
         &env,
@@ -521,7 +519,7 @@ fn a_mysql_target_on_a_server_that_waits_for_the_client_says_so() {
     let port = listener.local_addr().unwrap().port();
     let held = std::thread::spawn(move || listener.accept().map(|(tcp, _)| tcp));
     let env = Env::new();
-    let root = write_root(&env, "root.pem", &TestCa::new("silent").cert_pem);
+    let root = write_root(&env, "root.pem", &TestChain::direct("silent").root_pem);
     let run = check(
         &env,
         &format!("mysql://127.0.0.1:{port}?ssl-mode=VERIFY_IDENTITY"),

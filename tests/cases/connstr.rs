@@ -24,9 +24,10 @@ fn libpq_parses(strings: &[&str]) -> Option<Vec<Option<HashMap<String, String>>>
         if std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() {
             panic!("{message}: {}", String::from_utf8_lossy(&out.stderr));
         }
-        eprintln!("SKIP: {message}");
+        crate::support::suites::skipped("psycopg conninfo", message);
         return None;
     }
+    crate::support::suites::ran("psycopg conninfo");
     Some(
         String::from_utf8(out.stdout)
             .unwrap()

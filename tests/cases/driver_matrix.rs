@@ -135,7 +135,8 @@ fn assert_agreement(result: &Value, seconds: u64) {
         .map(|(name, c)| format!("{name}: {}", c["why"].as_str().unwrap_or("?")))
         .collect();
     for line in &missing {
-        eprintln!("SKIP driver {line}");
+        let (name, why) = line.split_once(": ").unwrap_or((line, ""));
+        crate::support::suites::skipped(&format!("driver {name}"), why);
     }
     if std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_some() {
         assert!(
@@ -166,9 +167,10 @@ fn servers() -> Option<Option<&'static str>> {
             std::env::var_os("ROOTCERT_REQUIRE_ROOT").is_none(),
             "{message}, and ROOTCERT_REQUIRE_ROOT is set"
         );
-        eprintln!("SKIP: {message}");
+        crate::support::suites::skipped("live driver matrix", message);
         return None;
     }
+    crate::support::suites::ran("live driver matrix");
     let postgres = crate::support::pg::binaries().is_some();
     let mariadb = crate::support::mariadb::available();
     match (postgres, mariadb) {

@@ -181,15 +181,7 @@ fn the_wrong_certificate_shows_expected_actual_and_subject() {
 fn a_404_is_not_retried() {
     let env = Env::new();
     let server = Server::http(|_, w| respond(w, "404 Not Found", &[], b"no"));
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "3",
-        "--url",
-        &server.url("/x"),
-    ]);
+    let run = env.fetch(&server.url("/x")).retries(3).run();
     run.expect(3);
     run.stderr_has("HTTP 404 Not Found");
     assert_eq!(server.hits(), 1);
@@ -214,15 +206,7 @@ fn a_503_with_retry_after_is_retried_then_succeeds() {
         }
     });
     let started = std::time::Instant::now();
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "2",
-        "--url",
-        &server.url("/x"),
-    ]);
+    let run = env.fetch(&server.url("/x")).retries(2).run();
     run.expect(0);
     assert_eq!(server.hits(), 2);
     assert!(
@@ -257,7 +241,7 @@ fn redirects_are_followed_but_bounded() {
 #[test]
 fn an_https_to_http_redirect_is_refused() {
     let env = Env::new();
-    let ca = TestCa::new("rootcert test CA");
+    let ca = TestChain::direct("rootcert test CA");
     ca.write_to(&env.path("ca.pem"));
     let plain = Server::serving(g2_pem());
     let location = plain.url("/g2.pem");
@@ -337,15 +321,7 @@ fn a_connection_cut_mid_body_is_a_download_failure_and_is_retried() {
         let _ = w.write_all(head.as_bytes());
         let _ = w.write_all(&pem_text.as_bytes()[..300]);
     });
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "1",
-        "--url",
-        &server.url("/cut"),
-    ]);
+    let run = env.fetch(&server.url("/cut")).retries(1).run();
     run.expect(3);
     assert_eq!(
         server.hits(),
@@ -359,25 +335,19 @@ fn a_connection_cut_mid_body_is_a_download_failure_and_is_retried() {
 #[test]
 fn https_with_the_given_ca_works_and_an_untrusted_ca_fails() {
     let env = Env::new();
-    let ca = TestCa::new("rootcert test CA");
+    let ca = TestChain::direct("rootcert test CA");
     ca.write_to(&env.path("ca.pem"));
-    let other = TestCa::new("some other CA");
+    let other = TestChain::direct("some other CA");
     other.write_to(&env.path("other-ca.pem"));
     let body = g2_pem();
     let server = Server::https(&ca, move |_, w| respond(w, "200 OK", &[], body.as_bytes()));
 
     let other_ca = env.path("other-ca.pem");
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "2",
-        "--ca-file",
-        other_ca.to_str().unwrap(),
-        "--url",
-        &server.url("/g2.pem"),
-    ]);
+    let run = env
+        .fetch(&server.url("/g2.pem"))
+        .retries(2)
+        .args(&["--ca-file", other_ca.to_str().unwrap()])
+        .run();
     run.expect(3);
     run.stderr_has("UnknownIssuer");
     run.stderr_has("pass its CA with --ca-file");
@@ -571,18 +541,11 @@ fn the_os_store_is_the_last_source() {
 
     // --no-system: the store is never consulted.
     let env = Env::new();
-    let run = env.run_with_store(
-        &store,
-        &[
-            "fetch",
-            "--no-system",
-            "--no-builtin",
-            "--retries",
-            "0",
-            "--url",
-            &server.url("/g2.pem"),
-        ],
-    );
+    let run = env
+        .fetch(&server.url("/g2.pem"))
+        .retries(0)
+        .store(&store)
+        .run();
     run.expect(3);
     assert!(!run.stderr.contains("system:"), "{}", run.stderr);
 }
@@ -709,7 +672,7 @@ fn quiet_prints_nothing_on_success_and_the_error_on_failure() {
 fn sanity_warnings_do_not_block_a_pinned_certificate() {
     // A leaf certificate (not a CA, not self-signed) that the user pinned on purpose.
     let env = Env::new();
-    let ca = TestCa::new("rootcert test CA");
+    let ca = TestChain::direct("rootcert test CA");
     let leaf_pem = ca.server_pem();
     let pin = ca.server_sha256();
     let server = Server::serving(leaf_pem);
@@ -739,16 +702,9 @@ fn concurrent_runs_all_end_with_a_valid_file() {
     let url = server.url("/g2.pem");
     let children: Vec<_> = (0..8)
         .map(|_| {
-            env.cmd()
-                .args([
-                    "fetch",
-                    "--refresh",
-                    "--no-system",
-                    "--no-builtin",
-                    "-q",
-                    "--url",
-                    &url,
-                ])
+            env.fetch(&url)
+                .args(&["--refresh", "-q"])
+                .command()
                 .stdout(std::process::Stdio::null())
                 .spawn()
                 .unwrap()
@@ -768,17 +724,10 @@ fn http_proxy_from_the_environment_is_honoured() {
     let body = g2_pem();
     let proxy = Server::http(move |_, w| respond(w, "200 OK", &[], body.as_bytes()));
     let run = Run::from(
-        env.cmd()
+        env.fetch("http://certs.example.invalid/G2.pem")
+            .retries(0)
+            .command()
             .env("HTTP_PROXY", proxy.url(""))
-            .args([
-                "fetch",
-                "--no-system",
-                "--no-builtin",
-                "--retries",
-                "0",
-                "--url",
-                "http://certs.example.invalid/G2.pem",
-            ])
             .output()
             .unwrap(),
     );
@@ -794,18 +743,11 @@ fn no_proxy_bypasses_the_proxy_for_listed_hosts() {
     let env = Env::new();
     let direct = Server::serving(g2_pem());
     let run = Run::from(
-        env.cmd()
+        env.fetch(&direct.url("/g2.pem"))
+            .retries(0)
+            .command()
             .env("HTTP_PROXY", closed_port_url(""))
             .env("NO_PROXY", "127.0.0.1")
-            .args([
-                "fetch",
-                "--no-system",
-                "--no-builtin",
-                "--retries",
-                "0",
-                "--url",
-                &direct.url("/g2.pem"),
-            ])
             .output()
             .unwrap(),
     );
@@ -834,12 +776,12 @@ fn a_custom_pin_without_a_profile_is_saved_under_its_own_name() {
 
     // A certificate outside the catalog: named after its common name, and found again
     // by a re-run without any download.
-    let ca = TestCa::new("rootcert custom root");
+    let ca = TestChain::direct("rootcert custom root");
     let pin = {
         use sha2::Digest;
-        hex::encode(sha2::Sha256::digest(der_of(&ca.cert_pem)))
+        hex::encode(sha2::Sha256::digest(der_of(&ca.root_pem)))
     };
-    let server = Server::serving(ca.cert_pem.clone());
+    let server = Server::serving(ca.root_pem.clone());
     let args = ["--sha256", pin.as_str()];
     let run = fetch_url(&env, &server.url("/custom.pem"), &args);
     run.expect(0);
@@ -872,15 +814,7 @@ fn a_der_file_with_the_pinned_root_is_rewritten_as_pem() {
 fn a_refused_connection_is_not_retried_and_is_one_line() {
     let env = Env::new();
     let url = closed_port_url("/g2.pem");
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "3",
-        "--url",
-        &url,
-    ]);
+    let run = env.fetch(&url).retries(3).run();
     run.expect(3);
     assert!(!run.stderr.contains("retrying"), "{}", run.stderr);
     assert!(

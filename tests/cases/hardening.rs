@@ -30,7 +30,10 @@ fn root_or_skip() -> bool {
         std::env::var_os("ROOTCERT_REQUIRE_ROOT").is_none(),
         "this test needs root, and ROOTCERT_REQUIRE_ROOT is set"
     );
-    eprintln!("SKIP: needs root (to create files owned by another user)");
+    crate::support::suites::skipped(
+        "hardening as root",
+        "needs root (to create files owned by another user)",
+    );
     false
 }
 
@@ -118,18 +121,8 @@ fn a_symlink_planted_during_the_download_is_not_followed() {
     let secret = secret(&env);
     let destination = dir.join("root.pem");
     let server = slow_server(g2_pem(), Duration::from_millis(700));
-    let mut cmd = env.cmd();
-    cmd.args([
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "0",
-        "--url",
-    ])
-    .arg(server.url("/g2.pem"))
-    .arg("-o")
-    .arg(&destination);
+    let mut cmd = env.fetch(&server.url("/g2.pem")).retries(0).command();
+    cmd.arg("-o").arg(&destination);
     let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -449,17 +442,10 @@ fn killed_runs_leave_no_temporary_files() {
     for i in 0..40 {
         let _ = std::fs::remove_file(env.default_out());
         let mut child = env
-            .cmd()
-            .args([
-                "fetch",
-                "--no-system",
-                "--no-builtin",
-                "--retries",
-                "0",
-                "--refresh",
-                "--url",
-                &server.url("/g2.pem"),
-            ])
+            .fetch(&server.url("/g2.pem"))
+            .retries(0)
+            .args(&["--refresh"])
+            .command()
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -501,19 +487,10 @@ fn concurrent_writers_of_two_pins_let_exactly_one_win() {
             let g2 = i % 2 == 0;
             let pin = if g2 { G2_SHA256 } else { ISRG_SHA256 };
             let child = env
-                .cmd()
-                .args([
-                    "fetch",
-                    "--no-system",
-                    "--no-builtin",
-                    "--retries",
-                    "0",
-                    "--json",
-                    "--sha256",
-                    pin,
-                    "--url",
-                ])
-                .arg(server.url("/bundle.pem"))
+                .fetch(&server.url("/bundle.pem"))
+                .retries(0)
+                .args(&["--json", "--sha256", pin])
+                .command()
                 .arg("-o")
                 .arg(&destination)
                 .stdout(Stdio::piped())
@@ -709,15 +686,9 @@ fn a_bad_proxy_is_refused_and_a_refusing_proxy_is_named() {
     let env = Env::new();
     let server = Server::serving(g2_pem());
     let run = Run::from(
-        env.cmd()
+        env.fetch("https://127.0.0.1:9/g2.pem")
+            .command()
             .env("HTTPS_PROXY", "http://[not a proxy")
-            .args([
-                "fetch",
-                "--no-system",
-                "--no-builtin",
-                "--url",
-                "https://127.0.0.1:9/g2.pem",
-            ])
             .output()
             .unwrap(),
     );
@@ -726,17 +697,10 @@ fn a_bad_proxy_is_refused_and_a_refusing_proxy_is_named() {
 
     let closed = closed_port_url("");
     let run = Run::from(
-        env.cmd()
+        env.fetch(&server.url("/g2.pem"))
+            .retries(0)
+            .command()
             .env("HTTP_PROXY", &closed)
-            .args([
-                "fetch",
-                "--no-system",
-                "--no-builtin",
-                "--retries",
-                "0",
-                "--url",
-                &server.url("/g2.pem"),
-            ])
             .output()
             .unwrap(),
     );

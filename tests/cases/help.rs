@@ -3,31 +3,14 @@
 
 use std::path::PathBuf;
 
+use crate::support::snapshots::assert_snapshot;
 use crate::support::{Env, ISRG_SHA256};
 
 fn check(args: &[&str], name: &str) {
     let run = Env::new().run(args);
     run.expect(0);
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(format!("{name}.txt"));
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &run.stdout).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "no snapshot {}; run with UPDATE_SNAPSHOTS=1",
-            path.display()
-        )
-    });
-    assert_eq!(
-        run.stdout,
-        expected,
-        "`rootcert {}` changed; review, then UPDATE_SNAPSHOTS=1",
-        args.join(" ")
-    );
+    let what = format!("`rootcert {}`", args.join(" "));
+    assert_snapshot(&format!("{name}.txt"), &run.stdout, &what);
 }
 
 #[test]
@@ -122,7 +105,10 @@ fn completions_for_every_shell_and_one_man_page_with_everything() {
             .collect();
         assert_eq!(offered, ["azure-postgres-flexible", "isrg-root-x1"], "fish");
     } else {
-        eprintln!("SKIP: fish is not installed; its script is only checked as text");
+        crate::support::suites::skipped(
+            "fish completion",
+            "fish is not installed; its script is only checked as text",
+        );
         assert!(fish.contains("-a isrg-root-x1"));
     }
 
@@ -273,7 +259,7 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         .output()
         .is_err()
     {
-        eprintln!("SKIP: util-linux script is not installed");
+        crate::support::suites::skipped("util-linux script", "script is not installed");
         return;
     }
     env.run(&["fetch", "--offline", "-q"]).expect(0);

@@ -67,7 +67,10 @@ fn inspect_agrees_with_openssl_on_every_system_root() {
             std::env::var_os("ROOTCERT_REQUIRE_SYSTEM_STORE").is_none(),
             "{SYSTEM_BUNDLE} is missing and ROOTCERT_REQUIRE_SYSTEM_STORE is set"
         );
-        eprintln!("SKIP: {SYSTEM_BUNDLE} is missing (install ca-certificates)");
+        crate::support::suites::skipped(
+            "system store",
+            &format!("{SYSTEM_BUNDLE} is missing (install ca-certificates)"),
+        );
         return;
     }
     let bundle = std::fs::read_to_string(SYSTEM_BUNDLE).unwrap();
@@ -150,7 +153,7 @@ fn inspect_reports_key_ca_and_catalog_profile() {
     );
 
     // A generated leaf: EC key, not a CA, not self-signed, in no profile.
-    let ca = TestCa::new("rootcert test CA");
+    let ca = TestChain::direct("rootcert test CA");
     std::fs::write(env.path("leaf.pem"), ca.server_pem()).unwrap();
     let run = env.run(&["inspect", "--json", env.path("leaf.pem").to_str().unwrap()]);
     run.expect(0);

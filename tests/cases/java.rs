@@ -30,7 +30,12 @@ fn java_here() -> bool {
             std::env::var_os("ROOTCERT_REQUIRE_JAVA").is_none(),
             "a JDK or {PGJDBC} is missing, and ROOTCERT_REQUIRE_JAVA is set"
         );
-        eprintln!("SKIP: a JDK (java, javac, keytool) or {PGJDBC} is missing");
+        crate::support::suites::skipped(
+            "java (pgjdbc)",
+            &format!("a JDK (java, javac, keytool) or {PGJDBC} is missing"),
+        );
+    } else {
+        crate::support::suites::ran("java (pgjdbc)");
     }
     here
 }
@@ -116,11 +121,13 @@ fn a_pkcs12_truststore_lists_every_pin_as_a_trusted_entry_and_is_saved_once() {
         json.get("connect").is_none(),
         "no psql lines for a truststore"
     );
-    // The binary adds the exit code to the library's report.
-    let mut shape = json.clone();
-    shape.as_object_mut().unwrap().remove("exit_code");
-    assert_report_shape(&shape, "fetch/report.rs", "FetchReport");
-    assert_report_shape(&json["java"], "quote.rs", "JavaLines");
+    let dir = env.dir.path().to_str().unwrap().to_string();
+    let rerun = env.run(&[&args[..], &["--json"]].concat());
+    crate::support::snapshots::assert_json_snapshot(
+        "fetch-pkcs12-unchanged",
+        &rerun,
+        &[(&dir, "<dir>")],
+    );
     assert_eq!(
         std::fs::read(&store).unwrap(),
         bytes,
@@ -262,20 +269,10 @@ fn pgjdbc_connects_with_verify_full_through_the_truststore_and_not_with_another_
     let env = Env::new();
     let mirror = Server::serving(chain.root_pem.clone());
     let save = |pin: &str, pem_url: &str, out: &str| {
-        env.run(&[
-            "fetch",
-            "--no-system",
-            "--no-builtin",
-            "--format",
-            "pkcs12",
-            "--sha256",
-            pin,
-            "--url",
-            pem_url,
-            "-o",
-            out,
-        ])
-        .expect(0);
+        env.fetch(pem_url)
+            .args(&["--format", "pkcs12", "--sha256", pin, "-o", out])
+            .run()
+            .expect(0);
         env.path(out)
     };
     let right = save(&chain.root_sha256, &mirror.url("/root.pem"), "right.p12");

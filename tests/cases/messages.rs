@@ -10,7 +10,7 @@ use crate::support::*;
 
 /// A TLS server on 127.0.0.1 whose chain is `ca`'s server certificate (signed directly by
 /// its root); it answers every handshake until the test ends.
-fn tls_server(ca: &TestCa) -> u16 {
+fn tls_server(ca: &TestChain) -> u16 {
     serve(ca.server_config())
 }
 
@@ -35,7 +35,7 @@ fn a_handshake_signed_with_another_key_is_refused_for_every_client() {
     // The certificate is right; the key is not the certificate's. Every client ends the
     // handshake, so rootcert must not say pass (an RSA key too small for ring is the one
     // signature it records as unchecked instead).
-    let server_ca = TestCa::new("rootcert server CA");
+    let server_ca = TestChain::direct("rootcert server CA");
     let port = serve(server_ca.server_config_with_another_key());
     let env = Env::new();
     let ca = env.path("ca.pem");
@@ -57,8 +57,8 @@ fn a_handshake_signed_with_another_key_is_refused_for_every_client() {
 
 #[test]
 fn a_root_missing_from_the_trust_file_is_the_clients_problem() {
-    let server_ca = TestCa::new("rootcert server CA");
-    let other = TestCa::new("rootcert other CA");
+    let server_ca = TestChain::direct("rootcert server CA");
+    let other = TestChain::direct("rootcert other CA");
     let port = tls_server(&server_ca);
     let env = Env::new();
     let ca = env.path("other.pem");
@@ -75,7 +75,7 @@ fn a_root_missing_from_the_trust_file_is_the_clients_problem() {
 
 #[test]
 fn fixes_name_no_placeholder_profile_and_force_only_over_a_file() {
-    let server_ca = TestCa::new("rootcert server CA");
+    let server_ca = TestChain::direct("rootcert server CA");
     let port = tls_server(&server_ca);
     let env = Env::new();
     // A trust file that does not exist, named by a string: no --force to create it, and
@@ -95,7 +95,7 @@ fn fixes_name_no_placeholder_profile_and_force_only_over_a_file() {
 
 #[test]
 fn min_days_fails_without_offering_settings() {
-    let server_ca = TestCa::new("rootcert server CA");
+    let server_ca = TestChain::direct("rootcert server CA");
     let port = tls_server(&server_ca);
     let env = Env::new();
     let ca = env.path("ca.pem");
@@ -121,7 +121,7 @@ fn min_days_fails_without_offering_settings() {
 fn several_hosts_each_get_their_own_row_and_drivers_must_speak_the_protocol() {
     let env = Env::new();
     let ca = env.path("ca.pem");
-    TestCa::new("rootcert CA").write_to(&ca);
+    TestChain::direct("rootcert CA").write_to(&ca);
     let closed = || {
         TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -161,7 +161,7 @@ fn several_hosts_each_get_their_own_row_and_drivers_must_speak_the_protocol() {
 fn one_unreachable_target_in_json_is_the_per_target_object_on_one_line() {
     let env = Env::new();
     let ca = env.path("ca.pem");
-    TestCa::new("rootcert CA").write_to(&ca);
+    TestChain::direct("rootcert CA").write_to(&ca);
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

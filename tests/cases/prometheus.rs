@@ -876,7 +876,7 @@ fn the_recipes_pass_their_checkers_and_run_as_written() {
         Err(e) if std::env::var_os("ROOTCERT_REQUIRE_PROMETHEUS").is_some() => {
             panic!("systemd-analyze: {e}")
         }
-        Err(e) => eprintln!("SKIP: systemd-analyze: {e}"),
+        Err(e) => crate::support::suites::skipped("systemd-analyze", &e.to_string()),
     }
     let commands = unit_commands(&unit, &config, &listen);
     assert_eq!(commands.len(), 2, "ExecStartPre and ExecStart");

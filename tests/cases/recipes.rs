@@ -121,7 +121,10 @@ fn recipe_tool(name: &str, found: Option<PathBuf>) -> Option<PathBuf> {
             std::env::var_os("ROOTCERT_REQUIRE_RECIPE_TOOLS").is_none(),
             "{name} is not installed, and ROOTCERT_REQUIRE_RECIPE_TOOLS is set"
         );
-        eprintln!("SKIP: {name} is not installed; .ci/run installs it");
+        crate::support::suites::skipped(
+            &format!("recipe tool {name}"),
+            "not installed; .ci/run installs it",
+        );
     }
     found
 }
@@ -346,7 +349,10 @@ fn cloud_init_ci_systemd_and_cron_commands_run() {
 fn postinst_works_offline_with_the_built_in_copy() {
     if !std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
     {
-        eprintln!("SKIP: the postinst gives the file to root, which needs root");
+        crate::support::suites::skipped(
+            "postinst as root",
+            "the postinst gives the file to root, which needs root",
+        );
         return;
     }
     let sandbox = Sandbox::new();
@@ -375,7 +381,10 @@ fn available(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
             std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_none(),
             "{program} {args:?} fails, and ROOTCERT_REQUIRE_CLIENTS is set"
         );
-        eprintln!("SKIP: {program} {args:?} is not available");
+        crate::support::suites::skipped(
+            &format!("recipe client {program}"),
+            &format!("{program} {args:?} is not available"),
+        );
     }
     ok
 }
@@ -389,18 +398,10 @@ fn clients_connect_with_verify_full_using_the_saved_root() {
     let env = Env::new();
     let mirror = Server::serving(chain.root_pem.clone());
     let root = env.path("out/root.crt");
-    env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--sha256",
-        &chain.root_sha256,
-        "--url",
-        &mirror.url("/root.pem"),
-        "-o",
-        root.to_str().unwrap(),
-    ])
-    .expect(0);
+    env.fetch(&mirror.url("/root.pem"))
+        .args(&["--sha256", &chain.root_sha256, "-o", root.to_str().unwrap()])
+        .run()
+        .expect(0);
     let other = env.path("other.crt");
     std::fs::write(&other, TestChain::new("another root", false).root_pem).unwrap();
 

@@ -16,7 +16,7 @@ const SECRET: &str = "Zq9xKw7yS3CRET";
 fn ca(env: &Env) -> String {
     let path = env.path("ca.pem");
     if !path.exists() {
-        TestCa::new("secrets test CA").write_to(&path);
+        TestChain::direct("secrets test CA").write_to(&path);
     }
     path.to_str().unwrap().to_string()
 }
@@ -183,43 +183,18 @@ fn download_urls_are_shown_without_their_credentials_or_query() {
     };
     // --url: the retry line, the error and the JSON.
     let url = with_secrets("/DigiCertGlobalRootG2.crt.pem");
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "1",
-        "--url",
-        &url,
-    ]);
+    let run = env.fetch(&url).retries(1).run();
     run.expect(3).stderr_has("http://****@127.0.0.1");
     assert_unsaid(&run, SECRET, "--url");
     assert_unsaid(&run, "T0KENZq9xKw7y", "--url query");
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "0",
-        "--url",
-        &url,
-        "--json",
-    ]);
+    let run = env.fetch(&url).retries(0).args(&["--json"]).run();
     run.expect(3);
     assert_unsaid(&run, SECRET, "--url --json");
     // --mirror.
     let mirror = server
         .url("/certs/")
         .replace("http://", &format!("http://u:{SECRET}@"));
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "1",
-        "--mirror",
-        &mirror,
-    ]);
+    let run = env.fetch_mirror(&mirror).retries(1).run();
     run.expect(3);
     assert_unsaid(&run, SECRET, "--mirror");
     // inspect URL.
@@ -516,15 +491,10 @@ fn retry_after_never_outlasts_the_timeout() {
         )
     });
     let started = Instant::now();
-    let run = env.run(&[
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--timeout",
-        "2",
-        "--url",
-        &server.url("/r.pem"),
-    ]);
+    let run = env
+        .fetch(&server.url("/r.pem"))
+        .args(&["--timeout", "2"])
+        .run();
     run.expect(3)
         .stderr_has("Retry-After")
         .stderr_has("not retried");

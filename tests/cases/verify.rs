@@ -180,7 +180,7 @@ fn an_html_page_is_named_without_fetch_flags() {
 #[test]
 fn a_pinned_server_certificate_warns_that_it_is_not_a_root() {
     let env = Env::new();
-    let ca = TestCa::new("verify-warning");
+    let ca = TestChain::direct("verify-warning");
     let path = env.path("leaf.pem");
     std::fs::write(&path, ca.server_pem()).unwrap();
     let run = env.run(&[

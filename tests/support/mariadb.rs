@@ -25,9 +25,12 @@ pub fn available() -> bool {
         if std::env::var_os("ROOTCERT_REQUIRE_MARIADB").is_some() {
             panic!("{message}, and ROOTCERT_REQUIRE_MARIADB is set");
         }
-        eprintln!(
-            "SKIP: {message}; install mariadb-server and mariadb-client to run the MySQL tests"
+        super::suites::skipped(
+            "mariadb",
+            &format!("{message}; install mariadb-server and mariadb-client to run the MySQL tests"),
         );
+    } else {
+        super::suites::ran("mariadb");
     }
     found
 }

@@ -7,6 +7,8 @@ pub mod matrix;
 pub mod pg;
 pub mod pki;
 pub mod prom;
+pub mod snapshots;
+pub mod suites;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -174,17 +176,68 @@ pub fn host_path(shown: &str) -> PathBuf {
 
 /// Runs a fetch of `url` to the default destination with no OS store and no retries.
 pub fn fetch_url(env: &Env, url: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "fetch",
-        "--no-system",
-        "--no-builtin",
-        "--retries",
-        "0",
-        "--url",
-        url,
-    ];
-    args.extend_from_slice(extra);
-    env.run(&args)
+    env.fetch(url).retries(0).args(extra).run()
+}
+
+/// `rootcert fetch --no-system --no-builtin` and what follows: a fetch that trusts only
+/// what the test gives it (`--url`, `--mirror`, `--ca-file`).
+pub struct Fetch<'e> {
+    env: &'e Env,
+    args: Vec<String>,
+    store: Option<PathBuf>,
+}
+
+impl Env {
+    /// A fetch of `url` (see [`Fetch`]).
+    pub fn fetch(&self, url: &str) -> Fetch<'_> {
+        self.fetch_from("--url", url)
+    }
+
+    /// A fetch of a profile's files from `mirror` (see [`Fetch`]).
+    pub fn fetch_mirror(&self, mirror: &str) -> Fetch<'_> {
+        self.fetch_from("--mirror", mirror)
+    }
+
+    fn fetch_from(&self, flag: &str, source: &str) -> Fetch<'_> {
+        let args = ["fetch", "--no-system", "--no-builtin", flag, source];
+        Fetch {
+            env: self,
+            args: args.iter().map(|a| a.to_string()).collect(),
+            store: None,
+        }
+    }
+}
+
+impl Fetch<'_> {
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.args
+            .extend(["--retries".to_string(), retries.to_string()]);
+        self
+    }
+
+    pub fn args(mut self, extra: &[&str]) -> Self {
+        self.args.extend(extra.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Uses `store` (a PEM bundle) as the OS trust store.
+    pub fn store(mut self, store: &Path) -> Self {
+        self.store = Some(store.to_path_buf());
+        self
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = self.env.cmd();
+        if let Some(store) = &self.store {
+            cmd.env("SSL_CERT_FILE", store);
+        }
+        cmd.args(&self.args);
+        cmd
+    }
+
+    pub fn run(self) -> Run {
+        Run::from(self.command().output().unwrap())
+    }
 }
 
 #[derive(Debug)]
@@ -349,7 +402,7 @@ impl Server {
     }
 
     pub fn https(
-        ca: &TestCa,
+        ca: &TestChain,
         handler: impl Fn(&Request, &mut dyn Write) + Send + Sync + 'static,
     ) -> Server {
         Server::start("https", Some(ca.server_config()), Arc::new(handler))
@@ -499,39 +552,135 @@ pub fn closed_port_url(path: &str) -> String {
 // ---------------------------------------------------------------------------------------
 // A test PKI, generated per test run.
 
-pub struct TestCa {
-    pub cert_pem: String,
-    server_pem: String,
+/// A root CA, optionally an intermediate, and a server certificate issued under them, made
+/// with rcgen. [`TestChain::direct`] and [`TestChain::new`] are the two shapes tests use.
+pub struct TestChain {
+    pub root_pem: String,
+    /// Lower-case hex SHA-256 of the root's DER.
+    pub root_sha256: String,
+    /// What the server sends: leaf then any intermediate, with the leaf's key.
+    pub server: pg::ServerTls,
+    leaf_pem: String,
     server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
     server_key: Vec<u8>,
 }
 
-impl TestCa {
-    /// A root CA and a server certificate for `localhost` and `127.0.0.1` signed by it.
-    pub fn new(name: &str) -> TestCa {
-        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params.distinguished_name.push(DnType::CommonName, name);
-        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-        let server_key = KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-        params
-            .distinguished_name
-            .push(DnType::CommonName, "localhost");
-        let server = params.signed_by(&server_key, &ca).unwrap();
-        TestCa {
-            cert_pem: ca.pem(),
-            server_pem: server.pem(),
-            server_chain: vec![server.der().clone()],
-            server_key: server_key.serialize_der(),
+/// What [`TestChain::build`] makes: see the setters.
+pub struct ChainSpec {
+    root_name: String,
+    intermediate: bool,
+    names: Vec<String>,
+    leaf_expired: bool,
+}
+
+impl ChainSpec {
+    /// Puts an intermediate CA between the root and the leaf.
+    pub fn intermediate(mut self) -> Self {
+        self.intermediate = true;
+        self
+    }
+
+    /// The leaf's subjectAltNames (the first is also its CN).
+    pub fn names(mut self, names: &[&str]) -> Self {
+        self.names = names.iter().map(|n| n.to_string()).collect();
+        self
+    }
+
+    /// Makes the leaf valid only in 2020.
+    pub fn leaf_expired(mut self, expired: bool) -> Self {
+        self.leaf_expired = expired;
+        self
+    }
+
+    pub fn build(self) -> TestChain {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
+            date_time_ymd,
+        };
+        let ca_params = |name: &str| {
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params.distinguished_name.push(DnType::CommonName, name);
+            params
+        };
+        let root =
+            CertifiedIssuer::self_signed(ca_params(&self.root_name), KeyPair::generate().unwrap())
+                .unwrap();
+        let intermediate = self.intermediate.then(|| {
+            CertifiedIssuer::signed_by(
+                ca_params(&format!("{} intermediate", self.root_name)),
+                KeyPair::generate().unwrap(),
+                &root,
+            )
+            .unwrap()
+        });
+        let leaf_key = KeyPair::generate().unwrap();
+        let mut leaf = CertificateParams::new(self.names.clone()).unwrap();
+        leaf.distinguished_name
+            .push(DnType::CommonName, self.names[0].as_str());
+        if self.leaf_expired {
+            leaf.not_before = date_time_ymd(2020, 1, 1);
+            leaf.not_after = date_time_ymd(2021, 1, 1);
         }
+        let (leaf, chain_pem, server_chain) = match &intermediate {
+            Some(intermediate) => {
+                let leaf = leaf.signed_by(&leaf_key, intermediate).unwrap();
+                let pem = format!("{}{}", leaf.pem(), intermediate.pem());
+                let ders = vec![leaf.der().clone(), intermediate.der().clone()];
+                (leaf, pem, ders)
+            }
+            None => {
+                let leaf = leaf.signed_by(&leaf_key, &root).unwrap();
+                let pem = leaf.pem();
+                let ders = vec![leaf.der().clone()];
+                (leaf, pem, ders)
+            }
+        };
+        use sha2::Digest;
+        TestChain {
+            root_sha256: hex::encode(sha2::Sha256::digest(root.der())),
+            root_pem: root.pem(),
+            server: pg::ServerTls {
+                chain_pem,
+                key_pem: leaf_key.serialize_pem(),
+            },
+            leaf_pem: leaf.pem(),
+            server_chain,
+            server_key: leaf_key.serialize_der(),
+        }
+    }
+}
+
+impl TestChain {
+    pub fn builder(root_name: &str) -> ChainSpec {
+        ChainSpec {
+            root_name: root_name.to_string(),
+            intermediate: false,
+            names: vec!["localhost".to_string()],
+            leaf_expired: false,
+        }
+    }
+
+    /// A root and a server certificate for `localhost` and `127.0.0.1` signed by it, for
+    /// the local HTTPS servers.
+    pub fn direct(root_name: &str) -> TestChain {
+        TestChain::builder(root_name)
+            .names(&["localhost", "127.0.0.1"])
+            .build()
+    }
+
+    /// root -> intermediate -> server certificate for `DNS:localhost`, as PostgreSQL tests
+    /// need.
+    pub fn new(root_name: &str, leaf_expired: bool) -> TestChain {
+        TestChain::builder(root_name)
+            .intermediate()
+            .leaf_expired(leaf_expired)
+            .build()
     }
 
     /// The server (leaf) certificate: not a CA, not self-signed.
     pub fn server_pem(&self) -> String {
-        self.server_pem.clone()
+        self.leaf_pem.clone()
     }
 
     pub fn server_sha256(&self) -> String {
@@ -539,8 +688,9 @@ impl TestCa {
         hex::encode(sha2::Sha256::digest(&self.server_chain[0]))
     }
 
+    /// Writes the root as PEM.
     pub fn write_to(&self, path: &Path) {
-        std::fs::write(path, &self.cert_pem).unwrap();
+        std::fs::write(path, &self.root_pem).unwrap();
     }
 
     pub fn server_config(&self) -> Arc<rustls::ServerConfig> {
@@ -554,23 +704,7 @@ impl TestCa {
             .unwrap();
         Arc::new(config)
     }
-}
 
-/// Serves one certificate chain with a key that is not the certificate's: the handshake
-/// signature cannot verify, as when someone replays a server's certificate without its key.
-#[derive(Debug)]
-struct WrongKey(Arc<rustls::sign::CertifiedKey>);
-
-impl rustls::server::ResolvesServerCert for WrongKey {
-    fn resolve(
-        &self,
-        _hello: rustls::server::ClientHello<'_>,
-    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        Some(self.0.clone())
-    }
-}
-
-impl TestCa {
     /// A server config that presents the server certificate but signs with another key.
     pub fn server_config_with_another_key(&self) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -589,110 +723,18 @@ impl TestCa {
     }
 }
 
-/// root -> intermediate -> server certificate for `DNS:localhost`, as PostgreSQL tests need.
-pub struct TestChain {
-    pub root_pem: String,
-    pub root_sha256: String,
-    /// What the server sends: leaf then intermediate.
-    pub server: pg::ServerTls,
-}
+/// Serves one certificate chain with a key that is not the certificate's: the handshake
+/// signature cannot verify, as when someone replays a server's certificate without its key.
+#[derive(Debug)]
+struct WrongKey(Arc<rustls::sign::CertifiedKey>);
 
-impl TestChain {
-    pub fn new(root_name: &str, leaf_expired: bool) -> TestChain {
-        use rcgen::{
-            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
-            date_time_ymd,
-        };
-        let ca_params = |name: &str| {
-            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-            params.distinguished_name.push(DnType::CommonName, name);
-            params
-        };
-        let root = CertifiedIssuer::self_signed(ca_params(root_name), KeyPair::generate().unwrap())
-            .unwrap();
-        let intermediate = CertifiedIssuer::signed_by(
-            ca_params(&format!("{root_name} intermediate")),
-            KeyPair::generate().unwrap(),
-            &root,
-        )
-        .unwrap();
-        let leaf_key = KeyPair::generate().unwrap();
-        let mut leaf = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-        leaf.distinguished_name
-            .push(DnType::CommonName, "localhost");
-        if leaf_expired {
-            leaf.not_before = date_time_ymd(2020, 1, 1);
-            leaf.not_after = date_time_ymd(2021, 1, 1);
-        }
-        let leaf = leaf.signed_by(&leaf_key, &intermediate).unwrap();
-        use sha2::Digest;
-        TestChain {
-            root_sha256: hex::encode(sha2::Sha256::digest(root.der())),
-            root_pem: root.pem(),
-            server: pg::ServerTls {
-                chain_pem: format!("{}{}", leaf.pem(), intermediate.pem()),
-                key_pem: leaf_key.serialize_pem(),
-            },
-        }
+impl rustls::server::ResolvesServerCert for WrongKey {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
     }
-}
-
-/// The serialised fields of `pub struct NAME` in `src/FILE`, read from its source: every
-/// `pub field:` line, less `#[serde(skip)]` ones; the second set holds those that may be
-/// left out (`skip_serializing_if`).
-pub fn report_fields(
-    file: &str,
-    name: &str,
-) -> (
-    std::collections::BTreeSet<String>,
-    std::collections::BTreeSet<String>,
-) {
-    let source =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(file))
-            .unwrap();
-    let start = source
-        .find(&format!("pub struct {name} {{"))
-        .unwrap_or_else(|| panic!("no struct {name} in {file}"));
-    let body = &source[start..];
-    let body = &body[..body.find("\n}").unwrap()];
-    let (mut all, mut optional) = (Default::default(), std::collections::BTreeSet::new());
-    let mut attributes = String::new();
-    for line in body.lines().skip(1) {
-        let line = line.trim();
-        if line.starts_with("#[") {
-            attributes.push_str(line);
-        } else if let Some(field) = line.strip_prefix("pub ").and_then(|l| l.split(':').next()) {
-            if !attributes.contains("serde(skip)") {
-                let set: &mut std::collections::BTreeSet<String> = &mut all;
-                set.insert(field.to_string());
-                if attributes.contains("skip_serializing_if") {
-                    optional.insert(field.to_string());
-                }
-            }
-            attributes.clear();
-        }
-    }
-    (all, optional)
-}
-
-/// Asserts that `json`'s keys are fields of the report type, and that every field that is
-/// never left out is there.
-#[track_caller]
-pub fn assert_report_shape(json: &serde_json::Value, file: &str, name: &str) {
-    let (all, optional) = report_fields(file, name);
-    let keys: std::collections::BTreeSet<String> =
-        json.as_object().unwrap().keys().cloned().collect();
-    let unknown: Vec<&String> = keys.difference(&all).collect();
-    assert!(unknown.is_empty(), "JSON fields not in {name}: {unknown:?}");
-    let missing: Vec<&String> = all
-        .difference(&keys)
-        .filter(|f| !optional.contains(*f))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{name} fields missing from the JSON: {missing:?}"
-    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -739,14 +781,17 @@ pub fn run_snippet(program: &str, code: &str) {
     };
     match (missing, out) {
         (Some(why), _) if std::env::var_os("ROOTCERT_REQUIRE_CLIENTS").is_none() => {
-            eprintln!("SKIP: {program} snippet: {why}");
+            suites::skipped(&format!("{program} client snippets"), &why);
         }
         (Some(why), _) => panic!("{program} or its library is missing: {why}"),
-        (None, Ok(out)) => assert!(
-            out.status.success(),
-            "{code}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
+        (None, Ok(out)) => {
+            suites::ran(&format!("{program} client snippets"));
+            assert!(
+                out.status.success(),
+                "{code}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        }
         (None, Err(_)) => unreachable!("a spawn error is a missing interpreter"),
     }
 }

@@ -28,7 +28,12 @@ pub fn binaries() -> Option<&'static Binaries> {
                 if std::env::var_os("ROOTCERT_REQUIRE_POSTGRES").is_some() {
                     panic!("{message}, and ROOTCERT_REQUIRE_POSTGRES is set");
                 }
-                eprintln!("SKIP: {message}; install PostgreSQL to run the `rootcert check` tests");
+                super::suites::skipped(
+                    "postgresql",
+                    &format!("{message}; install PostgreSQL to run the `rootcert check` tests"),
+                );
+            } else {
+                super::suites::ran("postgresql");
             }
             found.map(|bin_dir| Binaries {
                 bin_dir,
@@ -60,17 +65,23 @@ pub fn binaries18() -> Option<&'static Binaries> {
             let found =
                 native.join("bin/postgres").is_file() && native.join("lib/libpq.so.5").exists();
             match psql.filter(|_| found) {
-                Some(psql) => Some(Binaries {
-                    bin_dir: native.join("bin"),
-                    lib_dir: Some(native.join("lib")),
-                    psql,
+                Some(psql) => Some({
+                    super::suites::ran("postgresql 18");
+                    Binaries {
+                        bin_dir: native.join("bin"),
+                        lib_dir: Some(native.join("lib")),
+                        psql,
+                    }
                 }),
                 None => {
                     let message = "PostgreSQL 18 (.ci/install-pg18) or a psql binary not found";
                     if std::env::var_os("ROOTCERT_REQUIRE_PG18").is_some() {
                         panic!("{message}, and ROOTCERT_REQUIRE_PG18 is set");
                     }
-                    eprintln!("SKIP: {message}; run .ci/install-pg18 to test --direct");
+                    super::suites::skipped(
+                        "postgresql 18",
+                        &format!("{message}; run .ci/install-pg18 to test --direct"),
+                    );
                     None
                 }
             }

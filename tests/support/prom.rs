@@ -34,19 +34,25 @@ pub fn tools() -> Option<Tools> {
         find("prometheus"),
         find("prometheus-node-exporter"),
     ) {
-        (Some(promtool), Some(prometheus), Some(node_exporter)) => Some(Tools {
-            promtool,
-            prometheus,
-            node_exporter,
+        (Some(promtool), Some(prometheus), Some(node_exporter)) => Some({
+            super::suites::ran("prometheus");
+            Tools {
+                promtool,
+                prometheus,
+                node_exporter,
+            }
         }),
         _ => {
             let message = "promtool, prometheus or prometheus-node-exporter not found";
             if std::env::var_os("ROOTCERT_REQUIRE_PROMETHEUS").is_some() {
                 panic!("{message}, and ROOTCERT_REQUIRE_PROMETHEUS is set");
             }
-            eprintln!(
-                "SKIP: {message}; apt-get install prometheus prometheus-node-exporter to run \
-                 the metrics tests"
+            super::suites::skipped(
+                "prometheus",
+                &format!(
+                    "{message}; apt-get install prometheus prometheus-node-exporter to run \
+                     the metrics tests"
+                ),
             );
             None
         }
