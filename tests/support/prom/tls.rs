@@ -1,0 +1,161 @@
+//! Plain-TLS servers with chains made here: ones that answer, and ones that never do.
+
+use super::*;
+
+/// A root and a server certificate it signs for `localhost` and `127.0.0.1`, expiring at
+/// `leaf_not_after` (before the root), as PEM; and the root's SHA-256 (colon hex).
+pub struct Chain {
+    pub root_pem: String,
+    pub root_sha256: String,
+    pub server: ServerTls,
+    /// The server certificate's notAfter, in seconds since the epoch.
+    pub leaf_not_after: i64,
+}
+
+impl Chain {
+    pub fn new(root_cn: &str, leaf_not_after: (i32, u8, u8)) -> Chain {
+        use rcgen::{
+            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
+            date_time_ymd,
+        };
+        let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
+        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        root.distinguished_name.push(DnType::CommonName, root_cn);
+        root.not_after = date_time_ymd(2040, 1, 1);
+        let root = CertifiedIssuer::self_signed(root, KeyPair::generate().unwrap()).unwrap();
+        let key = KeyPair::generate().unwrap();
+        let mut leaf =
+            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        leaf.distinguished_name
+            .push(DnType::CommonName, "localhost");
+        let (y, m, d) = leaf_not_after;
+        leaf.not_after = date_time_ymd(y, m, d);
+        let leaf = leaf.signed_by(&key, &root).unwrap();
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(root.der());
+        let root_sha256 = digest
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect::<Vec<_>>()
+            .join(":");
+        Chain {
+            root_pem: root.pem(),
+            root_sha256,
+            server: ServerTls {
+                chain_pem: leaf.pem(),
+                key_pem: key.serialize_pem(),
+            },
+            leaf_not_after: days_from_epoch(y, m, d) * 86_400,
+        }
+    }
+}
+
+pub(super) fn days_from_epoch(y: i32, m: u8, d: u8) -> i64 {
+    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+/// A plain-TLS server on 127.0.0.1 serving `tls` to every connection, which it holds until
+/// the client closes. It counts the connections open now, and the most that were at once
+/// between their accept and the server's first answer: a span within the client's check,
+/// so that peak never exceeds the checks the client ran at once.
+pub struct TlsServer {
+    pub port: u16,
+    open: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+    pub accepted: Arc<AtomicUsize>,
+}
+
+impl TlsServer {
+    pub fn start(tls: &ServerTls) -> TlsServer {
+        Self::start_with(tls, Duration::ZERO)
+    }
+
+    /// Like `start`, holding each connection `delay` before the handshake.
+    pub fn start_with(tls: &ServerTls, delay: Duration) -> TlsServer {
+        let certs: Vec<rustls::pki_types::CertificateDer<'static>> =
+            pem::parse_many(&tls.chain_pem)
+                .unwrap()
+                .into_iter()
+                .map(|p| p.into_contents().into())
+                .collect();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
+            pem::parse(&tls.key_pem).unwrap().into_contents().into(),
+        );
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .unwrap(),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (o, p, a) = (open.clone(), peak.clone(), accepted.clone());
+        let handshaking = Arc::new(AtomicUsize::new(0));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (config, open, peak) = (config.clone(), o.clone(), p.clone());
+                let handshaking = handshaking.clone();
+                a.fetch_add(1, Ordering::SeqCst);
+                let now = handshaking.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                open.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    // The client waits for our answer until now, so this span is inside
+                    // its check (after the handshake, it may already have moved on).
+                    handshaking.fetch_sub(1, Ordering::SeqCst);
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                    let conn = rustls::ServerConnection::new(config).unwrap();
+                    let mut tls = rustls::StreamOwned::new(conn, stream);
+                    let mut sink = [0u8; 256];
+                    while matches!(tls.read(&mut sink), Ok(n) if n > 0) {}
+                    open.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        TlsServer {
+            port,
+            open,
+            peak,
+            accepted,
+        }
+    }
+
+    /// The most connections it held at once.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    pub fn open_now(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+}
+
+/// A port on 127.0.0.1 that accepts connections and never answers (held until dropped).
+pub struct Silent {
+    pub port: u16,
+    _listener: TcpListener,
+}
+
+impl Silent {
+    pub fn start() -> Silent {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Never accepted: the kernel completes the TCP handshake (backlog) and nobody reads.
+        Silent {
+            port,
+            _listener: listener,
+        }
+    }
+}
