@@ -36,7 +36,11 @@ pub struct Attempt {
 }
 
 /// What went wrong, by what the user can do about it. Each kind has its exit code.
+///
+/// Messages say what is wrong and never name a command-line flag: the binary adds the
+/// flag that fixes it.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// Bad arguments or settings (a flag, a profile, a proxy variable): exit 2.
     #[error("{0}")]
@@ -66,6 +70,50 @@ pub enum Error {
     /// A bug or an environment rootcert did not foresee: exit 1.
     #[error("{0}")]
     Internal(String),
+    /// The destination cannot be resolved, read or written (`message` says which and
+    /// why); another path may do: exit 5.
+    #[error("{message}")]
+    Destination {
+        /// The destination as given.
+        path: String,
+        /// What failed, naming the path.
+        message: String,
+    },
+    /// The destination path ends in no file name (a directory, `/`): exit 5.
+    #[error("{path} names no file")]
+    NoFileName {
+        /// The destination as given.
+        path: String,
+    },
+    /// The way to the destination goes through a symlink whose owner is neither the
+    /// user nor root, so it could point anywhere: exit 5.
+    #[error(
+        "{path} goes through a symlink owned by uid {owner}, not by you or root; rootcert \
+         does not follow it, since its owner could point it anywhere"
+    )]
+    UntrustedSymlink {
+        /// The destination as given.
+        path: String,
+        /// The symlink owner's user id.
+        owner: u32,
+    },
+    /// The destination is a directory, device, socket...: never replaced: exit 5.
+    #[error("{path} is {kind}; rootcert only ever replaces a regular file")]
+    NotRegularFile {
+        /// The destination as given.
+        path: String,
+        /// What it is instead, with its article ("a directory").
+        kind: String,
+    },
+    /// The destination holds something other than the certificate, and replacing it was
+    /// not asked for: exit 5.
+    #[error("{path} already holds {holds}")]
+    DestinationExists {
+        /// The destination as given.
+        path: String,
+        /// What it holds, in words (never its bytes).
+        holds: String,
+    },
 }
 
 impl Error {
@@ -75,7 +123,12 @@ impl Error {
             Error::Usage(_) => exit::USAGE,
             Error::Network { .. } => exit::NETWORK,
             Error::Content { .. } => exit::CONTENT,
-            Error::File(_) => exit::FILE,
+            Error::File(_)
+            | Error::Destination { .. }
+            | Error::NoFileName { .. }
+            | Error::UntrustedSymlink { .. }
+            | Error::NotRegularFile { .. }
+            | Error::DestinationExists { .. } => exit::FILE,
             Error::Internal(_) => exit::INTERNAL,
         }
     }
@@ -94,6 +147,20 @@ impl Error {
             },
             Error::File(m) => Error::File(f(m)),
             Error::Internal(m) => Error::Internal(f(m)),
+            Error::Destination { path, message } => Error::Destination {
+                path,
+                message: f(message),
+            },
+            // The typed kinds keep their data; a changed message makes them plain.
+            other => Error::File(f(other.to_string())),
+        }
+    }
+
+    /// A destination that cannot be resolved, read or written.
+    pub(crate) fn destination(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Destination {
+            path: path.into(),
+            message: message.into(),
         }
     }
 
@@ -151,6 +218,36 @@ mod tests {
             source: "https://example.test/a".into(),
             error: "boom".into(),
             wrong_content,
+        }
+    }
+
+    #[test]
+    fn destination_errors_name_no_flag() {
+        let path = || "/etc/ssl/x.pem".to_string();
+        let errors = [
+            Error::destination(path(), "cannot write /etc/ssl/x.pem: denied"),
+            Error::NoFileName { path: path() },
+            Error::UntrustedSymlink {
+                path: path(),
+                owner: 65534,
+            },
+            Error::NotRegularFile {
+                path: path(),
+                kind: "a directory".into(),
+            },
+            Error::DestinationExists {
+                path: path(),
+                holds: "a different certificate".into(),
+            },
+        ];
+        for err in errors {
+            let shown = err.to_string();
+            assert!(
+                !shown.split_whitespace().any(|w| w.starts_with("--")),
+                "the library names no flag: {shown}"
+            );
+            assert!(shown.contains("/etc/ssl/x.pem"), "{shown}");
+            assert_eq!(err.exit_code(), exit::FILE);
         }
     }
 

@@ -228,10 +228,10 @@ impl Destination {
         permissions: Permissions,
     ) -> Result<platform::Temp, Error> {
         let write_error = |e: std::io::Error| {
-            dest_error(format!(
-                "cannot write {}: {e}; choose another path with --out",
-                path_text(&self.shown)
-            ))
+            Error::destination(
+                path_text(&self.shown),
+                format!("cannot write {}: {e}", path_text(&self.shown)),
+            )
         };
         let kept = match expected {
             Found::File(e) => e.access,
@@ -251,15 +251,12 @@ impl Destination {
 /// the same directory (or under a `.rootcert-*.tmp` name, never one ending in the
 /// file's own extension), made durable, then renamed over the old file, so a reader sees
 /// the old file or the new one, never a part of either. A replaced file keeps its mode
-/// and owner; a new one gets 0644. `flag` names the option that gave the path, in
-/// messages.
-pub fn replace_file(path: &Path, contents: &[u8], flag: &str) -> Result<(), Error> {
-    // The messages below name fetch's --out; this path came from another option.
-    let named = |e: Error| e.map_message(|m| m.replace("with --out", &format!("with {flag}")));
+/// and owner; a new one gets 0644.
+pub fn replace_file(path: &Path, contents: &[u8]) -> Result<(), Error> {
     let path =
         std::path::absolute(path).map_err(|e| Error::File(format!("{}: {e}", path_text(path))))?;
-    let mut destination = Destination::open(&path).map_err(named)?;
-    destination.replace(contents).map_err(named)
+    let mut destination = Destination::open(&path)?;
+    destination.replace(contents)
 }
 
 impl Destination {
@@ -305,19 +302,17 @@ impl Destination {
 }
 
 fn not_regular(shown: &Path, kind: platform::Kind) -> Error {
-    dest_error(format!(
-        "{} is {}; rootcert only ever replaces a regular file, even with --force. \
-         Choose another path with --out",
-        path_text(shown),
-        kind.name()
-    ))
+    Error::NotRegularFile {
+        path: path_text(shown),
+        kind: kind.name().to_string(),
+    }
 }
 
 fn cannot(shown: &Path, verb: &str, e: std::io::Error) -> Error {
-    dest_error(format!(
-        "cannot {verb} {}: {e}; choose another path with --out",
+    Error::destination(
         path_text(shown),
-    ))
+        format!("cannot {verb} {}: {e}", path_text(shown)),
+    )
 }
 
 /// Reads at most [`MAX_FILE_BYTES`]; a larger file is an error that states the limit.
@@ -329,12 +324,14 @@ fn read_bounded(file: std::fs::File, size: u64, shown: &Path) -> Result<Vec<u8>,
         .read_to_end(&mut bytes)
         .map_err(|e| dest_error(format!("cannot read {}: {e}", path_text(shown))))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(dest_error(format!(
-            "{} is larger than {} KiB, far more than a trust file holds; choose another path \
-             with --out",
+        return Err(Error::destination(
             path_text(shown),
-            MAX_FILE_BYTES / 1024
-        )));
+            format!(
+                "{} is larger than {} KiB, far more than a trust file holds",
+                path_text(shown),
+                MAX_FILE_BYTES / 1024
+            ),
+        ));
     }
     Ok(bytes)
 }
@@ -464,9 +461,9 @@ mod tests {
     fn replace_file_replaces_whatever_regular_file_is_there_and_leaves_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("rootcert.prom");
-        replace_file(&path, b"one\n", "--textfile").unwrap();
+        replace_file(&path, b"one\n").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-        replace_file(&path, b"two\n", "--textfile").unwrap();
+        replace_file(&path, b"two\n").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"two\n");
         assert_eq!(
             fs::metadata(&path).unwrap().permissions().mode() & 0o777,
@@ -474,8 +471,15 @@ mod tests {
         );
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1);
-        let err = replace_file(dir.path(), b"x", "--textfile").unwrap_err();
-        assert!(err.to_string().contains("with --textfile"), "{err}");
+        let err = replace_file(dir.path(), b"x").unwrap_err();
+        assert!(
+            matches!(&err, Error::NotRegularFile { kind, .. } if kind == "a directory"),
+            "{err:?}"
+        );
+        assert!(
+            !err.to_string().contains("--"),
+            "the library names no flag: {err}"
+        );
     }
 
     #[test]

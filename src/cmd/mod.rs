@@ -26,8 +26,37 @@ pub fn run(cli: Cli) -> u8 {
     let json = cli.json();
     match dispatch(cli) {
         Ok(code) => code,
-        Err(err) => report_error(&err, json),
+        Err(err) => report_error(&with_destination_hint(err, "--out"), json),
     }
+}
+
+/// A destination that cannot be written, with the flag that fixes it (`flag` gave the
+/// path): the library does not know the command line. The result is a plain file error,
+/// so a second call leaves it alone.
+fn with_destination_hint(err: Error, flag: &str) -> Error {
+    let message = match &err {
+        Error::Destination { message, .. } => {
+            format!("{message}; choose another path with {flag}")
+        }
+        Error::NoFileName { .. } => format!("{err}; choose a file path with {flag}"),
+        Error::UntrustedSymlink { .. } => {
+            format!("{err}. Remove the link or choose another path with {flag}")
+        }
+        // Only fetch has --force, and it does not change this.
+        Error::NotRegularFile { .. } if flag == "--out" => {
+            format!("{err}, even with --force. Choose another path with {flag}")
+        }
+        Error::NotRegularFile { .. } => format!("{err}. Choose another path with {flag}"),
+        Error::DestinationExists { .. } => {
+            format!("{err}. Pass --force to replace it, or choose another path with {flag}")
+        }
+        // Platforms whose messages are still plain text name fetch's --out.
+        Error::File(message) if flag != "--out" => {
+            message.replace("with --out", &format!("with {flag}"))
+        }
+        _ => return err,
+    };
+    Error::File(message)
 }
 
 /// A download that no source delivered, with the flags that fix it: the library does not
@@ -153,7 +182,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 );
                 let text = metrics_text(&metrics::verify(&path, result.as_ref().ok()));
                 if let Some(file) = &args.textfile {
-                    rootcert::replace_file(file, text.as_bytes(), "--textfile")?;
+                    rootcert::replace_file(file, text.as_bytes())
+                        .map_err(|e| with_destination_hint(e, "--textfile"))?;
                 }
                 if openmetrics {
                     output::write_stdout(text.as_bytes());
@@ -314,7 +344,8 @@ fn check(args: cli::CheckArgs, json: bool) -> Result<u8, Error> {
     if openmetrics || args.textfile.is_some() {
         let text = metrics_text(&metrics::check(&outcomes, metrics::Labels::Fleet));
         if let Some(file) = &args.textfile {
-            rootcert::replace_file(file, text.as_bytes(), "--textfile")?;
+            rootcert::replace_file(file, text.as_bytes())
+                .map_err(|e| with_destination_hint(e, "--textfile"))?;
         }
         if openmetrics {
             output::write_stdout(text.as_bytes());

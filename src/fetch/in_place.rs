@@ -95,10 +95,10 @@ pub(super) fn check_existing(
         Ok(certs) => format!("a different certificate: {}", describe(&certs)),
         Err(_) => describe_not_certificate(bytes),
     };
-    Err(Error::File(format!(
-        "{} already holds {holds}. Pass --force to replace it, or choose another path with --out",
-        path_text(&place.path)
-    )))
+    Err(Error::DestinationExists {
+        path: path_text(&place.path),
+        holds,
+    })
 }
 
 /// What a file that is not a certificate is, in words, without quoting it.

@@ -41,11 +41,8 @@ pub(super) fn resolve(path: &Path) -> Result<Resolved, Error> {
     let shown = path;
     let mut name = path
         .file_name()
-        .ok_or_else(|| {
-            dest_error(format!(
-                "{} names no file; choose a file path with --out",
-                shown_text(path)
-            ))
+        .ok_or_else(|| Error::NoFileName {
+            path: shown_text(path),
         })?
         .to_os_string();
     let parent = path.parent().unwrap_or(Path::new("/"));
@@ -453,11 +450,14 @@ fn walk(
                 pending.extend(components(&target).into_iter().rev());
             }
             _ => {
-                return Err(dest_error(format!(
-                    "cannot save to {}: {} is not a directory; choose another path with --out",
+                return Err(Error::destination(
                     shown_text(shown),
-                    String::from_utf8_lossy(component.as_bytes())
-                )));
+                    format!(
+                        "cannot save to {}: {} is not a directory",
+                        shown_text(shown),
+                        String::from_utf8_lossy(component.as_bytes())
+                    ),
+                ));
             }
         }
     }
@@ -471,19 +471,19 @@ fn trusted_link(stat: &Stat, shown: &Path) -> Result<(), Error> {
     if stat.st_uid == me || stat.st_uid == 0 {
         return Ok(());
     }
-    Err(dest_error(format!(
-        "{} goes through a symlink owned by uid {}, not by you or root; rootcert does not \
-         follow it, since its owner could point it anywhere. Remove the link or choose \
-         another path with --out",
-        shown_text(shown),
-        stat.st_uid
-    )))
+    Err(Error::UntrustedSymlink {
+        path: shown_text(shown),
+        owner: stat.st_uid,
+    })
 }
 
 fn cannot(shown: &Path, verb: &str, e: Errno) -> Error {
-    dest_error(format!(
-        "cannot {verb} {}: {}; choose another path with --out",
+    Error::destination(
         shown_text(shown),
-        io::Error::from(e)
-    ))
+        format!(
+            "cannot {verb} {}: {}",
+            shown_text(shown),
+            io::Error::from(e)
+        ),
+    )
 }
