@@ -97,6 +97,13 @@ pub enum Error {
         /// The symlink owner's user id.
         owner: u32,
     },
+    /// The destination is a symbolic link or junction, which rootcert never saves through
+    /// on Windows: exit 5.
+    #[error("{path} is a symbolic link or junction; on Windows rootcert never saves through one")]
+    DestinationIsLink {
+        /// The destination as given.
+        path: String,
+    },
     /// The destination is a directory, device, socket...: never replaced: exit 5.
     #[error("{path} is {kind}; rootcert only ever replaces a regular file")]
     NotRegularFile {
@@ -127,6 +134,7 @@ impl Error {
             | Error::Destination { .. }
             | Error::NoFileName { .. }
             | Error::UntrustedSymlink { .. }
+            | Error::DestinationIsLink { .. }
             | Error::NotRegularFile { .. }
             | Error::DestinationExists { .. } => exit::FILE,
             Error::Internal(_) => exit::INTERNAL,
@@ -235,6 +243,7 @@ mod tests {
                 path: path(),
                 kind: "a directory".into(),
             },
+            Error::DestinationIsLink { path: path() },
             Error::DestinationExists {
                 path: path(),
                 holds: "a different certificate".into(),

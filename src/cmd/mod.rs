@@ -42,6 +42,9 @@ fn with_destination_hint(err: Error, flag: &str) -> Error {
         Error::UntrustedSymlink { .. } => {
             format!("{err}. Remove the link or choose another path with {flag}")
         }
+        Error::DestinationIsLink { .. } => {
+            format!("{err}. Remove it, or choose the file it points to with {flag}")
+        }
         // Only fetch has --force, and it does not change this.
         Error::NotRegularFile { .. } if flag == "--out" => {
             format!("{err}, even with --force. Choose another path with {flag}")
@@ -49,10 +52,6 @@ fn with_destination_hint(err: Error, flag: &str) -> Error {
         Error::NotRegularFile { .. } => format!("{err}. Choose another path with {flag}"),
         Error::DestinationExists { .. } => {
             format!("{err}. Pass --force to replace it, or choose another path with {flag}")
-        }
-        // Platforms whose messages are still plain text name fetch's --out.
-        Error::File(message) if flag != "--out" => {
-            message.replace("with --out", &format!("with {flag}"))
         }
         _ => return err,
     };

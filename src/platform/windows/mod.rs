@@ -54,10 +54,6 @@ pub(super) use user::{
     libpq_default_file, open_file_limit, owner_and_mode, passwd_home, shell_command, user_id,
 };
 
-fn dest_error(message: String) -> Error {
-    Error::File(message)
-}
-
 fn shown_text(path: &Path) -> String {
     super::path_text(path)
 }
@@ -65,11 +61,8 @@ fn shown_text(path: &Path) -> String {
 pub(super) fn resolve(path: &Path) -> Result<Resolved, Error> {
     let name = path
         .file_name()
-        .ok_or_else(|| {
-            dest_error(format!(
-                "{} names no file; choose a file path with --out",
-                shown_text(path)
-            ))
+        .ok_or_else(|| Error::NoFileName {
+            path: shown_text(path),
         })?
         .to_os_string();
     let parent = path.parent().unwrap_or(path);
@@ -93,11 +86,14 @@ pub(super) fn resolve(path: &Path) -> Result<Resolved, Error> {
     let file = open_dir(&existing, true).map_err(|e| cannot(path, "reach the directory of", e))?;
     let info = attribute_tag(&file).map_err(|e| cannot(path, "reach the directory of", e))?;
     if info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY == 0 {
-        return Err(dest_error(format!(
-            "cannot save to {}: {} is not a directory; choose another path with --out",
+        return Err(Error::destination(
             shown_text(path),
-            shown_text(&existing)
-        )));
+            format!(
+                "cannot save to {}: {} is not a directory",
+                shown_text(path),
+                shown_text(&existing)
+            ),
+        ));
     }
     let dir = Dir {
         path: existing,
@@ -126,11 +122,9 @@ impl Dir {
             return Ok(());
         };
         match attribute_tag(&file) {
-            Ok(info) if is_link(&info) => Err(dest_error(format!(
-                "{} is a symbolic link or junction; on Windows rootcert never saves through \
-                 one. Remove it, or choose the file it points to with --out",
-                shown_text(shown)
-            ))),
+            Ok(info) if is_link(&info) => Err(Error::DestinationIsLink {
+                path: shown_text(shown),
+            }),
             _ => Ok(()),
         }
     }
@@ -399,8 +393,8 @@ pub(super) fn path_text(path: &OsStr) -> String {
 }
 
 fn cannot(shown: &Path, verb: &str, e: io::Error) -> Error {
-    dest_error(format!(
-        "cannot {verb} {}: {e}; choose another path with --out",
-        shown_text(shown)
-    ))
+    Error::destination(
+        shown_text(shown),
+        format!("cannot {verb} {}: {e}", shown_text(shown)),
+    )
 }
