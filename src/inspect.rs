@@ -43,7 +43,7 @@ pub struct InspectOptions {
     /// Download limits and trust (also the deadline for standard input).
     pub net: NetOptions,
     /// Hears retries of a download.
-    pub notes: Option<fn(&str)>,
+    pub notes: Option<crate::Listener>,
 }
 
 /// Every certificate of every source; as JSON, one array.
@@ -170,13 +170,9 @@ fn read_source(
                 Some(d) => d,
                 None => downloader.insert(Downloader::new(&options.net)?),
             };
-            let notes = options.notes;
+            let notes = options.notes.as_ref();
             downloader
-                .get(url, &mut |msg| {
-                    if let Some(notes) = notes {
-                        notes(msg);
-                    }
-                })
+                .get(url, &mut |msg| crate::listener::tell(notes, msg))
                 .map_err(|error| Error::Network {
                     message: format!("{label}: {error}"),
                     attempts: vec![Attempt {
