@@ -61,7 +61,7 @@ impl Cert {
     }
 
     /// The parsed certificate.
-    pub fn x509(&self) -> &Certificate {
+    pub(crate) fn x509(&self) -> &Certificate {
         &self.x509
     }
 
