@@ -79,7 +79,7 @@ pub struct CertDetails {
     /// RFC 3339.
     pub not_after: String,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// Colon hex.
     pub sha1: String,
     /// Key type and size or curve.
@@ -117,7 +117,7 @@ impl CertDetails {
             serial: cert.serial_hex(),
             not_before: cert.not_before_rfc3339(),
             not_after: cert.not_after_rfc3339(),
-            sha256: cert.sha256.to_string(),
+            sha256: cert.sha256,
             sha1: cert.sha1_colon_hex(),
             key: cert.key_description(),
             is_ca: cert.is_ca(),

@@ -162,7 +162,7 @@ pub struct CertReport {
     /// RFC 2253.
     pub issuer: String,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// RFC 3339.
     pub not_before: String,
     /// RFC 3339.
@@ -174,7 +174,7 @@ impl CertReport {
         CertReport {
             subject: cert.subject(),
             issuer: cert.issuer(),
-            sha256: cert.sha256.to_string(),
+            sha256: cert.sha256,
             not_before: cert.not_before_rfc3339(),
             not_after: cert.not_after_rfc3339(),
         }

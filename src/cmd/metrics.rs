@@ -276,9 +276,10 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
             );
         }
         if let Some(root) = report.and_then(|r| r.root.as_ref()) {
+            let sha256 = root.sha256.to_string();
             let mut with = common.clone();
             with.push(("subject", &root.subject));
-            with.push(("sha256", &root.sha256));
+            with.push(("sha256", &sha256));
             metrics.gauge("rootcert_root_info", ROOT_HELP, &with, 1.0);
         }
         metrics.gauge(
@@ -300,7 +301,10 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
         metrics.gauge(
             "rootcert_root_servers",
             ROOT_SERVERS_HELP,
-            &[("subject", &root.subject), ("sha256", &root.sha256)],
+            &[
+                ("subject", &root.subject),
+                ("sha256", &root.sha256.to_string()),
+            ],
             root.servers as f64,
         );
     }
@@ -338,7 +342,7 @@ pub fn verify(path: &str, report: Option<&VerifyReport>) -> Exposition {
             &[
                 ("path", path),
                 ("subject", &cert.subject),
-                ("sha256", &cert.sha256),
+                ("sha256", &cert.sha256.to_string()),
                 ("pinned", if cert.pinned { "true" } else { "false" }),
             ],
             seconds as f64,

@@ -20,7 +20,7 @@ pub struct CertSummary {
     /// RFC 2253, as openssl prints it.
     pub subject: String,
     /// SHA-256 over the DER, colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// RFC 3339.
     pub not_before: String,
     /// RFC 3339.
@@ -35,7 +35,7 @@ impl CertSummary {
             name: crate::catalog::cert_with_pin(&cert.sha256)
                 .map_or_else(|| cert.display_name(), |spec| spec.name.to_string()),
             subject: cert.subject(),
-            sha256: cert.sha256.to_string(),
+            sha256: cert.sha256,
             not_before: cert.not_before_rfc3339(),
             not_after: cert.not_after_rfc3339(),
             source: source.to_string(),
