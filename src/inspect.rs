@@ -75,9 +75,9 @@ pub struct CertDetails {
     /// Upper-case hex, `-` before a negative serial.
     pub serial: String,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
     /// Colon hex.
     pub sha256: crate::Fingerprint,
     /// Colon hex.
@@ -115,8 +115,8 @@ impl CertDetails {
             subject: cert.subject(),
             issuer: cert.issuer(),
             serial: cert.serial_hex(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
+            not_before: cert.not_before_timestamp(),
+            not_after: cert.not_after_timestamp(),
             sha256: cert.sha256,
             sha1: cert.sha1_colon_hex(),
             key: cert.key_description(),

@@ -81,6 +81,7 @@ pub use listener::Listener;
 pub use parse::parse_certificates;
 pub use quote::{ConnectLines, JavaLines};
 pub use save::{Permissions, replace_file};
+pub use time::Timestamp;
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
 /// What the `rootcert` binary needs from the OS; not a stable API.

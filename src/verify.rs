@@ -78,9 +78,9 @@ pub struct HeldCert {
     /// Colon hex.
     pub sha256: crate::Fingerprint,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
     /// Whole days until it expires, negative once it has.
     pub days_left: i64,
     /// Whether it is one of the required certificates.
@@ -284,8 +284,8 @@ fn check(
         .map(|c| HeldCert {
             subject: c.subject(),
             sha256: c.sha256,
-            not_before: c.not_before_rfc3339(),
-            not_after: c.not_after_rfc3339(),
+            not_before: c.not_before_timestamp(),
+            not_after: c.not_after_timestamp(),
             days_left: days_between(now, c.not_after()),
             pinned: pinned(c),
             profile: catalog::profile_of(&c.sha256).map(|p| p.name),

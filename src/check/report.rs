@@ -164,9 +164,9 @@ pub struct CertReport {
     /// Colon hex.
     pub sha256: crate::Fingerprint,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
 }
 
 impl CertReport {
@@ -175,8 +175,8 @@ impl CertReport {
             subject: cert.subject(),
             issuer: cert.issuer(),
             sha256: cert.sha256,
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
+            not_before: cert.not_before_timestamp(),
+            not_after: cert.not_after_timestamp(),
         }
     }
 }

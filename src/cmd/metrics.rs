@@ -333,7 +333,7 @@ pub fn verify(path: &str, report: Option<&VerifyReport>) -> Exposition {
         }))),
     );
     for cert in report.iter().flat_map(|r| &r.certificates) {
-        let Some(seconds) = unix_seconds(&cert.not_after) else {
+        let Some(seconds) = unix_seconds(&cert.not_after.to_string()) else {
             continue;
         };
         metrics.gauge(
