@@ -63,7 +63,7 @@ pub struct CheckReport {
     /// The trusted root the chain ends at.
     pub root: Option<CertReport>,
     /// When the first certificate of the chain or its root expires (RFC 3339).
-    pub earliest_expiry: Option<String>,
+    pub earliest_expiry: Option<crate::Timestamp>,
     /// Why the connection would fail or is not verified.
     pub problems: Vec<String>,
     /// What fixes each problem.

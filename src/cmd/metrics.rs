@@ -265,8 +265,8 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
             }
         }
         if let Some(seconds) = report
-            .and_then(|r| r.earliest_expiry.as_deref())
-            .and_then(unix_seconds)
+            .and_then(|r| r.earliest_expiry)
+            .and_then(|d| unix_seconds(&d.to_string()))
         {
             metrics.gauge(
                 "rootcert_chain_earliest_expiry_timestamp_seconds",
