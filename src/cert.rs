@@ -8,7 +8,7 @@ use x509_cert::ext::pkix::BasicConstraints;
 
 use crate::fingerprint::{Fingerprint, colon_hex};
 use crate::oid;
-use crate::time::CertTime;
+use crate::time::Timestamp;
 
 /// A certificate with its original DER bytes (the fingerprint is over these).
 #[derive(Clone)]
@@ -17,8 +17,8 @@ pub struct Cert {
     x509: Certificate,
     /// SHA-256 over the DER bytes.
     pub sha256: Fingerprint,
-    not_before: CertTime,
-    not_after: CertTime,
+    not_before: Timestamp,
+    not_after: Timestamp,
 }
 
 /// What checking a certificate's self-signature found.
@@ -61,7 +61,7 @@ impl Cert {
     }
 
     /// The parsed certificate.
-    pub fn x509(&self) -> &Certificate {
+    pub(crate) fn x509(&self) -> &Certificate {
         &self.x509
     }
 
@@ -94,6 +94,14 @@ impl Cert {
     /// End of validity.
     pub fn not_after(&self) -> SystemTime {
         self.not_after.to_system_time()
+    }
+
+    pub(crate) fn not_before_timestamp(&self) -> Timestamp {
+        self.not_before
+    }
+
+    pub(crate) fn not_after_timestamp(&self) -> Timestamp {
+        self.not_after
     }
 
     /// RFC 3339, UTC.

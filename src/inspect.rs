@@ -43,7 +43,7 @@ pub struct InspectOptions {
     /// Download limits and trust (also the deadline for standard input).
     pub net: NetOptions,
     /// Hears retries of a download.
-    pub notes: Option<fn(&str)>,
+    pub notes: Option<crate::Listener>,
 }
 
 /// Every certificate of every source; as JSON, one array.
@@ -75,11 +75,11 @@ pub struct CertDetails {
     /// Upper-case hex, `-` before a negative serial.
     pub serial: String,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// Colon hex.
     pub sha1: String,
     /// Key type and size or curve.
@@ -115,9 +115,9 @@ impl CertDetails {
             subject: cert.subject(),
             issuer: cert.issuer(),
             serial: cert.serial_hex(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
-            sha256: cert.sha256.to_string(),
+            not_before: cert.not_before_timestamp(),
+            not_after: cert.not_after_timestamp(),
+            sha256: cert.sha256,
             sha1: cert.sha1_colon_hex(),
             key: cert.key_description(),
             is_ca: cert.is_ca(),
@@ -170,13 +170,9 @@ fn read_source(
                 Some(d) => d,
                 None => downloader.insert(Downloader::new(&options.net)?),
             };
-            let notes = options.notes;
+            let notes = options.notes.as_ref();
             downloader
-                .get(url, &mut |msg| {
-                    if let Some(notes) = notes {
-                        notes(msg);
-                    }
-                })
+                .get(url, &mut |msg| crate::listener::tell(notes, msg))
                 .map_err(|error| Error::Network {
                     message: format!("{label}: {error}"),
                     attempts: vec![Attempt {

@@ -46,6 +46,7 @@ mod fetch;
 mod fingerprint;
 mod inspect;
 pub mod libpq;
+mod listener;
 mod oid;
 mod owners;
 mod parse;
@@ -76,9 +77,11 @@ pub use fetch::{
 };
 pub use fingerprint::Fingerprint;
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
+pub use listener::Listener;
 pub use parse::parse_certificates;
 pub use quote::{ConnectLines, JavaLines};
 pub use save::{Permissions, replace_file};
+pub use time::Timestamp;
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};
 
 /// What the `rootcert` binary needs from the OS; not a stable API.

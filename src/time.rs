@@ -8,9 +8,10 @@ use crate::tlv::read_tlv;
 const UTC_TIME: u8 = 0x17;
 const GENERALIZED_TIME: u8 = 0x18;
 
-/// A validity time: UTC, whole seconds.
+/// A certificate validity time: UTC, whole seconds, any year X.509 allows. Displays and
+/// serialises as RFC 3339 (`1950-01-01T00:00:00Z`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct CertTime {
+pub struct Timestamp {
     year: i32,
     month: u8,
     day: u8,
@@ -19,9 +20,9 @@ pub(crate) struct CertTime {
     second: u8,
 }
 
-impl CertTime {
+impl Timestamp {
     /// `YYMMDDHHMMSSZ` (UTCTime, 50–99 meaning 1950–1999) or `YYYYMMDDHHMMSSZ`.
-    fn parse(tag: u8, text: &[u8]) -> Option<CertTime> {
+    fn parse(tag: u8, text: &[u8]) -> Option<Timestamp> {
         let digits = |range: std::ops::Range<usize>| -> Option<i32> {
             let part = text.get(range)?;
             if !part.iter().all(u8::is_ascii_digit) {
@@ -41,7 +42,7 @@ impl CertTime {
             return None;
         }
         let field = |i: usize| digits(rest + 2 * i..rest + 2 * i + 2).map(|v| v as u8);
-        let time = CertTime {
+        let time = Timestamp {
             year,
             month: field(0)?,
             day: field(1)?,
@@ -57,7 +58,8 @@ impl CertTime {
         valid.then_some(time)
     }
 
-    pub(crate) fn to_system_time(self) -> SystemTime {
+    /// The same instant as a `SystemTime`.
+    pub fn to_system_time(self) -> SystemTime {
         let days = days_from_civil(self.year, self.month, self.day);
         let seconds = days * 86_400
             + i64::from(self.hour) * 3600
@@ -76,6 +78,19 @@ impl CertTime {
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
             self.year, self.month, self.day, self.hour, self.minute, self.second
         )
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rfc3339())
+    }
+}
+
+/// As JSON: the RFC 3339 text `Display` prints.
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -121,10 +136,10 @@ fn validity_fields(der: &[u8]) -> Option<[(u8, usize, usize); 2]> {
 }
 
 /// The certificate's notBefore and notAfter.
-pub(crate) fn validity(der: &[u8]) -> Option<(CertTime, CertTime)> {
+pub(crate) fn validity(der: &[u8]) -> Option<(Timestamp, Timestamp)> {
     let [a, b] = validity_fields(der)?;
     let read = |(tag, offset, len): (u8, usize, usize)| {
-        CertTime::parse(tag, der.get(offset..offset + len)?)
+        Timestamp::parse(tag, der.get(offset..offset + len)?)
     };
     Some((read(a)?, read(b)?))
 }
@@ -151,20 +166,20 @@ mod tests {
 
     #[test]
     fn utc_and_generalized_times() {
-        let t = CertTime::parse(UTC_TIME, b"500101000000Z").unwrap();
+        let t = Timestamp::parse(UTC_TIME, b"500101000000Z").unwrap();
         assert_eq!(t.rfc3339(), "1950-01-01T00:00:00Z");
         assert_eq!(
             t.to_system_time(),
             SystemTime::UNIX_EPOCH - Duration::from_secs(631_152_000)
         );
-        let t = CertTime::parse(UTC_TIME, b"491231235959Z").unwrap();
+        let t = Timestamp::parse(UTC_TIME, b"491231235959Z").unwrap();
         assert_eq!(t.rfc3339(), "2049-12-31T23:59:59Z");
-        let t = CertTime::parse(GENERALIZED_TIME, b"20500101000000Z").unwrap();
+        let t = Timestamp::parse(GENERALIZED_TIME, b"20500101000000Z").unwrap();
         assert_eq!(
             t.to_system_time(),
             SystemTime::UNIX_EPOCH + Duration::from_secs(2_524_608_000)
         );
-        assert!(CertTime::parse(UTC_TIME, b"501301000000Z").is_none());
-        assert!(CertTime::parse(UTC_TIME, b"5001010000Z").is_none());
+        assert!(Timestamp::parse(UTC_TIME, b"501301000000Z").is_none());
+        assert!(Timestamp::parse(UTC_TIME, b"5001010000Z").is_none());
     }
 }

@@ -76,11 +76,11 @@ pub struct HeldCert {
     /// RFC 2253.
     pub subject: String,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
     /// Whole days until it expires, negative once it has.
     pub days_left: i64,
     /// Whether it is one of the required certificates.
@@ -96,7 +96,7 @@ pub struct MissingCert {
     /// Its catalog name, or "the pinned certificate".
     pub name: String,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
 }
 
 impl VerifyReport {
@@ -283,9 +283,9 @@ fn check(
         .iter()
         .map(|c| HeldCert {
             subject: c.subject(),
-            sha256: c.sha256.to_string(),
-            not_before: c.not_before_rfc3339(),
-            not_after: c.not_after_rfc3339(),
+            sha256: c.sha256,
+            not_before: c.not_before_timestamp(),
+            not_after: c.not_after_timestamp(),
             days_left: days_between(now, c.not_after()),
             pinned: pinned(c),
             profile: catalog::profile_of(&c.sha256).map(|p| p.name),
@@ -296,7 +296,7 @@ fn check(
         .filter(|r| certs.iter().all(|c| c.sha256 != r.pin))
         .map(|r| MissingCert {
             name: r.name.clone(),
-            sha256: r.pin.to_string(),
+            sha256: r.pin,
         })
         .collect();
     let mut problems: Vec<String> = missing

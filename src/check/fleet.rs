@@ -28,7 +28,7 @@ pub struct RootServed {
     /// RFC 2253.
     pub subject: String,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// How many servers' chains end at it.
     pub servers: usize,
 }
@@ -51,7 +51,7 @@ pub struct Differing {
 /// A protocol and the name checked against the certificate.
 type Name = (&'static str, String);
 /// An outcome's index and the SHA-256 of the root it ends at.
-type Member<'a> = (usize, Option<&'a str>);
+type Member = (usize, Option<crate::Fingerprint>);
 
 /// Counts the roots and finds the servers that differ from the others of their name
 /// (protocol and server name). With a tie, the root seen first counts as the usual one.
@@ -59,7 +59,7 @@ pub fn fleet_summary(outcomes: &[CheckOutcome]) -> FleetSummary {
     let mut roots: Vec<RootServed> = Vec::new();
     let mut no_root = 0;
     let mut unreached = 0;
-    let mut by_name: HashMap<Name, Vec<Member<'_>>> = HashMap::new();
+    let mut by_name: HashMap<Name, Vec<Member>> = HashMap::new();
     let mut names_in_order: Vec<Name> = Vec::new();
     for (i, outcome) in outcomes.iter().enumerate() {
         let Ok(report) = &outcome.result else {
@@ -72,7 +72,7 @@ pub fn fleet_summary(outcomes: &[CheckOutcome]) -> FleetSummary {
                 Some(served) => served.servers += 1,
                 None => roots.push(RootServed {
                     subject: root.subject.clone(),
-                    sha256: root.sha256.clone(),
+                    sha256: root.sha256,
                     servers: 1,
                 }),
             },
@@ -83,10 +83,10 @@ pub fn fleet_summary(outcomes: &[CheckOutcome]) -> FleetSummary {
         if members.is_empty() {
             names_in_order.push(key);
         }
-        members.push((i, root.map(|r| r.sha256.as_str())));
+        members.push((i, root.map(|r| r.sha256)));
     }
     roots.sort_by_key(|r| std::cmp::Reverse(r.servers));
-    let subject_of = |sha256: Option<&str>| {
+    let subject_of = |sha256: Option<crate::Fingerprint>| {
         sha256.and_then(|s| {
             roots
                 .iter()
@@ -97,7 +97,7 @@ pub fn fleet_summary(outcomes: &[CheckOutcome]) -> FleetSummary {
     let mut differing = Vec::new();
     for key in &names_in_order {
         let members = &by_name[key];
-        let mut counts: Vec<(Option<&str>, usize)> = Vec::new();
+        let mut counts: Vec<(Option<crate::Fingerprint>, usize)> = Vec::new();
         for (_, root) in members {
             match counts.iter_mut().find(|(r, _)| r == root) {
                 Some((_, n)) => *n += 1,

@@ -83,7 +83,7 @@ pub struct CheckOptions {
     /// Connect from this local address.
     pub bind: Option<IpAddr>,
     /// Hears what the run changed on its own (fewer jobs for the open-file limit).
-    pub notes: Option<fn(&str)>,
+    pub notes: Option<crate::Listener>,
 }
 
 impl Default for CheckOptions {
@@ -255,8 +255,8 @@ fn check_with(
     };
     let useful = schedule::useful_workers(work.iter().map(server), limits);
     let (workers, lowered) = jobs_within_file_limit(useful);
-    if let (Some(why), Some(notes)) = (lowered, options.notes) {
-        notes(&why);
+    if let Some(why) = lowered {
+        crate::listener::tell(options.notes.as_ref(), &why);
     }
     let ran = schedule::run(
         &work,
@@ -279,11 +279,14 @@ fn check_with(
             }
         },
     );
-    if let (Some((started, asked)), Some(notes)) = (ran.fewer_threads, options.notes) {
-        notes(&format!(
-            "checking {started} targets at once, not {asked}: the system refused more threads \
+    if let Some((started, asked)) = ran.fewer_threads {
+        crate::listener::tell(
+            options.notes.as_ref(),
+            &format!(
+                "checking {started} targets at once, not {asked}: the system refused more threads \
              (ulimit -u, or the service's task limit)"
-        ));
+            ),
+        );
     }
     let mut outcomes = ran.results;
     for (target_index, error) in failed {

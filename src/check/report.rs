@@ -63,7 +63,7 @@ pub struct CheckReport {
     /// The trusted root the chain ends at.
     pub root: Option<CertReport>,
     /// When the first certificate of the chain or its root expires (RFC 3339).
-    pub earliest_expiry: Option<String>,
+    pub earliest_expiry: Option<crate::Timestamp>,
     /// Why the connection would fail or is not verified.
     pub problems: Vec<String>,
     /// What fixes each problem.
@@ -162,11 +162,11 @@ pub struct CertReport {
     /// RFC 2253.
     pub issuer: String,
     /// Colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
 }
 
 impl CertReport {
@@ -174,9 +174,9 @@ impl CertReport {
         CertReport {
             subject: cert.subject(),
             issuer: cert.issuer(),
-            sha256: cert.sha256.to_string(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
+            sha256: cert.sha256,
+            not_before: cert.not_before_timestamp(),
+            not_after: cert.not_after_timestamp(),
         }
     }
 }

@@ -354,7 +354,7 @@ pub(super) fn report(
         trusting: first.trust.described.clone(),
         chain: chain.iter().map(CertReport::new).collect(),
         root: first.root_report(),
-        earliest_expiry: earliest.map(|c| c.not_after_rfc3339()),
+        earliest_expiry: earliest.map(|c| c.not_after_timestamp()),
         problems: first.problems.clone(),
         fixes: first.fixes.clone(),
         fetch_first,

@@ -265,8 +265,8 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
             }
         }
         if let Some(seconds) = report
-            .and_then(|r| r.earliest_expiry.as_deref())
-            .and_then(unix_seconds)
+            .and_then(|r| r.earliest_expiry)
+            .and_then(|d| unix_seconds(&d.to_string()))
         {
             metrics.gauge(
                 "rootcert_chain_earliest_expiry_timestamp_seconds",
@@ -276,9 +276,10 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
             );
         }
         if let Some(root) = report.and_then(|r| r.root.as_ref()) {
+            let sha256 = root.sha256.to_string();
             let mut with = common.clone();
             with.push(("subject", &root.subject));
-            with.push(("sha256", &root.sha256));
+            with.push(("sha256", &sha256));
             metrics.gauge("rootcert_root_info", ROOT_HELP, &with, 1.0);
         }
         metrics.gauge(
@@ -300,7 +301,10 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
         metrics.gauge(
             "rootcert_root_servers",
             ROOT_SERVERS_HELP,
-            &[("subject", &root.subject), ("sha256", &root.sha256)],
+            &[
+                ("subject", &root.subject),
+                ("sha256", &root.sha256.to_string()),
+            ],
             root.servers as f64,
         );
     }
@@ -329,7 +333,7 @@ pub fn verify(path: &str, report: Option<&VerifyReport>) -> Exposition {
         }))),
     );
     for cert in report.iter().flat_map(|r| &r.certificates) {
-        let Some(seconds) = unix_seconds(&cert.not_after) else {
+        let Some(seconds) = unix_seconds(&cert.not_after.to_string()) else {
             continue;
         };
         metrics.gauge(
@@ -338,7 +342,7 @@ pub fn verify(path: &str, report: Option<&VerifyReport>) -> Exposition {
             &[
                 ("path", path),
                 ("subject", &cert.subject),
-                ("sha256", &cert.sha256),
+                ("sha256", &cert.sha256.to_string()),
                 ("pinned", if cert.pinned { "true" } else { "false" }),
             ],
             seconds as f64,

@@ -13,8 +13,8 @@ mod redaction_property;
 mod render;
 
 use rootcert::{
-    CheckOptions, Error, FetchOptions, FetchStatus, InspectOptions, Output, Permissions, Source,
-    VerifyOptions,
+    CheckOptions, Error, FetchOptions, FetchStatus, InspectOptions, Listener, Output, Permissions,
+    Source, VerifyOptions,
 };
 
 use crate::outln;
@@ -138,8 +138,8 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 permissions,
                 force: args.force,
                 refresh: args.refresh,
-                notes: (!quiet).then_some(note_to_stderr as fn(&str)),
-                progress: (!quiet).then_some(output::status as fn(&str)),
+                notes: (!quiet).then(|| Listener::new(note_to_stderr)),
+                progress: (!quiet).then(|| Listener::new(output::status)),
             };
             let report = rootcert::fetch(&options);
             output::clear_status();
@@ -219,7 +219,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
             let report = rootcert::inspect(&InspectOptions {
                 sources,
                 net: args.net.options(),
-                notes: Some(note_to_stderr),
+                notes: Some(Listener::new(note_to_stderr)),
             })?;
             if json {
                 print_json(&report);
@@ -338,7 +338,7 @@ fn check(args: cli::CheckArgs, json: bool) -> Result<u8, Error> {
         clients,
         all_clients,
         bind: args.bind,
-        notes: Some(note_to_stderr),
+        notes: Some(Listener::new(note_to_stderr)),
     })?;
     if openmetrics || args.textfile.is_some() {
         let text = metrics_text(&metrics::check(&outcomes, metrics::Labels::Fleet));

@@ -54,10 +54,10 @@ pub struct FetchOptions {
     /// Download even when the destination already holds the pins.
     pub refresh: bool,
     /// Hears what happens on the way (a failed source, a fallback): lasting notes.
-    pub notes: Option<fn(&str)>,
+    pub notes: Option<crate::Listener>,
     /// Hears what is going on now (a download in flight, a wait before a retry), for a
     /// status line that the next message replaces.
-    pub progress: Option<fn(&str)>,
+    pub progress: Option<crate::Listener>,
 }
 
 impl Default for FetchOptions {

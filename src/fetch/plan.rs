@@ -38,15 +38,11 @@ pub(super) struct Plan<'a> {
 
 impl Plan<'_> {
     pub(super) fn note(&self, message: &str) {
-        if let Some(notes) = self.options.notes {
-            notes(message);
-        }
+        crate::listener::tell(self.options.notes.as_ref(), message);
     }
 
     pub(super) fn progress(&self, message: &str) {
-        if let Some(progress) = self.options.progress {
-            progress(message);
-        }
+        crate::listener::tell(self.options.progress.as_ref(), message);
     }
 }
 

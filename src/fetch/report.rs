@@ -20,11 +20,11 @@ pub struct CertSummary {
     /// RFC 2253, as openssl prints it.
     pub subject: String,
     /// SHA-256 over the DER, colon hex.
-    pub sha256: String,
+    pub sha256: crate::Fingerprint,
     /// RFC 3339.
-    pub not_before: String,
+    pub not_before: crate::Timestamp,
     /// RFC 3339.
-    pub not_after: String,
+    pub not_after: crate::Timestamp,
     /// Where it came from: a URL, `system:` and the store, or `file:` and the destination.
     pub source: String,
 }
@@ -35,9 +35,9 @@ impl CertSummary {
             name: crate::catalog::cert_with_pin(&cert.sha256)
                 .map_or_else(|| cert.display_name(), |spec| spec.name.to_string()),
             subject: cert.subject(),
-            sha256: cert.sha256.to_string(),
-            not_before: cert.not_before_rfc3339(),
-            not_after: cert.not_after_rfc3339(),
+            sha256: cert.sha256,
+            not_before: cert.not_before_timestamp(),
+            not_after: cert.not_after_timestamp(),
             source: source.to_string(),
         }
     }

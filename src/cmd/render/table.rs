@@ -41,9 +41,10 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
                         || "-".to_string(),
                         |root| shorten(&short_name(&root.subject), 40).into_owned(),
                     ),
-                    r.earliest_expiry
-                        .as_deref()
-                        .map_or_else(|| "-".to_string(), |d| d.chars().take(10).collect()),
+                    r.earliest_expiry.map_or_else(
+                        || "-".to_string(),
+                        |d| d.to_string().chars().take(10).collect(),
+                    ),
                 ],
                 Err(_) => [
                     shown,
