@@ -156,6 +156,15 @@ impl Cert {
         )
     }
 
+    /// The subject public key's bits (the SPKI's BIT STRING contents), as signatures use it.
+    pub(crate) fn public_key_bytes(&self) -> &[u8] {
+        self.x509
+            .tbs_certificate()
+            .subject_public_key_info()
+            .subject_public_key
+            .raw_bytes()
+    }
+
     /// Subject equals issuer.
     pub fn is_self_issued(&self) -> bool {
         self.x509.tbs_certificate().subject() == self.x509.tbs_certificate().issuer()

@@ -35,12 +35,7 @@ pub(crate) fn check(cert: &Cert, issuer: &Cert) -> SignatureCheck {
     let Some(tbs) = crate::cert::tbs_bytes(cert.der()) else {
         return SignatureCheck::Invalid;
     };
-    let key = issuer
-        .x509()
-        .tbs_certificate()
-        .subject_public_key_info()
-        .subject_public_key
-        .raw_bytes();
+    let key = issuer.public_key_bytes();
     let signature = cert.x509().signature().raw_bytes();
     match sig::UnparsedPublicKey::new(algorithm, key).verify(tbs, signature) {
         Ok(()) => SignatureCheck::Valid,

@@ -187,12 +187,7 @@ impl GoCert {
 
     /// The key's bit string, compared by `alreadyInChain` as Go compares public keys.
     pub(super) fn public_key(&self) -> &[u8] {
-        self.cert
-            .x509()
-            .tbs_certificate()
-            .subject_public_key_info()
-            .subject_public_key
-            .raw_bytes()
+        self.cert.public_key_bytes()
     }
 
     /// A key Go knows (`PublicKeyAlgorithm` is not `UnknownPublicKeyAlgorithm`).

@@ -157,14 +157,9 @@ fn hostname_error(leaf: &GoCert, names: &CertNames, host: &str) -> String {
 
 /// `Subject.CommonName`: Go keeps the last one.
 pub(super) fn last_common_name(cert: &Cert) -> Option<String> {
-    cert.x509()
-        .tbs_certificate()
-        .subject()
-        .iter_rdn()
-        .flat_map(|rdn| rdn.iter())
-        .filter(|atv| atv.oid == crate::oid::CN)
-        .last()
-        .map(|atv| String::from_utf8_lossy(atv.value.value()).into_owned())
+    crate::libpq::openssl_host::all_common_names(cert)
+        .pop()
+        .map(|cn| String::from_utf8_lossy(&cn).into_owned())
 }
 
 #[cfg(test)]

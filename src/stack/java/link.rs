@@ -21,12 +21,7 @@ impl Link {
     }
 
     pub(crate) fn spki(&self) -> &[u8] {
-        self.cert
-            .x509()
-            .tbs_certificate()
-            .subject_public_key_info()
-            .subject_public_key
-            .raw_bytes()
+        self.cert.public_key_bytes()
     }
 
     /// `X509Certificate.getVersion() < 3`.
