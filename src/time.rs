@@ -58,13 +58,17 @@ impl Timestamp {
         valid.then_some(time)
     }
 
-    /// The same instant as a `SystemTime`.
-    pub fn to_system_time(self) -> SystemTime {
-        let days = days_from_civil(self.year, self.month, self.day);
-        let seconds = days * 86_400
+    /// Seconds since the Unix epoch, negative before 1970.
+    pub fn unix_seconds(self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) * 86_400
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
-            + i64::from(self.second);
+            + i64::from(self.second)
+    }
+
+    /// The same instant as a `SystemTime`.
+    pub fn to_system_time(self) -> SystemTime {
+        let seconds = self.unix_seconds();
         if seconds >= 0 {
             SystemTime::UNIX_EPOCH + Duration::from_secs(seconds as u64)
         } else {
@@ -179,6 +183,15 @@ mod tests {
             t.to_system_time(),
             SystemTime::UNIX_EPOCH + Duration::from_secs(2_524_608_000)
         );
+        let seconds = |text: &[u8]| {
+            Timestamp::parse(GENERALIZED_TIME, text)
+                .unwrap()
+                .unix_seconds()
+        };
+        assert_eq!(seconds(b"19700101000000Z"), 0);
+        assert_eq!(seconds(b"20000301000001Z"), 951_868_801);
+        assert_eq!(seconds(b"19500101000000Z"), -631_152_000);
+        assert_eq!(seconds(b"20380119031408Z"), 2_147_483_648);
         assert!(Timestamp::parse(UTC_TIME, b"501301000000Z").is_none());
         assert!(Timestamp::parse(UTC_TIME, b"5001010000Z").is_none());
     }
