@@ -88,6 +88,13 @@ pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatu
 #[doc(hidden)]
 pub mod os {
     pub use crate::platform::shell_command;
+    pub use crate::read::MAX_FILE_BYTES;
+
+    /// A regular file of at most `limit` bytes; a FIFO or a device is refused, never
+    /// waited on. The error names the path and the problem.
+    pub fn read_regular_file(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+        crate::read::read_file(path, limit).map_err(|e| e.message)
+    }
 }
 
 /// Internals the fuzz targets and the oracle tests drive directly; not a stable API.

@@ -9,7 +9,7 @@ use crate::platform::{self, OpenError};
 use crate::quote::path_text;
 
 /// The largest certificate or trust file rootcert reads.
-pub(crate) const MAX_FILE_BYTES: u64 = 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// The largest OS trust-store bundle rootcert reads (Debian's is about 220 KiB).
 pub(crate) const MAX_STORE_BYTES: u64 = 16 * 1024 * 1024;
 

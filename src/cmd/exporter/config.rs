@@ -131,17 +131,10 @@ impl Config {
                 super::super::output::terminal_safe(&shown)
             ))
         };
-        let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
-        let mut text = String::new();
-        use std::io::Read;
-        file.take(MAX_CONFIG_BYTES + 1)
-            .read_to_string(&mut text)
-            .map_err(|e| bad(format!("cannot read it as text: {e}")))?;
-        if text.len() as u64 > MAX_CONFIG_BYTES {
-            return Err(bad(
-                "larger than 1 MiB; a configuration is a few lines".into()
-            ));
-        }
+        // A regular file only: a FIFO or a device must not hang the service's start.
+        let bytes =
+            rootcert::os::read_regular_file(path, MAX_CONFIG_BYTES).map_err(Error::Usage)?;
+        let text = String::from_utf8(bytes).map_err(|_| bad("it is not UTF-8 text".into()))?;
         Config::parse(&text).map_err(bad)
     }
 
@@ -191,7 +184,8 @@ fn module(name: &str, m: ModuleFile) -> Result<Module, String> {
                 "ca must be an absolute path (the service's directory is not yours)".into(),
             );
         }
-        std::fs::File::open(ca).map_err(|e| format!("cannot read ca {}: {e}", ca.display()))?;
+        rootcert::os::read_regular_file(ca, rootcert::os::MAX_FILE_BYTES)
+            .map_err(|e| format!("ca: {e}"))?;
     }
     for profile in &m.profiles {
         if rootcert::catalog::find(profile).is_none() {
@@ -251,6 +245,30 @@ fn module(name: &str, m: ModuleFile) -> Result<Module, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO as the configuration or as a module's ca is refused at once, not waited on
+    /// (opening a FIFO for reading blocks until someone writes).
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let Err(Error::Usage(err)) = Config::load(&fifo) else {
+            panic!("a FIFO configuration was accepted");
+        };
+        assert!(err.contains("a FIFO"), "{err}");
+        let err =
+            Config::parse(&format!("[modules.a]\nca = \"{}\"\n", fifo.display())).unwrap_err();
+        assert!(err.contains("a FIFO"), "{err}");
+    }
 
     #[test]
     fn a_module_must_say_what_to_trust_and_nothing_unknown() {
