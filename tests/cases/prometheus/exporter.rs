@@ -53,13 +53,7 @@ fn prometheus_scrapes_the_exporter_and_reads_back_each_verdict() {
     let success = prometheus.wait_for("rootcert_check_success", Duration::from_secs(60), |r| {
         r.len() == 4
     });
-    let value_of = |result: &[(serde_json::Value, f64)], instance: &str| {
-        result
-            .iter()
-            .find(|(m, _)| m["instance"] == instance)
-            .unwrap_or_else(|| panic!("no series for {instance}: {result:?}"))
-            .1
-    };
+    let value_of = |result: &[(serde_json::Value, f64)], instance: &str| series(result, instance).1;
     assert_eq!(
         value_of(&success, &pg_target),
         1.0,
@@ -76,39 +70,19 @@ fn prometheus_scrapes_the_exporter_and_reads_back_each_verdict() {
         "tls:// with the trusted root"
     );
     assert_eq!(value_of(&success, &closed_target), 0.0, "nothing listening");
-    let job_of = |instance: &str| {
-        success
-            .iter()
-            .find(|(m, _)| m["instance"] == instance)
-            .unwrap()
-            .0["job"]
-            .clone()
-    };
-    assert_eq!(job_of(&pg_target), "rootcert-postgres");
-    assert_eq!(job_of(&maria_target), "rootcert-mysql");
+    assert_eq!(label_of(&success, &pg_target, "job"), "rootcert-postgres");
+    assert_eq!(label_of(&success, &maria_target, "job"), "rootcert-mysql");
 
     let verdicts = prometheus.query("rootcert_check_verdict == 1");
-    let verdict_of = |instance: &str| {
-        verdicts
-            .iter()
-            .find(|(m, _)| m["instance"] == instance)
-            .unwrap()
-            .0["verdict"]
-            .clone()
-    };
-    assert_eq!(verdict_of(&maria_target), "fail");
-    assert_eq!(verdict_of(&closed_target), "error");
-    assert_eq!(verdict_of(&pg_target), "pass");
+    assert_eq!(label_of(&verdicts, &maria_target, "verdict"), "fail");
+    assert_eq!(label_of(&verdicts, &closed_target, "verdict"), "error");
+    assert_eq!(label_of(&verdicts, &pg_target, "verdict"), "pass");
 
     let expiry = prometheus.query("rootcert_chain_earliest_expiry_timestamp_seconds");
     assert_eq!(value_of(&expiry, &pg_target), good.leaf_not_after as f64);
     assert_eq!(value_of(&expiry, &tls_target), good.leaf_not_after as f64);
     let roots = prometheus.query("rootcert_root_info");
-    let pg_root = roots
-        .iter()
-        .find(|(m, _)| m["instance"] == pg_target.as_str())
-        .unwrap();
-    assert_eq!(pg_root.0["sha256"], good.root_sha256);
+    assert_eq!(label_of(&roots, &pg_target, "sha256"), good.root_sha256);
 
     // The exporter's own health, and the alert rule of the recipe matching the failures.
     // The exporter's own job runs on its own schedule: wait for its first scrape.
@@ -349,4 +323,20 @@ fn servers_that_never_answer_wait_out_their_timeouts_side_by_side() {
     assert_eq!(run.stdout.lines().count(), 201);
     // With 16 at once (the old default) this took 13 s; the floor is the timeout.
     assert!(took < Duration::from_millis(2500), "{took:?}");
+}
+
+/// One instance's series in a query result.
+fn series<'a>(
+    result: &'a [(serde_json::Value, f64)],
+    instance: &str,
+) -> &'a (serde_json::Value, f64) {
+    result
+        .iter()
+        .find(|(m, _)| m["instance"] == instance)
+        .unwrap_or_else(|| panic!("no series for {instance}: {result:?}"))
+}
+
+/// A label of one instance's series.
+fn label_of(result: &[(serde_json::Value, f64)], instance: &str, label: &str) -> serde_json::Value {
+    series(result, instance).0[label].clone()
 }

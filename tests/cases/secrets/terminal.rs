@@ -8,10 +8,7 @@ fn server_controlled_bytes_reach_the_terminal_escaped() {
     // A MySQL ERR packet instead of a greeting.
     let mut err = vec![0xff, 0x69, 0x04];
     err.extend_from_slice(format!("#HY000{HOSTILE}").as_bytes());
-    let mut packet = (err.len() as u32).to_le_bytes()[..3].to_vec();
-    packet.push(0);
-    packet.extend(err);
-    let port = replying_server(packet);
+    let port = replying_server(mysql_packet(err));
     let ca = ca(&env);
     let run = env.run(&[
         "check",
@@ -31,10 +28,7 @@ fn server_controlled_bytes_reach_the_terminal_escaped() {
     hello.extend_from_slice(b"12345678\0");
     hello.extend_from_slice(&0x0200u16.to_le_bytes()); // 4.1 protocol, no SSL
     hello.extend_from_slice(&[45, 2, 0, 0, 0]);
-    let mut packet = (hello.len() as u32).to_le_bytes()[..3].to_vec();
-    packet.push(0);
-    packet.extend(hello);
-    let port = replying_server(packet);
+    let port = replying_server(mysql_packet(hello));
     let run = env.run(&[
         "check",
         "--protocol",
@@ -166,4 +160,12 @@ fn a_private_key_given_as_roots_is_never_offered_to_be_overwritten() {
         "{}",
         run.stdout
     );
+}
+
+/// A MySQL packet: 3-byte little-endian length, sequence number 0, payload.
+fn mysql_packet(payload: Vec<u8>) -> Vec<u8> {
+    let mut packet = (payload.len() as u32).to_le_bytes()[..3].to_vec();
+    packet.push(0);
+    packet.extend(payload);
+    packet
 }
