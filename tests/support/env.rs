@@ -41,7 +41,13 @@ impl Env {
 
     /// Runs `rootcert ARGS` and returns what it did.
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.cmd().args(args).output().unwrap())
+        let run = Run::from(self.cmd().args(args).output().unwrap());
+        // Wine under load sometimes fails to start a process: exit 1 and no output at all,
+        // which rootcert never does (its errors always say something). Once more, then.
+        if under_wine() && run.code == 1 && run.stdout.is_empty() && run.stderr.is_empty() {
+            return Run::from(self.cmd().args(args).output().unwrap());
+        }
+        run
     }
 
     /// Runs `rootcert ARGS` with `input` on stdin.
