@@ -76,6 +76,31 @@ impl Timestamp {
         }
     }
 
+    /// `time` to the whole second (Howard Hinnant's civil_from_days).
+    pub(crate) fn from_system_time(time: SystemTime) -> Timestamp {
+        let seconds = match time.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(d) => d.as_secs() as i64,
+            Err(e) => -(e.duration().as_secs() as i64),
+        };
+        let (days, second) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        Timestamp {
+            year: (yoe + era * 400 + i64::from(month <= 2)) as i32,
+            month: month as u8,
+            day: day as u8,
+            hour: (second / 3600) as u8,
+            minute: (second / 60 % 60) as u8,
+            second: (second % 60) as u8,
+        }
+    }
+
     /// RFC 3339, UTC: `1950-01-01T00:00:00Z`.
     pub(crate) fn rfc3339(self) -> String {
         format!(
@@ -192,6 +217,14 @@ mod tests {
         assert_eq!(seconds(b"20000301000001Z"), 951_868_801);
         assert_eq!(seconds(b"19500101000000Z"), -631_152_000);
         assert_eq!(seconds(b"20380119031408Z"), 2_147_483_648);
+        for text in [
+            &b"19500101000000Z"[..],
+            b"19700101000000Z",
+            b"20380119031408Z",
+        ] {
+            let t = Timestamp::parse(GENERALIZED_TIME, text).unwrap();
+            assert_eq!(Timestamp::from_system_time(t.to_system_time()), t);
+        }
         assert!(Timestamp::parse(UTC_TIME, b"501301000000Z").is_none());
         assert!(Timestamp::parse(UTC_TIME, b"5001010000Z").is_none());
     }

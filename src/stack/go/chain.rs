@@ -76,7 +76,8 @@ impl Failure<'_> {
             }
             Failure::UnhandledCritical { .. } => "x509: unhandled critical extension".into(),
             Failure::Expired { cert, before } => {
-                let now = rfc3339(now);
+                // Go's `time.RFC3339` in UTC, whole seconds.
+                let now = crate::time::Timestamp::from_system_time(now);
                 if *before {
                     format!(
                         "x509: certificate has expired or is not yet valid: current time {now} is before {}",
@@ -344,29 +345,4 @@ pub(super) fn eku_allows_server(cert: &GoCert) -> bool {
 /// `checkChainForKeyUsage` with serverAuth requested.
 pub(super) fn allows_server_auth(chain: &[&GoCert]) -> bool {
     chain.iter().all(|c| eku_allows_server(c))
-}
-
-/// Go's `time.RFC3339` in UTC, whole seconds.
-fn rfc3339(time: SystemTime) -> String {
-    let seconds = match time.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    };
-    let (days, second) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        second / 3600,
-        second / 60 % 60,
-        second % 60
-    )
 }
