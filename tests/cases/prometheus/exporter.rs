@@ -195,7 +195,8 @@ fn a_probe_names_only_a_target_and_a_module_and_keeps_to_the_scrape_timeout() {
     assert_eq!(status, 200);
     assert!(body.contains("verdict=\"error\"} 1"), "{body}");
     assert!(body.contains("did not answer within 1 s"), "{body}");
-    assert!(took < Duration::from_millis(1400), "{took:?}");
+    // Well under the module's 4 s, with room for a loaded machine.
+    assert!(took < Duration::from_millis(3000), "{took:?}");
     let started = Instant::now();
     let (status, _) = http_get(addr, &probe, &[]);
     assert_eq!(status, 200);
@@ -224,7 +225,9 @@ fn a_probe_names_only_a_target_and_a_module_and_keeps_to_the_scrape_timeout() {
         std::thread::sleep(Duration::from_millis(300));
         let started = Instant::now();
         let short = probe(&silent[2], "1.5");
-        assert!(started.elapsed() < Duration::from_millis(1400));
+        // Its deadline (1 s), not the slot freed at 2.2 s.
+        let waited = started.elapsed();
+        assert!(waited < Duration::from_millis(2000), "{waited:?}");
         let long: Vec<u16> = long.into_iter().map(|p| p.join().unwrap()).collect();
         (long, short)
     });
@@ -299,15 +302,15 @@ fn servers_that_never_answer_wait_out_their_timeouts_side_by_side() {
     let env = Env::new();
     let chain = Chain::new("rootcert side root", (2031, 5, 17));
     let trust = write(env.dir.path(), "root.pem", &chain.root_pem);
-    let silent: Vec<Silent> = (0..200).map(|_| Silent::start()).collect();
+    let silent = SilentFleet::start(200);
     let good = TlsServer::start(&chain.server);
     let mut targets: Vec<String> = silent
+        .ports
         .iter()
-        .map(|s| format!("tls://127.0.0.1:{}", s.port))
+        .map(|port| format!("tls://127.0.0.1:{port}"))
         .collect();
     targets.push(format!("tls://127.0.0.1:{}", good.port));
     let file = write(env.dir.path(), "targets.txt", &targets.join("\n"));
-    let started = Instant::now();
     let run = env.run(&[
         "check",
         "--targets",
@@ -318,11 +321,21 @@ fn servers_that_never_answer_wait_out_their_timeouts_side_by_side() {
         "1",
         "--json",
     ]);
-    let took = started.elapsed();
     run.expect(3);
     assert_eq!(run.stdout.lines().count(), 201);
-    // With 16 at once (the old default) this took 13 s; the floor is the timeout.
-    assert!(took < Duration::from_millis(2500), "{took:?}");
+    for line in run.stdout.lines().take(200) {
+        assert!(line.contains("did not answer within 1 s"), "{line}");
+    }
+    // Side by side: every silent server held its connection while the others did (with
+    // 16 at once, the old default, the peak was 16 and the run took 13 s). Counted, not
+    // timed, so that a slow machine cannot fail it.
+    assert_eq!(silent.peak(), 200);
+    // rootcert has exited, so each connection is closed; the readers see it soon after.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while silent.open_now() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(silent.open_now(), 0);
 }
 
 /// One instance's series in a query result.

@@ -9,7 +9,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::pg::{PgServer, binaries, free_port};
-use crate::support::prom::{self, Chain, Sample, Silent, TlsServer, http_get, samples};
+use crate::support::prom::{
+    self, Chain, Sample, Silent, SilentFleet, TlsServer, http_get, samples,
+};
 use crate::support::*;
 
 mod exporter;

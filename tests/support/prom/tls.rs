@@ -148,6 +148,52 @@ pub struct Silent {
     _listener: TcpListener,
 }
 
+/// `n` ports on 127.0.0.1 that accept connections and never answer, each held until the
+/// client closes it; they count how many were held at once across all of them.
+pub struct SilentFleet {
+    pub ports: Vec<u16>,
+    open: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
+}
+
+impl SilentFleet {
+    pub fn start(n: usize) -> SilentFleet {
+        let open = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let ports = (0..n)
+            .map(|_| {
+                let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+                let port = listener.local_addr().unwrap().port();
+                let (open, peak) = (open.clone(), peak.clone());
+                std::thread::spawn(move || {
+                    for mut stream in listener.incoming().flatten() {
+                        let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                        peak.fetch_max(now, Ordering::SeqCst);
+                        let open = open.clone();
+                        std::thread::spawn(move || {
+                            let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                            let mut sink = [0u8; 256];
+                            while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+                            open.fetch_sub(1, Ordering::SeqCst);
+                        });
+                    }
+                });
+                port
+            })
+            .collect();
+        SilentFleet { ports, open, peak }
+    }
+
+    /// The most connections held at once.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
+
+    pub fn open_now(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+}
+
 impl Silent {
     pub fn start() -> Silent {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
