@@ -3,13 +3,13 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::cert::{Cert, SelfSignature};
+use crate::cert::{Certificate, SelfSignature};
 use crate::libpq::signature::{SignatureCheck, check};
 
 const WARN_EXPIRING_DAYS: u64 = 30;
 
 /// Whether the certificate signed itself, checked with its own key.
-pub fn self_signature(cert: &Cert) -> SelfSignature {
+pub fn self_signature(cert: &Certificate) -> SelfSignature {
     if !cert.is_self_issued() {
         return SelfSignature::NotSelfIssued;
     }
@@ -22,7 +22,7 @@ pub fn self_signature(cert: &Cert) -> SelfSignature {
 
 /// Sanity checks for a trust anchor. Warnings only: the pin is the trust, and machines
 /// often boot with a wrong clock.
-pub(crate) fn warnings(cert: &Cert, now: SystemTime) -> Vec<String> {
+pub(crate) fn warnings(cert: &Certificate, now: SystemTime) -> Vec<String> {
     let name = cert.display_name();
     let mut warnings = Vec::new();
     if now < cert.not_before() {
@@ -70,8 +70,8 @@ mod tests {
 
     const G2_PEM: &str = include_str!("../fixtures/DigiCertGlobalRootG2.crt.pem");
 
-    fn g2() -> Cert {
-        Cert::from_der(pem::parse(G2_PEM).unwrap().contents()).unwrap()
+    fn g2() -> Certificate {
+        Certificate::from_der(pem::parse(G2_PEM).unwrap().contents()).unwrap()
     }
 
     fn at(rfc3339_date: (i32, u8, u8)) -> SystemTime {
@@ -110,7 +110,7 @@ mod tests {
         let mut der = pem::parse(G2_PEM).unwrap().into_contents();
         let last = der.len() - 1;
         der[last] ^= 0x01;
-        let cert = Cert::from_der(&der).unwrap();
+        let cert = Certificate::from_der(&der).unwrap();
         assert_eq!(self_signature(&cert), SelfSignature::Invalid);
         let warnings = warnings(&cert, at((2030, 1, 1)));
         assert!(

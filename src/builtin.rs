@@ -2,7 +2,7 @@
 //! the exact bytes of its certificate, so a copy is as good as a download. It lets
 //! `rootcert fetch` work in a container with neither a CA store nor a network.
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::fingerprint::Fingerprint;
 use crate::parse::parse_certificates;
 
@@ -15,7 +15,7 @@ const COPIES: [&[u8]; 4] = [
 ];
 
 /// The built-in copy of the certificate with this pin.
-pub(crate) fn find(pin: &Fingerprint) -> Option<Cert> {
+pub(crate) fn find(pin: &Fingerprint) -> Option<Certificate> {
     COPIES
         .iter()
         .filter_map(|pem| parse_certificates(pem).ok())

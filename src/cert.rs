@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 use der::Decode;
-use x509_cert::Certificate;
+use x509_cert::Certificate as X509Certificate;
 use x509_cert::ext::pkix::BasicConstraints;
 
 use crate::fingerprint::{Fingerprint, colon_hex};
@@ -12,9 +12,9 @@ use crate::time::Timestamp;
 
 /// A certificate with its original DER bytes (the fingerprint is over these).
 #[derive(Clone)]
-pub struct Cert {
+pub struct Certificate {
     der: Vec<u8>,
-    x509: Certificate,
+    x509: X509Certificate,
     /// SHA-256 over the DER bytes.
     pub sha256: Fingerprint,
     not_before: Timestamp,
@@ -34,19 +34,19 @@ pub enum SelfSignature {
     Unchecked,
 }
 
-impl Cert {
+impl Certificate {
     /// Parses exactly one DER certificate; trailing bytes are an error.
     pub fn from_der(der: &[u8]) -> Result<Self, String> {
-        let x509 = match Certificate::from_der(der) {
+        let x509 = match X509Certificate::from_der(der) {
             Ok(x509) => x509,
             // x509-cert cannot hold a UTCTime before 1970; the dates are read from `der`.
             Err(e) => crate::time::with_pre_1970_years_patched(der)
-                .and_then(|patched| Certificate::from_der(&patched).ok())
+                .and_then(|patched| X509Certificate::from_der(&patched).ok())
                 .ok_or_else(|| e.to_string())?,
         };
         let (not_before, not_after) =
             crate::time::validity(der).ok_or("the validity dates do not parse")?;
-        Ok(Cert {
+        Ok(Certificate {
             sha256: Fingerprint::of_der(der),
             der: der.to_vec(),
             x509,
@@ -61,7 +61,7 @@ impl Cert {
     }
 
     /// The parsed certificate.
-    pub(crate) fn x509(&self) -> &Certificate {
+    pub(crate) fn x509(&self) -> &X509Certificate {
         &self.x509
     }
 
@@ -198,7 +198,7 @@ impl Cert {
 
 pub(crate) use crate::tlv::{read_tlv, rsa_modulus_bits, tbs_bytes};
 
-fn curve_name(cert: &Cert) -> Option<&'static str> {
+fn curve_name(cert: &Certificate) -> Option<&'static str> {
     let params = cert
         .x509
         .tbs_certificate()

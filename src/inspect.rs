@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::catalog;
-use crate::cert::{Cert, SelfSignature};
+use crate::cert::{Certificate, SelfSignature};
 use crate::download::{Downloader, NetOptions};
 use crate::error::{Attempt, Error};
 use crate::libpq::{self, Format, TrustFile};
@@ -101,7 +101,7 @@ pub struct CertDetails {
 }
 
 impl CertDetails {
-    fn new(cert: &Cert, source: &str, file: &TrustFile) -> Self {
+    fn new(cert: &Certificate, source: &str, file: &TrustFile) -> Self {
         CertDetails {
             format: file.format,
             libpq_can_load: file.error.is_none(),

@@ -62,7 +62,7 @@ mod tlv;
 mod verify;
 
 pub use anchor::self_signature;
-pub use cert::{Cert as Certificate, SelfSignature};
+pub use cert::{Certificate, SelfSignature};
 pub use check::{
     CertReport, CheckOptions, CheckOutcome, CheckReport, ClientSetting, ClientVerdict,
     DEFAULT_JOBS, DEFAULT_PER_SERVER, Differing, FleetSummary, Protocol, RootServed, TargetText,
@@ -144,9 +144,9 @@ pub mod fuzzing {
         host: Option<&str>,
         now: std::time::SystemTime,
     ) -> Result<Vec<String>, Vec<String>> {
-        let chain: Vec<crate::cert::Cert> = chain
+        let chain: Vec<crate::cert::Certificate> = chain
             .iter()
-            .map(|der| crate::cert::Cert::from_der(der))
+            .map(|der| crate::cert::Certificate::from_der(der))
             .collect::<Result<_, _>>()
             .map_err(|e| vec![format!("the chain does not parse: {e}")])?;
         let trust = crate::stack::load(driver.stack(), trust);

@@ -1,7 +1,7 @@
 //! Turning whatever a server or a file delivered into certificates, accepting what OpenSSL
 //! (and so libpq) accepts, and naming what arrived when it is not a certificate.
 
-use crate::cert::{Cert, read_tlv};
+use crate::cert::{Certificate, read_tlv};
 
 /// PEM labels OpenSSL reads as certificates.
 const CERT_LABELS: [&str; 3] = ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
@@ -9,17 +9,17 @@ const CERT_LABELS: [&str; 3] = ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERT
 /// Every certificate in `body`, PEM or DER, detected from the content.
 ///
 /// The error says what arrived instead, in words a user can act on.
-pub fn parse_certificates(body: &[u8]) -> Result<Vec<Cert>, String> {
+pub fn parse_certificates(body: &[u8]) -> Result<Vec<Certificate>, String> {
     parse(body, true)
 }
 
 /// [`parse_certificates`] for a local file: a description of what it holds instead never
 /// quotes it (not even an HTML page's title), since the file may be anything.
-pub fn parse_local(body: &[u8]) -> Result<Vec<Cert>, String> {
+pub fn parse_local(body: &[u8]) -> Result<Vec<Certificate>, String> {
     parse(body, false)
 }
 
-fn parse(body: &[u8], quote_titles: bool) -> Result<Vec<Cert>, String> {
+fn parse(body: &[u8], quote_titles: bool) -> Result<Vec<Certificate>, String> {
     let text = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let trimmed = text.trim_ascii();
     if trimmed.is_empty() {
@@ -38,7 +38,7 @@ fn parse(body: &[u8], quote_titles: bool) -> Result<Vec<Cert>, String> {
     Err(describe_non_certificate(trimmed, quote_titles))
 }
 
-fn parse_pem(text: &[u8]) -> Result<Vec<Cert>, String> {
+fn parse_pem(text: &[u8]) -> Result<Vec<Certificate>, String> {
     let blocks = pem::parse_many(text).map_err(|e| format!("got malformed PEM: {e}"))?;
     let begins = count(text, b"-----BEGIN ");
     if blocks.len() < begins {
@@ -61,7 +61,7 @@ fn parse_pem(text: &[u8]) -> Result<Vec<Cert>, String> {
             }
             _ => block.contents(),
         };
-        let cert = Cert::from_der(der).map_err(|e| {
+        let cert = Certificate::from_der(der).map_err(|e| {
             format!("got a PEM certificate block that is not a valid X.509 certificate ({e}): truncated or corrupted?")
         })?;
         certs.push(cert);
@@ -76,7 +76,7 @@ fn parse_pem(text: &[u8]) -> Result<Vec<Cert>, String> {
     Ok(certs)
 }
 
-fn parse_der(body: &[u8]) -> Result<Vec<Cert>, String> {
+fn parse_der(body: &[u8]) -> Result<Vec<Certificate>, String> {
     let mut rest = body;
     let mut certs = Vec::new();
     while !rest.trim_ascii().is_empty() {
@@ -91,7 +91,7 @@ fn parse_der(body: &[u8]) -> Result<Vec<Cert>, String> {
                 "got DER certificates followed by bytes that are not a certificate".to_string()
             });
         };
-        let cert = Cert::from_der(&rest[..len])
+        let cert = Certificate::from_der(&rest[..len])
             .map_err(|e| format!("got DER that is not a valid X.509 certificate ({e})"))?;
         certs.push(cert);
         rest = &rest[len..];

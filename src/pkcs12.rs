@@ -17,7 +17,7 @@
 use der::asn1::{AnyRef, BmpString, ObjectIdentifier, OctetStringRef};
 use der::{Decode, Encode, Reader, Sequence, SliceReader, Tag, Tagged};
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
@@ -72,7 +72,7 @@ struct Attribute<'a> {
 }
 
 /// A truststore of `certs` (each with its alias), as DER.
-pub(crate) fn truststore(certs: &[(&Cert, &str)]) -> Vec<u8> {
+pub(crate) fn truststore(certs: &[(&Certificate, &str)]) -> Vec<u8> {
     let mut aliases: Vec<String> = Vec::new();
     let bags: Vec<Vec<u8>> = certs
         .iter()
@@ -107,7 +107,7 @@ pub(crate) fn truststore(certs: &[(&Cert, &str)]) -> Vec<u8> {
 }
 
 /// A SafeBag holding `cert` as a trusted certificate named `alias`.
-fn cert_bag(cert: &Cert, alias: &str) -> Vec<u8> {
+fn cert_bag(cert: &Certificate, alias: &str) -> Vec<u8> {
     let value = OctetStringRef::new(cert.der()).expect("under 4 GiB");
     let cert_bag = CertBag {
         cert_id: X509_CERTIFICATE,
@@ -189,7 +189,7 @@ pub(crate) struct Truststore {
 
 /// One certificate bag.
 pub(crate) struct Entry {
-    pub(crate) cert: Cert,
+    pub(crate) cert: Certificate,
     /// Carries Java's trusted-key-usage attribute: Java lists it as a `trustedCertEntry`.
     pub(crate) trusted: bool,
 }
@@ -204,7 +204,7 @@ impl Truststore {
             && self.entries.iter().all(|e| e.trusted)
     }
 
-    pub(crate) fn certs(&self) -> Vec<Cert> {
+    pub(crate) fn certs(&self) -> Vec<Certificate> {
         self.entries.iter().map(|e| e.cert.clone()).collect()
     }
 }
@@ -258,7 +258,7 @@ pub(crate) fn read(bytes: &[u8]) -> Result<Truststore, String> {
             if cert_bag.cert_id != X509_CERTIFICATE {
                 continue;
             }
-            let cert = Cert::from_der(cert_bag.cert_value.as_bytes())
+            let cert = Certificate::from_der(cert_bag.cert_value.as_bytes())
                 .map_err(|e| format!("a PKCS#12 certificate bag that is not a certificate: {e}"))?;
             let trusted = match bag.bag_attributes {
                 Some(attributes) => has_trusted_usage(attributes).map_err(bad("bag attributes"))?,
@@ -309,7 +309,7 @@ pub(crate) fn round_trip(bytes: &[u8]) {
         .iter()
         .map(|e| e.cert.display_name())
         .collect();
-    let entries: Vec<(&Cert, &str)> = store
+    let entries: Vec<(&Certificate, &str)> = store
         .entries
         .iter()
         .zip(&names)
@@ -325,7 +325,7 @@ pub(crate) fn round_trip(bytes: &[u8]) {
 mod tests {
     use super::*;
 
-    fn fixture(name: &str) -> Cert {
+    fn fixture(name: &str) -> Certificate {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures")
             .join(name);

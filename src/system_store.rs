@@ -4,7 +4,7 @@
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::fingerprint::Fingerprint;
 use crate::quote::path_text;
 use crate::read::{MAX_FILE_BYTES, MAX_STORE_BYTES, read_file};
@@ -12,7 +12,7 @@ use crate::read::{MAX_FILE_BYTES, MAX_STORE_BYTES, read_file};
 /// The store's certificates and where they were read (for the `system:` source label).
 pub(crate) struct SystemStore {
     pub location: String,
-    certs: Vec<Cert>,
+    certs: Vec<Certificate>,
     pub errors: Vec<String>,
 }
 
@@ -40,8 +40,11 @@ impl SystemStore {
         }
         self.location.push_str(label);
         self.errors.extend(errors);
-        self.certs
-            .extend(certs.iter().filter_map(|der| Cert::from_der(der).ok()));
+        self.certs.extend(
+            certs
+                .iter()
+                .filter_map(|der| Certificate::from_der(der).ok()),
+        );
     }
 
     pub(crate) fn source(&self) -> String {
@@ -49,11 +52,11 @@ impl SystemStore {
     }
 
     /// Every certificate read, for trusting the whole store.
-    pub(crate) fn all(&self) -> Vec<Cert> {
+    pub(crate) fn all(&self) -> Vec<Certificate> {
         self.certs.clone()
     }
 
-    pub(crate) fn find(&self, pin: &Fingerprint) -> Option<&Cert> {
+    pub(crate) fn find(&self, pin: &Fingerprint) -> Option<&Certificate> {
         self.certs.iter().find(|c| c.sha256 == *pin)
     }
 }

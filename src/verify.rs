@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::catalog;
 use crate::catalog::resolve_profiles;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::error::{Error, exit};
 use crate::fingerprint::Fingerprint;
 use crate::libpq::{self, TrustFile};
@@ -273,12 +273,12 @@ fn required_certificates(options: &VerifyOptions) -> Result<Vec<Required>, Error
 
 fn check(
     path: &Path,
-    certs: &[Cert],
+    certs: &[Certificate],
     required: &[Required],
     min_days: Option<u32>,
     now: SystemTime,
 ) -> VerifyReport {
-    let pinned = |c: &Cert| required.iter().any(|r| r.pin == c.sha256);
+    let pinned = |c: &Certificate| required.iter().any(|r| r.pin == c.sha256);
     let held: Vec<HeldCert> = certs
         .iter()
         .map(|c| HeldCert {

@@ -24,7 +24,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::driver::Driver;
 use crate::error::Error;
 use crate::libpq;
@@ -395,10 +395,10 @@ fn check_endpoint(
             });
         }
     };
-    let chain: Vec<Cert> = session
+    let chain: Vec<Certificate> = session
         .chain
         .iter()
-        .map(|der| Cert::from_der(der))
+        .map(|der| Certificate::from_der(der))
         .collect::<Result<_, _>>()
         .map_err(|e| Error::Network {
             message: format!("the server sent a certificate that does not parse: {e}"),

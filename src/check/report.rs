@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::connstr::Protocol;
 use super::settings::ClientSetting;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::error::{Error, exit};
 use crate::quote::ConnectLines;
 
@@ -170,7 +170,7 @@ pub struct CertReport {
 }
 
 impl CertReport {
-    pub(crate) fn new(cert: &Cert) -> Self {
+    pub(crate) fn new(cert: &Certificate) -> Self {
         CertReport {
             subject: cert.subject(),
             issuer: cert.issuer(),

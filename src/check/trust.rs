@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::CheckOptions;
 use super::reading::{Roots, Store};
 use crate::catalog::{default_destination, resolve_profiles};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::error::Error;
 use crate::libpq::{Format, TrustFile};
 use crate::parse::parse_certificates;
@@ -59,7 +59,7 @@ pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
         .and_then(|b| parse_certificates(&b).ok())
         .unwrap_or_default();
     let mut store: Option<SystemStore> = None;
-    let mut roots: Vec<Cert> = Vec::new();
+    let mut roots: Vec<Certificate> = Vec::new();
     for pin in &pins {
         let found = fetched
             .iter()

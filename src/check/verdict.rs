@@ -12,7 +12,7 @@ use super::report::{CertReport, CheckReport, ClientVerdict, Verdict};
 use super::settings;
 use super::settings::ClientSetting;
 use super::trust::Trust;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::driver::Driver;
 use crate::libpq::{self, NameRule};
 use crate::quote::{ConnectLines, path_text};
@@ -29,14 +29,14 @@ pub(crate) struct Judged {
     /// says on the way.
     pub(crate) notes: Vec<String>,
     /// The root the chain ends at under the setting judged.
-    pub(crate) root: Option<Cert>,
+    pub(crate) root: Option<Certificate>,
     /// Full verification would succeed (with the setting that does it).
     pub(crate) full_ok: bool,
     pub(crate) setting: Option<ClientSetting>,
     /// For psql: the psql line and `PGSSLROOTCERT`.
     pub(crate) connect: Option<ConnectLines>,
     pub(crate) trust: Trust,
-    pub(crate) earliest: Option<Cert>,
+    pub(crate) earliest: Option<Certificate>,
 }
 
 /// The setting as the driver spells it.
@@ -72,7 +72,7 @@ pub(super) fn judge(
     target: &Target,
     endpoint: &Endpoint,
     session: &Session,
-    chain: &[Cert],
+    chain: &[Certificate],
     trust: Trust,
     options: &CheckOptions,
     now: SystemTime,
@@ -204,7 +204,7 @@ pub(super) fn judge(
             full.root.clone(),
         ),
     };
-    let mut all: Vec<&Cert> = chain.iter().collect();
+    let mut all: Vec<&Certificate> = chain.iter().collect();
     all.extend(root.iter().chain(full.root.iter()));
     let earliest = all
         .iter()
@@ -288,7 +288,7 @@ pub(super) fn report(
     protocol: Protocol,
     host: (&str, u16, &str),
     tls_version: &str,
-    chain: &[Cert],
+    chain: &[Certificate],
     judged: Vec<Judged>,
 ) -> CheckReport {
     let first = &judged[0];

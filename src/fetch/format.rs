@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::TrustFile;
 use crate::parse::parse_certificates;
 
@@ -51,7 +51,7 @@ impl TrustFormat {
     }
 
     /// The file holding `certs` in this format.
-    pub(super) fn encode(self, certs: &[&Cert]) -> Vec<u8> {
+    pub(super) fn encode(self, certs: &[&Certificate]) -> Vec<u8> {
         match self {
             TrustFormat::Pem => certs
                 .iter()
@@ -60,7 +60,7 @@ impl TrustFormat {
                 .into_bytes(),
             TrustFormat::Pkcs12 => {
                 let names: Vec<String> = certs.iter().map(|c| c.display_name()).collect();
-                let entries: Vec<(&Cert, &str)> = certs
+                let entries: Vec<(&Certificate, &str)> = certs
                     .iter()
                     .zip(&names)
                     .map(|(c, n)| (*c, n.as_str()))
@@ -83,7 +83,7 @@ impl TrustFormat {
 }
 
 /// The certificates a file holds: PEM or DER, or the readable entries of a PKCS#12 file.
-pub(super) fn held_certificates(bytes: &[u8]) -> Result<Vec<Cert>, String> {
+pub(super) fn held_certificates(bytes: &[u8]) -> Result<Vec<Certificate>, String> {
     if crate::pkcs12::looks_like_pfx(bytes) {
         let store = crate::pkcs12::read(bytes)?;
         if store.entries.is_empty() && store.encrypted_parts > 0 {

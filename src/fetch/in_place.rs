@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::format::{TrustFormat, held_certificates};
 use super::plan::Plan;
 use super::report::{FetchReport, FetchStatus, report};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
 use crate::libpq::TrustFile;
@@ -80,7 +80,7 @@ pub(super) fn check_existing(
         }
         place.destination.tidy();
         let source = format!("file:{}", path_text(&place.path));
-        let certs: Vec<(&Cert, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
+        let certs: Vec<(&Certificate, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
         let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs, format);
         report
             .warnings
@@ -126,7 +126,7 @@ fn describe_not_certificate(bytes: &[u8]) -> String {
 }
 
 /// The same set of certificates, each pin once (order and encoding do not matter).
-pub(super) fn holds_exactly(certs: &[Cert], pins: &[Fingerprint]) -> bool {
+pub(super) fn holds_exactly(certs: &[Certificate], pins: &[Fingerprint]) -> bool {
     let mut held: Vec<Fingerprint> = certs.iter().map(|c| c.sha256).collect();
     let mut wanted = pins.to_vec();
     held.sort();
@@ -136,7 +136,7 @@ pub(super) fn holds_exactly(certs: &[Cert], pins: &[Fingerprint]) -> bool {
 }
 
 /// `subject (sha256 …)` for each certificate, for messages about what arrived or is in place.
-pub(super) fn describe(certs: &[Cert]) -> String {
+pub(super) fn describe(certs: &[Certificate]) -> String {
     let described: Vec<String> = certs
         .iter()
         .map(|c| format!("{} (sha256 {})", c.subject(), c.sha256))

@@ -10,7 +10,7 @@ mod sources;
 
 use std::path::PathBuf;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::download::NetOptions;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
@@ -129,27 +129,27 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
     };
 
     let mut sources = Sources::new(plan);
-    let mut found: Vec<(Cert, String)> = Vec::new();
+    let mut found: Vec<(Certificate, String)> = Vec::new();
     for wanted in &plan.wanted {
         found.push(sources.get(wanted)?);
     }
 
     let pem: String = found.iter().map(|(cert, _)| cert.to_pem()).collect();
     if let ResolvedOutput::NamedIn(dir) = &plan.output {
-        let certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
+        let certs: Vec<&Certificate> = found.iter().map(|(c, _)| c).collect();
         let place = Place::open(&dir.join(format.file_name(file_name_for(&certs))))?;
         if let Some(report) = check_existing(&place, &pins, plan)? {
             return Ok(report);
         }
         target = Some(place);
     }
-    let certs: Vec<(&Cert, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
+    let certs: Vec<(&Certificate, &str)> = found.iter().map(|(c, s)| (c, s.as_str())).collect();
     let Some(mut place) = target else {
         let mut report = report(FetchStatus::Saved, None, &certs, format);
         report.pem = Some(pem);
         return Ok(report);
     };
-    let only_certs: Vec<&Cert> = found.iter().map(|(c, _)| c).collect();
+    let only_certs: Vec<&Certificate> = found.iter().map(|(c, _)| c).collect();
     // A truststore is written the same way every time (no salt, no MAC), so this compares
     // like the PEM.
     let contents = format.encode(&only_certs);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::{FetchOptions, Output, TrustFormat};
 use crate::catalog::{self, Profile, default_dir, file_name, resolve_profiles};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
 use crate::quote::{path_text, url_text};
@@ -183,7 +183,7 @@ fn catalog_file_name(pins: &[Fingerprint]) -> Option<String> {
 
 /// A file name for certificates outside the catalog, made the way the catalog's are: the
 /// common name without spaces, `.crt.pem` (several joined with `+`, `.pem`).
-pub(super) fn file_name_for(certs: &[&Cert]) -> String {
+pub(super) fn file_name_for(certs: &[&Certificate]) -> String {
     let names: Vec<String> = certs
         .iter()
         .map(|c| {

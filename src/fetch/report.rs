@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::format::TrustFormat;
 use super::libpq_default_file;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::quote::{ConnectLines, JavaLines, path_text};
 
 /// One certificate as `fetch` reports it.
@@ -30,7 +30,7 @@ pub struct CertSummary {
 }
 
 impl CertSummary {
-    pub(crate) fn new(cert: &Cert, source: &str) -> Self {
+    pub(crate) fn new(cert: &Certificate, source: &str) -> Self {
         CertSummary {
             name: crate::catalog::cert_with_pin(&cert.sha256)
                 .map_or_else(|| cert.display_name(), |spec| spec.name.to_string()),
@@ -97,7 +97,7 @@ impl FetchReport {
 pub(super) fn report(
     status: FetchStatus,
     path: Option<&Path>,
-    certs: &[(&Cert, &str)],
+    certs: &[(&Certificate, &str)],
     format: TrustFormat,
 ) -> FetchReport {
     let now = SystemTime::now();

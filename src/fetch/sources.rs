@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::in_place::describe;
 use super::plan::{Plan, Wanted};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::download::Downloader;
 use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
@@ -18,7 +18,7 @@ use crate::system_store::SystemStore;
 pub(super) struct Sources<'a> {
     plan: &'a Plan<'a>,
     downloader: Option<Downloader>,
-    bodies: HashMap<String, Result<Vec<Cert>, Attempt>>,
+    bodies: HashMap<String, Result<Vec<Certificate>, Attempt>>,
     store: Option<SystemStore>,
 }
 
@@ -32,7 +32,7 @@ impl<'a> Sources<'a> {
         }
     }
 
-    pub(super) fn get(&mut self, wanted: &Wanted) -> Result<(Cert, String), Error> {
+    pub(super) fn get(&mut self, wanted: &Wanted) -> Result<(Certificate, String), Error> {
         let mut attempts: Vec<Attempt> = Vec::new();
         let all_pins: Vec<Fingerprint> = self.plan.wanted.iter().map(|w| w.pin).collect();
         if self.plan.options.use_network {
@@ -121,7 +121,7 @@ impl<'a> Sources<'a> {
         self.plan.options.use_builtin && self.plan.options.pins.is_empty()
     }
     /// Downloads and parses `url` once per run.
-    fn certs_from(&mut self, url: &str) -> Result<&Result<Vec<Cert>, Attempt>, Error> {
+    fn certs_from(&mut self, url: &str) -> Result<&Result<Vec<Certificate>, Attempt>, Error> {
         if !self.bodies.contains_key(url) {
             let downloader = match &self.downloader {
                 Some(d) => d,
@@ -159,7 +159,7 @@ impl<'a> Sources<'a> {
     }
 }
 
-fn wrong_certificate(url: &str, wanted: &Wanted, certs: &[Cert]) -> Attempt {
+fn wrong_certificate(url: &str, wanted: &Wanted, certs: &[Certificate]) -> Attempt {
     Attempt {
         source: url_text(url),
         error: format!(

@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 use super::facts::{Facts, key_fits};
 use super::signature::{self, SignatureCheck};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// Debian's default OpenSSL security level is 2: 112 bits.
 pub(crate) const SECURITY_BITS: u32 = 112;
@@ -36,7 +36,7 @@ const MAX_DEPTH: usize = 32;
 /// One certificate on the path, and where it came from.
 #[derive(Clone)]
 pub(crate) struct Link {
-    pub(crate) cert: Cert,
+    pub(crate) cert: Certificate,
     pub(crate) facts: Facts,
     pub(crate) trusted: bool,
 }
@@ -120,8 +120,8 @@ impl Verified {
 /// Verifies at the security level whose minimum is `security_bits` ([`SECURITY_BITS`] for
 /// libpq on Debian).
 pub(crate) fn verify(
-    sent: &[Cert],
-    trusted: &[Cert],
+    sent: &[Certificate],
+    trusted: &[Certificate],
     now: SystemTime,
     security_bits: u32,
 ) -> Verified {
@@ -180,7 +180,7 @@ pub(crate) fn verify(
         .or_else(|| check_security_level(&path, security_bits))
         .or_else(|| check_signatures_and_times(&path, now))
         .or_else(|| {
-            let certs: Vec<(Cert, bool)> = path
+            let certs: Vec<(Certificate, bool)> = path
                 .iter()
                 .map(|l| (l.cert.clone(), l.facts.self_issued))
                 .collect();
@@ -190,7 +190,7 @@ pub(crate) fn verify(
     Verified { path, failure }
 }
 
-fn link(cert: &Cert, trusted: bool) -> Link {
+fn link(cert: &Certificate, trusted: bool) -> Link {
     Link {
         facts: Facts::of(cert),
         cert: cert.clone(),
@@ -224,7 +224,7 @@ fn find_issuer(pool: &[Link], subject: &Link, path: &[Link], now: SystemTime) ->
     fallback.cloned()
 }
 
-fn within_validity(cert: &Cert, now: SystemTime) -> bool {
+fn within_validity(cert: &Certificate, now: SystemTime) -> bool {
     cert.not_before() <= now && now <= cert.not_after()
 }
 

@@ -17,7 +17,7 @@ use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
 use x509_cert::ext::pkix::name::GeneralName;
 
 use super::facts::CanonicalName;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// Why a certificate's names break a constraint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub(crate) fn tag(name: &GeneralName) -> u8 {
     }
 }
 
-fn subjects(cert: &Cert, leaf: bool) -> Vec<Subject> {
+fn subjects(cert: &Certificate, leaf: bool) -> Vec<Subject> {
     let tbs = cert.x509().tbs_certificate();
     let mut out = Vec::new();
     if tbs.subject().iter_rdn().next().is_some() {
@@ -160,7 +160,7 @@ fn describe(name: &Subject) -> String {
 }
 
 /// Checks `cert` (the server certificate when `leaf`) against `nc`.
-fn check(cert: &Cert, leaf: bool, nc: &NameConstraints) -> Option<Violation> {
+fn check(cert: &Certificate, leaf: bool, nc: &NameConstraints) -> Option<Violation> {
     check_names(subjects(cert, leaf), nc)
 }
 
@@ -201,7 +201,7 @@ pub(crate) fn check_names(names: Vec<Subject>, nc: &NameConstraints) -> Option<V
 
 /// The first certificate on `path` (server certificate first, root last) that breaks a
 /// constraint of a CA above it: its position, the CA's, and why.
-pub(crate) fn first_violation(path: &[(Cert, bool)]) -> Option<(usize, usize, Violation)> {
+pub(crate) fn first_violation(path: &[(Certificate, bool)]) -> Option<(usize, usize, Violation)> {
     for i in (0..path.len()).rev() {
         let (cert, self_issued) = &path[i];
         if i > 0 && *self_issued {

@@ -13,7 +13,7 @@ use x509_cert::ext::pkix::{
 };
 use x509_cert::name::Name;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::oid;
 
 /// The extensions OpenSSL 3.0 handles (`X509_supported_extension`); any other extension
@@ -87,7 +87,7 @@ pub(crate) struct SignatureInfo {
 }
 
 impl Facts {
-    pub(crate) fn of(cert: &Cert) -> Facts {
+    pub(crate) fn of(cert: &Certificate) -> Facts {
         let tbs = cert.x509().tbs_certificate();
         let subject = CanonicalName::of(tbs.subject());
         let issuer = CanonicalName::of(tbs.issuer());
@@ -145,7 +145,7 @@ impl Facts {
 
     /// OpenSSL's `X509_check_akid(issuer, self.akid)`: the key identifier, serial number and
     /// issuer name the authority key identifier names, where present, must be the issuer's.
-    pub(crate) fn akid_allows(&self, issuer: &Facts, issuer_cert: &Cert) -> bool {
+    pub(crate) fn akid_allows(&self, issuer: &Facts, issuer_cert: &Certificate) -> bool {
         let Some(akid) = &self.authority_key_id else {
             return true;
         };
@@ -220,7 +220,7 @@ pub(crate) fn key_fits(signature_key: KeyKind, key: KeyKind) -> bool {
 }
 
 /// A certificate's public key: its kind, and its size in bits where that matters.
-pub(crate) fn key_of(cert: &Cert) -> (KeyKind, Option<u32>) {
+pub(crate) fn key_of(cert: &Certificate) -> (KeyKind, Option<u32>) {
     let key = key_kind(
         &cert
             .x509()
@@ -243,7 +243,7 @@ fn key_kind(algorithm: &Oid) -> KeyKind {
     }
 }
 
-fn key_bits(cert: &Cert, key: KeyKind) -> Option<u32> {
+fn key_bits(cert: &Certificate, key: KeyKind) -> Option<u32> {
     let spki = cert.x509().tbs_certificate().subject_public_key_info();
     match key {
         KeyKind::Rsa | KeyKind::RsaPss => {
@@ -312,7 +312,7 @@ pub(crate) fn rsa_security_bits(n: u32) -> u32 {
 
 /// The signature's key type and security bits as `X509_get_signature_info` reports them:
 /// half the digest size, with SHA-1 at 63 and MD5 at 39 (below every level but 0).
-fn signature_info(cert: &Cert) -> Option<SignatureInfo> {
+fn signature_info(cert: &Certificate) -> Option<SignatureInfo> {
     let alg = cert.x509().signature_algorithm();
     let (key, digest_bits, name): (KeyKind, u32, &str) = match alg.oid {
         oid::MD5_RSA => (KeyKind::Rsa, 78, "MD5 with RSA"),

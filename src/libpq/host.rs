@@ -20,7 +20,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// A name a certificate holds, as libpq reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +47,7 @@ pub(crate) enum NameCheck {
 }
 
 impl CertNames {
-    pub(crate) fn of(cert: &Cert) -> CertNames {
+    pub(crate) fn of(cert: &Certificate) -> CertNames {
         let tbs = cert.x509().tbs_certificate();
         let mut names = CertNames::default();
         if let Ok(Some((_, san))) = tbs.get_extension::<SubjectAltName>() {

@@ -18,7 +18,7 @@ pub mod trust_file;
 use std::time::SystemTime;
 
 use crate::catalog;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 pub(crate) use chain::{Failure, LEVEL_1_BITS, SECURITY_BITS};
 use explain::explain;
 pub(crate) use explain::{LIBPQ_WORDING, Wording};
@@ -30,7 +30,7 @@ pub use trust_file::{Format, TrustFile};
 /// `host` parameter holds it.
 pub struct Case<'a> {
     /// The chain as the server sent it, server certificate first.
-    pub chain: &'a [Cert],
+    pub chain: &'a [Certificate],
     /// The trust file as libpq loads it.
     pub trust: &'a TrustFile,
     /// How to name the trust file in messages (its path).
@@ -72,7 +72,7 @@ pub struct Verdict {
     /// verify-full would succeed.
     pub ok: bool,
     /// The trusted root the chain ends at, when it reaches one.
-    pub root: Option<Cert>,
+    pub root: Option<Certificate>,
     /// Why it would fail; the chain's first failure as OpenSSL meets it.
     pub problems: Vec<String>,
     /// What fixes each problem.
@@ -148,7 +148,7 @@ pub fn judge(case: &Case<'_>) -> Verdict {
 /// OpenSSL's verdict on the chain alone.
 pub(crate) struct ChainVerdict {
     /// The trusted root the chain ends at, when it reaches one.
-    pub(crate) root: Option<Cert>,
+    pub(crate) root: Option<Certificate>,
     /// The first failure as OpenSSL meets it, and its fix.
     pub(crate) problem: Option<(String, Option<String>)>,
     /// The failure itself, for a stack that words some of them its own way.

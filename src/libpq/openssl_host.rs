@@ -19,27 +19,27 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::host::{CertName, CertNames};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// Whether OpenSSL's `X509_check_host || X509_check_ip_asc` accepts `host` for `cert`.
-pub(crate) fn matches(host: &str, cert: &Cert) -> bool {
+pub(crate) fn matches(host: &str, cert: &Certificate) -> bool {
     check_name(host, cert, true) || check_address(host, cert)
 }
 
 /// `X509_check_host(cert, host)`; `partial_wildcards: false` is
 /// `X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS`.
-pub(crate) fn check_name(host: &str, cert: &Cert, partial_wildcards: bool) -> bool {
+pub(crate) fn check_name(host: &str, cert: &Certificate, partial_wildcards: bool) -> bool {
     let names = CertNames::of(cert);
     check_host(host, &names, &all_common_names(cert), partial_wildcards)
 }
 
 /// `X509_check_ip_asc(cert, host)`: false when `host` is not an address.
-pub(crate) fn check_address(host: &str, cert: &Cert) -> bool {
+pub(crate) fn check_address(host: &str, cert: &Certificate) -> bool {
     check_ip(host, &CertNames::of(cert))
 }
 
 /// Every common name of the subject, in order.
-pub(crate) fn all_common_names(cert: &Cert) -> Vec<Vec<u8>> {
+pub(crate) fn all_common_names(cert: &Certificate) -> Vec<Vec<u8>> {
     cert.x509()
         .tbs_certificate()
         .subject()

@@ -3,7 +3,7 @@
 use ring::signature::{self as sig, VerificationAlgorithm};
 
 use super::facts::{KeyKind, key_of, pss_params};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::oid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,7 +14,7 @@ pub(crate) enum SignatureCheck {
     Unsupported(String),
 }
 
-pub(crate) fn check(cert: &Cert, issuer: &Cert) -> SignatureCheck {
+pub(crate) fn check(cert: &Certificate, issuer: &Certificate) -> SignatureCheck {
     let Some(algorithm) = algorithm(cert, key_of(issuer)) else {
         let alg = cert.x509().signature_algorithm();
         let what = match alg.oid {
@@ -44,7 +44,7 @@ pub(crate) fn check(cert: &Cert, issuer: &Cert) -> SignatureCheck {
 }
 
 fn algorithm(
-    cert: &Cert,
+    cert: &Certificate,
     (key, bits): (KeyKind, Option<u32>),
 ) -> Option<&'static dyn VerificationAlgorithm> {
     let alg = cert.x509().signature_algorithm();

@@ -12,7 +12,7 @@
 //! - One block that does not decode (bad base64, a certificate that does not parse, no
 //!   END line) fails the whole file, even after good blocks.
 
-use crate::cert::{Cert, read_tlv};
+use crate::cert::{Certificate, read_tlv};
 
 /// What a file looks like, for messages and `inspect`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -46,7 +46,7 @@ pub struct TrustFile {
     /// How the file looks.
     pub format: Format,
     /// The certificates libpq trusts from it (empty when it cannot load the file).
-    pub certs: Vec<Cert>,
+    pub certs: Vec<Certificate>,
     /// Why libpq cannot load it, in the words of a fix.
     pub error: Option<String>,
     /// It holds a private key: a fix must never suggest overwriting it.
@@ -108,7 +108,7 @@ pub(crate) fn detect(bytes: &[u8]) -> Format {
 /// `PEM_X509_INFO_read_bio` followed by the count check of `X509_load_cert_crl_file`, and
 /// `X509_STORE_add_cert` (the first of two identical certificates stays): the certificates
 /// trusted for TLS servers, and why others are not.
-fn read_pem(bytes: &[u8]) -> Result<(Vec<Cert>, Vec<String>), String> {
+fn read_pem(bytes: &[u8]) -> Result<(Vec<Certificate>, Vec<String>), String> {
     let mut store = Store::default();
     let mut loaded = 0;
     for block in PemBlocks::new(bytes) {
@@ -149,7 +149,7 @@ fn read_pem(bytes: &[u8]) -> Result<(Vec<Cert>, Vec<String>), String> {
             _ => return Err(format!("{what} does not hold DER data")),
         };
         if is_cert {
-            let cert = Cert::from_der(first)
+            let cert = Certificate::from_der(first)
                 .map_err(|e| format!("{what} is not a valid certificate ({e})"))?;
             store.add(&what, cert, None);
             loaded += 1;
@@ -168,13 +168,13 @@ fn read_pem(bytes: &[u8]) -> Result<(Vec<Cert>, Vec<String>), String> {
 /// rejected").
 #[derive(Default)]
 pub(crate) struct Store {
-    pub(crate) trusted: Vec<Cert>,
+    pub(crate) trusted: Vec<Certificate>,
     pub(crate) left_out: Vec<String>,
     added: Vec<Vec<u8>>,
 }
 
 impl Store {
-    pub(crate) fn add(&mut self, what: &str, cert: Cert, aux: Option<Aux>) {
+    pub(crate) fn add(&mut self, what: &str, cert: Certificate, aux: Option<Aux>) {
         if self.added.iter().any(|d| d == cert.der()) {
             return;
         }
@@ -196,13 +196,13 @@ const ANY_EKU: &[u8] = &[0x06, 0x04, 0x55, 0x1d, 0x25, 0x00];
 
 /// `d2i_X509_AUX`: the certificate, then trust settings in any bytes after it; `Err` says
 /// what is wrong with the block ("does not hold DER data").
-pub(crate) fn read_x509_aux(der: &[u8]) -> Result<(Cert, Option<Aux>), String> {
+pub(crate) fn read_x509_aux(der: &[u8]) -> Result<(Certificate, Option<Aux>), String> {
     let len = match read_tlv(der) {
         Some((0x30, len, _)) => len,
         _ => return Err("does not hold DER data".into()),
     };
-    let cert =
-        Cert::from_der(&der[..len]).map_err(|e| format!("is not a valid certificate ({e})"))?;
+    let cert = Certificate::from_der(&der[..len])
+        .map_err(|e| format!("is not a valid certificate ({e})"))?;
     let rest = &der[len..];
     if rest.is_empty() {
         return Ok((cert, None));

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, SanType};
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// A test CA: its certificate and what it issues.
 pub(crate) struct Ca {
@@ -29,13 +29,13 @@ impl Ca {
         self.issuer.der().to_vec()
     }
 
-    pub(crate) fn cert(&self) -> Cert {
-        Cert::from_der(&self.der()).unwrap()
+    pub(crate) fn cert(&self) -> Certificate {
+        Certificate::from_der(&self.der()).unwrap()
     }
 
     /// A server certificate with these common names (in order) and subjectAltNames:
     /// `DNS:name`, `IP:address` or `URI:text`.
-    pub(crate) fn leaf(&self, cns: &[&str], sans: &[&str]) -> Cert {
+    pub(crate) fn leaf(&self, cns: &[&str], sans: &[&str]) -> Certificate {
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.distinguished_name = rcgen::DistinguishedName::new();
         for (i, cn) in cns.iter().enumerate() {
@@ -59,7 +59,7 @@ impl Ca {
         let leaf = params
             .signed_by(&KeyPair::generate().unwrap(), &self.issuer)
             .unwrap();
-        Cert::from_der(leaf.der()).unwrap()
+        Certificate::from_der(leaf.der()).unwrap()
     }
 }
 

@@ -1,6 +1,6 @@
 //! What a target is: where to connect, how the protocol starts, and which TLS settings the
 //! client would use. Parsed from what the user has at hand: `HOST[:PORT]`, a PostgreSQL URL
-//! or keyword/value string ([`libpq`]), a JDBC URL, a `mysql://` URL ([`mysql`]),
+//! or keyword/value string ([`libpq_settings`]), a JDBC URL, a `mysql://` URL ([`mysql`]),
 //! `tls://HOST:PORT`, or libpq's environment variables.
 //!
 //! Nothing here prints the string as given: [`Target::shown`] is built from what was
@@ -8,7 +8,7 @@
 //! never the text ([`redact`]).
 
 pub(crate) mod conninfo;
-mod libpq;
+mod libpq_settings;
 mod mysql;
 mod pgjdbc;
 pub(crate) mod redact;
@@ -16,7 +16,7 @@ pub(crate) mod redact;
 use crate::error::Error;
 pub(crate) use redact::ParseError;
 
-pub(crate) use libpq::{from_env, settings_of};
+pub(crate) use libpq_settings::{from_env, settings_of};
 
 /// The protocol spoken before TLS, which also decides whose rules judge the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +127,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
     let raw = raw.trim();
     let lower = raw.get(..16).unwrap_or(raw).to_ascii_lowercase();
     let mut target = if lower.starts_with("postgresql://") || lower.starts_with("postgres://") {
-        libpq::parse_uri(raw, &std::collections::HashMap::new())?
+        libpq_settings::parse_uri(raw, &std::collections::HashMap::new())?
     } else if lower.starts_with("jdbc:postgresql:") {
         pgjdbc::parse(raw)?
     } else if lower.starts_with("mysql://") || lower.starts_with("mariadb://") {
@@ -167,7 +167,7 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
             user: None,
         }
     } else if raw.contains('=') {
-        libpq::parse_conninfo(raw, &std::collections::HashMap::new())?
+        libpq_settings::parse_conninfo(raw, &std::collections::HashMap::new())?
     } else if raw.contains("://") {
         return Err(ParseError::whole(
             "unknown scheme: a target is HOST[:PORT], postgresql://, jdbc:postgresql://, \

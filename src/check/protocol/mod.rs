@@ -317,7 +317,7 @@ impl CaptureChain {
 
 /// An RSA key below ring's 2048-bit floor: its signatures cannot be checked here.
 fn ring_refuses_key(cert: &CertificateDer<'_>) -> bool {
-    let Ok(cert) = crate::cert::Cert::from_der(cert) else {
+    let Ok(cert) = crate::cert::Certificate::from_der(cert) else {
         return true;
     };
     matches!(

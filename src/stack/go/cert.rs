@@ -15,7 +15,7 @@ use x509_cert::ext::pkix::{
 };
 
 use super::constraints::{self, Constraints};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::facts::{Facts, KeyKind};
 use crate::oid;
 
@@ -28,7 +28,7 @@ const P224: Oid = Oid::new_unwrap("1.3.132.0.33");
 const NULL: [u8; 2] = [0x05, 0x00];
 
 pub(super) struct GoCert {
-    pub(super) cert: Cert,
+    pub(super) cert: Certificate,
     pub(super) facts: Facts,
     pub(super) raw_subject: Vec<u8>,
     pub(super) raw_issuer: Vec<u8>,
@@ -58,7 +58,7 @@ impl std::fmt::Debug for GoCert {
 }
 
 impl GoCert {
-    pub(super) fn of(cert: &Cert) -> GoCert {
+    pub(super) fn of(cert: &Certificate) -> GoCert {
         let tbs = cert.x509().tbs_certificate();
         let facts = Facts::of(cert);
         let mut parse_error = key_parse_error(cert);
@@ -210,7 +210,7 @@ impl GoCert {
 }
 
 /// `parsePublicKey`'s refusals that x509-cert does not share.
-fn key_parse_error(cert: &Cert) -> Option<String> {
+fn key_parse_error(cert: &Certificate) -> Option<String> {
     let spki = cert.x509().tbs_certificate().subject_public_key_info();
     let params = spki.algorithm.parameters.as_ref();
     match spki.algorithm.oid {

@@ -11,7 +11,7 @@
 
 use super::addr::{ip_text, parse_ip, san_ip};
 use super::cert::GoCert;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::host::{CertName, CertNames};
 
 /// `validHostname`: labels of letters, digits, `_` and `-` (not first); a pattern may
@@ -156,7 +156,7 @@ fn hostname_error(leaf: &GoCert, names: &CertNames, host: &str) -> String {
 }
 
 /// `Subject.CommonName`: Go keeps the last one.
-pub(super) fn last_common_name(cert: &Cert) -> Option<String> {
+pub(super) fn last_common_name(cert: &Certificate) -> Option<String> {
     crate::libpq::openssl_host::all_common_names(cert)
         .pop()
         .map(|cn| String::from_utf8_lossy(&cn).into_owned())

@@ -10,7 +10,7 @@ use rcgen::{
     SanType, date_time_ymd,
 };
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::{self, Case, NameRule, TrustFile, Verdict};
 
 type Issuer = CertifiedIssuer<'static, KeyPair>;
@@ -36,7 +36,7 @@ fn intermediate(name: &str, by: &Issuer, tweak: impl FnOnce(&mut CertificatePara
     CertifiedIssuer::signed_by(params, KeyPair::generate().unwrap(), by).unwrap()
 }
 
-fn leaf(sans: &[&str], by: &Issuer, tweak: impl FnOnce(&mut CertificateParams)) -> Cert {
+fn leaf(sans: &[&str], by: &Issuer, tweak: impl FnOnce(&mut CertificateParams)) -> Certificate {
     let names: Vec<String> = sans.iter().map(|s| s.to_string()).collect();
     let mut params = CertificateParams::new(names).unwrap();
     params.distinguished_name.push(DnType::CommonName, "server");
@@ -51,15 +51,15 @@ fn leaf(sans: &[&str], by: &Issuer, tweak: impl FnOnce(&mut CertificateParams)) 
     )
 }
 
-fn cert(der: &[u8]) -> Cert {
-    Cert::from_der(der).unwrap()
+fn cert(der: &[u8]) -> Certificate {
+    Certificate::from_der(der).unwrap()
 }
 
-fn of(issuer: &Issuer) -> Cert {
+fn of(issuer: &Issuer) -> Certificate {
     cert(issuer.der())
 }
 
-fn pem(certs: &[&Cert]) -> Vec<u8> {
+fn pem(certs: &[&Certificate]) -> Vec<u8> {
     certs
         .iter()
         .map(|c| c.to_pem())
@@ -68,25 +68,25 @@ fn pem(certs: &[&Cert]) -> Vec<u8> {
 }
 
 /// pgx's verdict (`verify-full` with `host`, `verify-ca` without).
-fn pgx(chain: &[&Cert], trust: &[u8], host: Option<&str>) -> Verdict {
+fn pgx(chain: &[&Certificate], trust: &[u8], host: Option<&str>) -> Verdict {
     let trust = super::load(trust);
     judge_with(super::judge, chain, &trust, host, NameRule::Go)
 }
 
 /// psql's verdict on the same, for contrast.
-fn psql(chain: &[&Cert], trust: &[u8], host: &str) -> Verdict {
+fn psql(chain: &[&Certificate], trust: &[u8], host: &str) -> Verdict {
     let trust = TrustFile::load(trust);
     judge_with(libpq::judge, chain, &trust, Some(host), NameRule::Libpq)
 }
 
 fn judge_with(
     judge: fn(&Case<'_>) -> Verdict,
-    chain: &[&Cert],
+    chain: &[&Certificate],
     trust: &TrustFile,
     host: Option<&str>,
     rule: NameRule,
 ) -> Verdict {
-    let chain: Vec<Cert> = chain.iter().map(|c| (*c).clone()).collect();
+    let chain: Vec<Certificate> = chain.iter().map(|c| (*c).clone()).collect();
     judge(&Case {
         chain: &chain,
         trust,
@@ -117,7 +117,7 @@ fn connects(verdict: &Verdict) -> String {
 }
 
 /// A root and an intermediate, and a leaf for `localhost` under the intermediate.
-fn chain_under(root: &Issuer) -> (Cert, Cert) {
+fn chain_under(root: &Issuer) -> (Certificate, Certificate) {
     let int = intermediate("Go Intermediate", root, |_| {});
     (leaf(&["localhost"], &int, |_| {}), of(&int))
 }

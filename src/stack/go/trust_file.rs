@@ -14,7 +14,7 @@
 //! - Every certificate loaded is a trust anchor.
 
 use super::cert::GoCert;
-use crate::cert::{Cert, read_tlv};
+use crate::cert::{Certificate, read_tlv};
 use crate::libpq::TrustFile;
 use crate::libpq::trust_file::{Format, detect};
 
@@ -153,7 +153,7 @@ fn base64_decode(body: &[u8]) -> Option<Vec<u8>> {
 pub(super) fn load(bytes: &[u8]) -> TrustFile {
     let format = detect(bytes);
     let holds_private_key = find(bytes, b"PRIVATE KEY").is_some();
-    let mut certs: Vec<Cert> = Vec::new();
+    let mut certs: Vec<Certificate> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     let mut left_out = unseen_begin_lines(bytes);
     let mut rest = bytes;
@@ -171,7 +171,7 @@ pub(super) fn load(bytes: &[u8]) -> TrustFile {
             let der = block.bytes;
             let parsed = match read_tlv(&der) {
                 Some((_, len, _)) if len < der.len() => Err(TRAILING_DATA.to_string()),
-                _ => Cert::from_der(&der),
+                _ => Certificate::from_der(&der),
             };
             match parsed.and_then(|cert| match GoCert::of(&cert).parse_error {
                 Some(why) => Err(why),

@@ -19,7 +19,7 @@ use std::time::SystemTime;
 
 use super::link::Link;
 use super::pkix::{self, Failure};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// How deep the builder searches; the JDK stops at five intermediates by default.
 const MAX_BUILD_DEPTH: usize = 8;
@@ -42,7 +42,7 @@ impl Verified {
 }
 
 /// `engineValidate`, then the anchor and end-entity checks of `Validator.validate`.
-pub(crate) fn verify(sent: &[Cert], trusted: &[Cert], now: SystemTime) -> Verified {
+pub(crate) fn verify(sent: &[Certificate], trusted: &[Certificate], now: SystemTime) -> Verified {
     let anchors: Vec<Link> = trusted.iter().map(Link::of).collect();
     let chain: Vec<Link> = sent.iter().map(Link::of).collect();
     if anchors.iter().any(|a| a.cert.der() == chain[0].cert.der()) {

@@ -2,18 +2,18 @@
 
 use x509_cert::ext::pkix::SubjectAltName;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::facts::Facts;
 
 /// One certificate and what the checks read from it.
 #[derive(Clone)]
 pub(crate) struct Link {
-    pub(crate) cert: Cert,
+    pub(crate) cert: Certificate,
     pub(crate) facts: Facts,
 }
 
 impl Link {
-    pub(crate) fn of(cert: &Cert) -> Link {
+    pub(crate) fn of(cert: &Certificate) -> Link {
         Link {
             facts: Facts::of(cert),
             cert: cert.clone(),
@@ -33,7 +33,7 @@ impl Link {
 /// Why the JDK cannot even parse `cert` (`X509CertInfo.verifyCert`), where rootcert's
 /// parser can: a certificate with extensions and an empty subject must have a critical,
 /// non-empty subjectAltName.
-pub(crate) fn jdk_parse_problem(cert: &Cert) -> Option<String> {
+pub(crate) fn jdk_parse_problem(cert: &Certificate) -> Option<String> {
     let tbs = cert.x509().tbs_certificate();
     if tbs.subject().iter_rdn().next().is_some() || tbs.extensions().is_none() {
         return None;

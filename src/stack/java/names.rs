@@ -18,7 +18,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use x509_cert::ext::pkix::SubjectAltName;
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 
 /// The names the verifier reads from a certificate, as Java's text.
 pub(crate) struct JavaNames {
@@ -42,7 +42,7 @@ pub(crate) enum HostCheck {
 }
 
 impl JavaNames {
-    pub(crate) fn of(cert: &Cert) -> JavaNames {
+    pub(crate) fn of(cert: &Certificate) -> JavaNames {
         let tbs = cert.x509().tbs_certificate();
         let mut names = JavaNames {
             san: Vec::new(),

@@ -7,13 +7,13 @@ use super::chain::Verified;
 use super::link::Link;
 use super::names::JavaNames;
 use super::pkix;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq;
 use crate::libpq::facts::Facts;
 
 /// The rules of this stack that let the chain through where OpenSSL under libpq would
 /// refuse it.
-pub(super) fn chain(verified: &Verified, trust: &[Cert], now: SystemTime) -> Vec<String> {
+pub(super) fn chain(verified: &Verified, trust: &[Certificate], now: SystemTime) -> Vec<String> {
     let path = &verified.path;
     let anchor = path.last().expect("never empty");
     let subject = anchor.cert.subject();
@@ -132,7 +132,7 @@ pub(super) fn names(host: &str, names: &JavaNames, by_cn: bool) -> Vec<String> {
 
 /// Whether the trust file also holds the self-signed root above `anchor`, so that libpq
 /// would find a full chain too.
-fn reaches_a_root(anchor: &Link, trust: &[Cert]) -> bool {
+fn reaches_a_root(anchor: &Link, trust: &[Certificate]) -> bool {
     let mut facts = anchor.facts.clone();
     for _ in 0..trust.len() {
         if facts.self_signed {

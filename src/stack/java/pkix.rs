@@ -31,7 +31,7 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{KeyUsages, NameConstraints, SubjectAltName};
 
 use super::link::Link;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::constraints::{self, Subject, Violation};
 use crate::libpq::facts::{CanonicalName, KeyKind};
 use crate::libpq::signature::{self, SignatureCheck};
@@ -268,7 +268,7 @@ pub(crate) fn check_server(path: &[Link]) -> Option<Failure> {
 /// "jdkCA" anchor: `AnchorCertificates` counts the `cacerts` entries whose alias holds
 /// " [jdk"; Debian's `cacerts` names every entry `debian:…`, so on Debian no anchor is one
 /// and SHA-1 always passes (measured: matrix case 71, and under DigiCert Global Root G2).
-fn disabled_signature(cert: &Cert) -> Option<&'static str> {
+fn disabled_signature(cert: &Certificate) -> Option<&'static str> {
     let alg = cert.x509().signature_algorithm();
     if alg.oid == oid::MD5_RSA {
         Some("MD5")
@@ -290,7 +290,7 @@ fn weak_key(link: &Link) -> Option<u32> {
     (bits < least).then_some(bits)
 }
 
-fn unhandled_critical(cert: &Cert) -> Option<String> {
+fn unhandled_critical(cert: &Certificate) -> Option<String> {
     let tbs = cert.x509().tbs_certificate();
     tbs.extensions()
         .into_iter()
@@ -302,7 +302,7 @@ fn unhandled_critical(cert: &Cert) -> Option<String> {
 
 /// `SimpleValidator.getNetscapeCertTypeBit(cert, "ssl_server")`: true without the
 /// extension; bit 1 of its BIT STRING otherwise; false when it does not decode.
-fn netscape_allows_ssl_server(cert: &Cert) -> bool {
+fn netscape_allows_ssl_server(cert: &Certificate) -> bool {
     let tbs = cert.x509().tbs_certificate();
     let Some(ext) = tbs
         .extensions()
@@ -321,7 +321,7 @@ fn netscape_allows_ssl_server(cert: &Cert) -> bool {
 /// The names `NameConstraintsExtension.verify(X509Certificate)` checks: the subject, the
 /// SANs (or, without a SAN, the subject's e-mail addresses), and the most specific CN as
 /// an address or a DNS name when no SAN of that kind is there.
-fn names(cert: &Cert) -> Vec<Subject> {
+fn names(cert: &Certificate) -> Vec<Subject> {
     let tbs = cert.x509().tbs_certificate();
     let mut out = Vec::new();
     if tbs.subject().iter_rdn().next().is_some() {

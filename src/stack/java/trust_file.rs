@@ -16,7 +16,7 @@
 //! - An empty file (or a bundle without certificates) loads as no certificate; the
 //!   handshake then fails with "the trustAnchors parameter must be non-empty".
 
-use crate::cert::{Cert, read_tlv};
+use crate::cert::{Certificate, read_tlv};
 use crate::libpq::{Format, TrustFile};
 
 /// `X509Factory.BER_ITERATION_COUNT`: how deep indefinite-length BER may nest.
@@ -83,7 +83,7 @@ struct Block {
 }
 
 /// `parseX509orPKCS7Cert`; what it never reads goes to `left_out`.
-fn read(bytes: &[u8], left_out: &mut Vec<String>) -> Result<Vec<Cert>, String> {
+fn read(bytes: &[u8], left_out: &mut Vec<String>) -> Result<Vec<Certificate>, String> {
     if bytes.is_empty() {
         return Ok(Vec::new());
     }
@@ -117,13 +117,13 @@ fn read(bytes: &[u8], left_out: &mut Vec<String>) -> Result<Vec<Cert>, String> {
 }
 
 /// `X509CertImpl.newX509CertImpl`: one certificate and nothing after it.
-fn certificate(block: &Block) -> Result<Cert, String> {
+fn certificate(block: &Block) -> Result<Certificate, String> {
     let what = &block.what;
     let cert = match read_tlv(&block.data) {
         Some((0x30, len, _)) if len < block.data.len() => Err(format!(
             "{what} has bytes after its certificate (Java: \"extra data at the end\")"
         )),
-        Some((0x30, _, _)) => Cert::from_der(&block.data).map_err(|e| {
+        Some((0x30, _, _)) => Certificate::from_der(&block.data).map_err(|e| {
             format!("{what} is not an X.509 certificate ({e}); Java wants every block of the file to be one")
         }),
         _ => Err(format!(
@@ -325,7 +325,7 @@ fn read_ber(r: &mut Reader<'_>, tag: Option<u8>, depth: usize) -> Result<u8, &'s
 /// `new PKCS7(data).getCertificates()`, when `data` is a PKCS#7 SignedData (or Netscape
 /// certificate sequence) whose certificates all parse; None sends the caller back to
 /// reading X.509 certificates, as Java's `ParsingException` does.
-fn pkcs7_certificates(data: &[u8]) -> Option<Vec<Cert>> {
+fn pkcs7_certificates(data: &[u8]) -> Option<Vec<Certificate>> {
     let (0x30, _, content_info) = read_tlv(data)? else {
         return None;
     };
@@ -370,8 +370,8 @@ fn pkcs7_certificates(data: &[u8]) -> Option<Vec<Cert>> {
     (next[0] == 0x31).then_some(certs)
 }
 
-fn pkcs7_certificate(der: &[u8]) -> Option<Cert> {
-    let cert = Cert::from_der(der).ok()?;
+fn pkcs7_certificate(der: &[u8]) -> Option<Certificate> {
+    let cert = Certificate::from_der(der).ok()?;
     super::link::jdk_parse_problem(&cert)
         .is_none()
         .then_some(cert)

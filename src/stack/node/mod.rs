@@ -209,7 +209,7 @@ fn mismatch(host: &str, compared: &Compared) -> String {
 }
 
 /// What the user can change: the host they connect with, or the certificate.
-fn name_fix(host: &str, leaf: &crate::cert::Cert, mysql2: bool) -> Option<String> {
+fn name_fix(host: &str, leaf: &crate::cert::Certificate, mysql2: bool) -> Option<String> {
     let names = CertNames::of(leaf);
     let dns = names.san.iter().find_map(|n| match n {
         CertName::Dns(d) => Some(String::from_utf8_lossy(d).into_owned()),

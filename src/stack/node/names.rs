@@ -20,7 +20,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::host::{CertName, CertNames};
 use crate::libpq::openssl_host::all_common_names;
 
@@ -58,7 +58,7 @@ pub(crate) enum Compared {
 }
 
 /// `tls.checkServerIdentity(host, cert)`.
-pub(crate) fn check_server_identity(host: &str, cert: &Cert) -> Identity {
+pub(crate) fn check_server_identity(host: &str, cert: &Certificate) -> Identity {
     let names = CertNames::of(cert);
     let host_trimmed = unfqdn(host.as_bytes());
     let host_text = String::from_utf8_lossy(host_trimmed);

@@ -2,14 +2,14 @@ use std::time::SystemTime;
 
 use super::names::mysql2_checked_host;
 use super::*;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::TrustFile;
 use crate::stack::testing::{Ca, block, with_aux};
 
 fn judge_with(
     names: NameRule,
     client: &str,
-    chain: &[Cert],
+    chain: &[Certificate],
     trust: &TrustFile,
     host: &str,
 ) -> Verdict {
@@ -35,8 +35,9 @@ fn mysql2_checks_an_address_as_localhost() {
     let ca = Ca::new("Root");
     let trust = load(ca.pem().as_bytes());
     let by_address = [ca.leaf(&["x"], &["IP:127.0.0.1"])];
-    let ok =
-        |client, names, chain: &[Cert], host| judge_with(names, client, chain, &trust, host).ok;
+    let ok = |client, names, chain: &[Certificate], host| {
+        judge_with(names, client, chain, &trust, host).ok
+    };
     assert!(ok(
         "node-postgres",
         NameRule::Node,

@@ -56,7 +56,7 @@ pub(crate) fn load(bytes: &[u8]) -> TrustFile {
                 // trailing bytes.
                 let reads_on = block.label != "TRUSTED CERTIFICATE"
                     && read_tlv(&der).is_some_and(|(_, len, _)| {
-                        crate::cert::Cert::from_der(&der[..len]).is_ok()
+                        crate::cert::Certificate::from_der(&der[..len]).is_ok()
                     });
                 stopped = Some((format!("{what}, which {why}"), reads_on));
                 break;
@@ -93,7 +93,7 @@ pub(crate) fn load(bytes: &[u8]) -> TrustFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cert::Cert;
+    use crate::cert::Certificate;
     use crate::stack::testing::{Ca, block, with_aux};
 
     /// OpenSSL trust settings (`X509_CERT_AUX`), as `openssl x509 -trustout` writes them.
@@ -110,7 +110,7 @@ mod tests {
     const ALIAS_ONLY: &[u8] = &[0x30, 0x04, 0x0c, 0x02, b'd', b'b'];
 
     fn subjects(file: &TrustFile) -> Vec<String> {
-        file.certs.iter().map(Cert::subject).collect()
+        file.certs.iter().map(Certificate::subject).collect()
     }
 
     // Each file below was also given to Node 20.20.2 as `tls.connect({ca})` against a server

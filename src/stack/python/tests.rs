@@ -1,7 +1,7 @@
 use std::time::SystemTime;
 
 use super::*;
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::TrustFile;
 use crate::stack::testing::{Ca, block, with_aux};
 use crate::stack::{Stack, load};
@@ -12,7 +12,7 @@ type NameCase<'a> = (&'a [&'a str], &'a [&'a str], &'a [(&'a str, bool)]);
 fn judge_with(
     client: &str,
     names: NameRule,
-    chain: &[Cert],
+    chain: &[Certificate],
     trust: &TrustFile,
     host: &str,
 ) -> Verdict {

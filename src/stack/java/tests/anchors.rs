@@ -121,7 +121,7 @@ fn intermediates_and_server_certificates() {
     let root = make_root("Root", |_| {});
     let int = |name, tweak: Tweak| make_int(name, &root, tweak);
     let trust = pem(&[&root.cert]);
-    let check = |name: &str, int: &Ca, leaf: &Cert| {
+    let check = |name: &str, int: &Ca, leaf: &Certificate| {
         verdict(name, &[leaf, &int.cert], &trust, Some("localhost"))
     };
     // Intermediates: EKU not checked; critical extensions, keyCertSign and cA are.

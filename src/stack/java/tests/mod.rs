@@ -14,7 +14,7 @@ use rcgen::{
 };
 
 use super::{judge, load};
-use crate::cert::Cert;
+use crate::cert::Certificate;
 use crate::libpq::{Case, NameRule, Verdict};
 
 mod anchors;
@@ -23,7 +23,7 @@ mod trust_files;
 type Tweak = Box<dyn FnOnce(&mut CertificateParams)>;
 
 struct Ca {
-    cert: Cert,
+    cert: Certificate,
     issuer: CertifiedIssuer<'static, KeyPair>,
 }
 
@@ -50,7 +50,7 @@ fn make_root(cn: &str, tweak: impl FnOnce(&mut CertificateParams)) -> Ca {
     let issuer =
         CertifiedIssuer::self_signed(ca_params(cn, tweak), KeyPair::generate().unwrap()).unwrap();
     Ca {
-        cert: Cert::from_der(issuer.der()).unwrap(),
+        cert: Certificate::from_der(issuer.der()).unwrap(),
         issuer,
     }
 }
@@ -61,13 +61,13 @@ fn make_int(cn: &str, parent: &Ca, tweak: impl FnOnce(&mut CertificateParams)) -
     let issuer =
         CertifiedIssuer::signed_by(p, KeyPair::generate().unwrap(), &parent.issuer).unwrap();
     Ca {
-        cert: Cert::from_der(issuer.der()).unwrap(),
+        cert: Certificate::from_der(issuer.der()).unwrap(),
         issuer,
     }
 }
 
 /// A server certificate for DNS:localhost as servers have them, changed by `tweak`.
-fn make_leaf(parent: &Ca, tweak: impl FnOnce(&mut CertificateParams)) -> Cert {
+fn make_leaf(parent: &Ca, tweak: impl FnOnce(&mut CertificateParams)) -> Certificate {
     let mut p = params("localhost");
     p.subject_alt_names = vec![rcgen::SanType::DnsName("localhost".try_into().unwrap())];
     p.key_usages = vec![Ku::DigitalSignature, Ku::KeyEncipherment];
@@ -77,7 +77,7 @@ fn make_leaf(parent: &Ca, tweak: impl FnOnce(&mut CertificateParams)) -> Cert {
     let cert = p
         .signed_by(&KeyPair::generate().unwrap(), &parent.issuer)
         .unwrap();
-    Cert::from_der(cert.der()).unwrap()
+    Certificate::from_der(cert.der()).unwrap()
 }
 
 fn critical(oid: &[u64], content: Vec<u8>) -> CustomExtension {
@@ -86,7 +86,7 @@ fn critical(oid: &[u64], content: Vec<u8>) -> CustomExtension {
     ext
 }
 
-fn pem(certs: &[&Cert]) -> Vec<u8> {
+fn pem(certs: &[&Certificate]) -> Vec<u8> {
     certs
         .iter()
         .map(|c| c.to_pem())
@@ -95,7 +95,7 @@ fn pem(certs: &[&Cert]) -> Vec<u8> {
 }
 
 /// pgjdbc's verdict: `verify-full` with a host, `verify-ca` without.
-fn verdict(name: &str, chain: &[&Cert], trust: &[u8], host: Option<&str>) -> Verdict {
+fn verdict(name: &str, chain: &[&Certificate], trust: &[u8], host: Option<&str>) -> Verdict {
     if let Some(dir) = std::env::var_os("ROOTCERT_JAVA_CASES") {
         let dir = std::path::Path::new(&dir).join(name.replace([' ', '/'], "_"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -104,7 +104,7 @@ fn verdict(name: &str, chain: &[&Cert], trust: &[u8], host: Option<&str>) -> Ver
         std::fs::write(dir.join("host"), host.unwrap_or("-")).unwrap();
     }
     let trust = load(trust);
-    let chain: Vec<Cert> = chain.iter().map(|c| (*c).clone()).collect();
+    let chain: Vec<Certificate> = chain.iter().map(|c| (*c).clone()).collect();
     judge(&Case {
         chain: &chain,
         trust: &trust,
@@ -154,7 +154,7 @@ fn openssl(dir: &std::path::Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
-fn base() -> (Ca, Ca, Cert) {
+fn base() -> (Ca, Ca, Certificate) {
     let root = make_root("Java Root", |_| {});
     let int = make_int("Java Intermediate", &root, |_| {});
     let leaf = make_leaf(&int, |_| {});
@@ -287,7 +287,7 @@ fn signatures_java_refuses_and_accepts() {
             "-addext",
             "subjectKeyIdentifier=none",
         ]);
-        Cert::from_der(::pem::parse(pem).unwrap().contents()).unwrap()
+        Certificate::from_der(::pem::parse(pem).unwrap().contents()).unwrap()
     };
     let v = verdict(
         "SHA-1 under a private root",
