@@ -10,6 +10,8 @@ pub struct TestChain {
     pub root_sha256: String,
     /// What the server sends: leaf then any intermediate, with the leaf's key.
     pub server: pg::ServerTls,
+    /// The server certificate's notAfter, in seconds since the epoch.
+    pub leaf_not_after: i64,
     leaf_pem: String,
     server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
     server_key: Vec<u8>,
@@ -21,6 +23,7 @@ pub struct ChainSpec {
     intermediate: bool,
     names: Vec<String>,
     leaf_expired: bool,
+    leaf_valid_until: Option<(i32, u8, u8)>,
 }
 
 impl ChainSpec {
@@ -39,6 +42,12 @@ impl ChainSpec {
     /// Makes the leaf valid only in 2020.
     pub fn leaf_expired(mut self, expired: bool) -> Self {
         self.leaf_expired = expired;
+        self
+    }
+
+    /// Makes the leaf expire at the start of that day (UTC).
+    pub fn leaf_valid_until(mut self, year: i32, month: u8, day: u8) -> Self {
+        self.leaf_valid_until = Some((year, month, day));
         self
     }
 
@@ -72,6 +81,10 @@ impl ChainSpec {
             leaf.not_before = date_time_ymd(2020, 1, 1);
             leaf.not_after = date_time_ymd(2021, 1, 1);
         }
+        if let Some((year, month, day)) = self.leaf_valid_until {
+            leaf.not_after = date_time_ymd(year, month, day);
+        }
+        let leaf_not_after = leaf.not_after.unix_timestamp();
         let (leaf, chain_pem, server_chain) = match &intermediate {
             Some(intermediate) => {
                 let leaf = leaf.signed_by(&leaf_key, intermediate).unwrap();
@@ -94,6 +107,7 @@ impl ChainSpec {
                 chain_pem,
                 key_pem: leaf_key.serialize_pem(),
             },
+            leaf_not_after,
             leaf_pem: leaf.pem(),
             server_chain,
             server_key: leaf_key.serialize_der(),
@@ -108,6 +122,7 @@ impl TestChain {
             intermediate: false,
             names: vec!["localhost".to_string()],
             leaf_expired: false,
+            leaf_valid_until: None,
         }
     }
 
@@ -136,6 +151,16 @@ impl TestChain {
     pub fn server_sha256(&self) -> String {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(&self.server_chain[0]))
+    }
+
+    /// The root's SHA-256 as `openssl x509 -fingerprint` prints it (upper-case, colons).
+    pub fn root_fingerprint(&self) -> String {
+        self.root_sha256
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| std::str::from_utf8(pair).unwrap().to_uppercase())
+            .collect::<Vec<_>>()
+            .join(":")
     }
 
     /// Writes the root as PEM.

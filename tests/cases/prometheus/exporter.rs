@@ -10,8 +10,8 @@ fn prometheus_scrapes_the_exporter_and_reads_back_each_verdict() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let good = Chain::new("rootcert exporter root", (2031, 5, 17));
-    let stranger = Chain::new("a root nobody trusts", (2032, 2, 2));
+    let good = chain("rootcert exporter root", (2031, 5, 17));
+    let stranger = chain("a root nobody trusts", (2032, 2, 2));
     let trust = write(dir.path(), "root.pem", &good.root_pem);
     let pg = PgServer::start(bins, Some(&good.server));
     let maria = mariadb::MariaDb::start(Some(&stranger.server), 100);
@@ -82,7 +82,10 @@ fn prometheus_scrapes_the_exporter_and_reads_back_each_verdict() {
     assert_eq!(value_of(&expiry, &pg_target), good.leaf_not_after as f64);
     assert_eq!(value_of(&expiry, &tls_target), good.leaf_not_after as f64);
     let roots = prometheus.query("rootcert_root_info");
-    assert_eq!(label_of(&roots, &pg_target, "sha256"), good.root_sha256);
+    assert_eq!(
+        label_of(&roots, &pg_target, "sha256"),
+        good.root_fingerprint()
+    );
 
     // The exporter's own health, and the alert rule of the recipe matching the failures.
     // The exporter's own job runs on its own schedule: wait for its first scrape.
@@ -118,7 +121,7 @@ fn prometheus_scrapes_the_exporter_and_reads_back_each_verdict() {
 fn a_probe_names_only_a_target_and_a_module_and_keeps_to_the_scrape_timeout() {
     let Some(tools) = prom::tools() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::new("rootcert probe root", (2031, 5, 17));
+    let chain = chain("rootcert probe root", (2031, 5, 17));
     let trust = write(dir.path(), "root.pem", &chain.root_pem);
     let config = write(
         dir.path(),
@@ -252,7 +255,7 @@ fn a_probe_names_only_a_target_and_a_module_and_keeps_to_the_scrape_timeout() {
 #[test]
 fn one_server_gets_at_most_its_share_of_checks_at_once() {
     let env = Env::new();
-    let chain = Chain::new("rootcert share root", (2031, 5, 17));
+    let chain = chain("rootcert share root", (2031, 5, 17));
     let trust = write(env.dir.path(), "root.pem", &chain.root_pem);
     // Each connection is held 100 ms before the handshake: checks overlap.
     let server = TlsServer::start_with(&chain.server, Duration::from_millis(100));
@@ -300,7 +303,7 @@ fn one_server_gets_at_most_its_share_of_checks_at_once() {
 #[test]
 fn servers_that_never_answer_wait_out_their_timeouts_side_by_side() {
     let env = Env::new();
-    let chain = Chain::new("rootcert side root", (2031, 5, 17));
+    let chain = chain("rootcert side root", (2031, 5, 17));
     let trust = write(env.dir.path(), "root.pem", &chain.root_pem);
     let silent = SilentFleet::start(200);
     let good = TlsServer::start(&chain.server);

@@ -9,14 +9,21 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::pg::{PgServer, binaries, free_port};
-use crate::support::prom::{
-    self, Chain, Sample, Silent, SilentFleet, TlsServer, http_get, samples,
-};
+use crate::support::prom::{self, Sample, Silent, SilentFleet, TlsServer, http_get, samples};
 use crate::support::*;
 
 mod exporter;
 mod operations;
 mod textfiles;
+
+/// A root and a server certificate it signs for `localhost` and `127.0.0.1`, expiring at
+/// `leaf_not_after` (a date, before the root's).
+fn chain(root_name: &str, (year, month, day): (i32, u8, u8)) -> TestChain {
+    TestChain::builder(root_name)
+        .names(&["localhost", "127.0.0.1"])
+        .leaf_valid_until(year, month, day)
+        .build()
+}
 
 fn recipe(name: &str) -> String {
     std::fs::read_to_string(

@@ -29,7 +29,7 @@ fn the_recipes_pass_their_checkers_and_run_as_written() {
     );
 
     // The systemd unit: systemd's verifier, then its commands as it would run them.
-    let chain = Chain::new("rootcert unit root", (2031, 5, 17));
+    let chain = chain("rootcert unit root", (2031, 5, 17));
     let trust = write(dir.path(), "root.pem", &chain.root_pem);
     let config = exporter_config(dir.path(), &trust);
     let unit = recipe("rootcert-exporter.service");
@@ -98,7 +98,7 @@ fn the_recipes_pass_their_checkers_and_run_as_written() {
 fn the_exporter_stays_flat_over_thousands_of_probes() {
     let Some(_tools) = prom::tools() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let chain = Chain::new("rootcert soak root", (2031, 5, 17));
+    let chain = chain("rootcert soak root", (2031, 5, 17));
     let trust = write(dir.path(), "root.pem", &chain.root_pem);
     let config = write(
         dir.path(),

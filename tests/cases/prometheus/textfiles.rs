@@ -6,9 +6,9 @@ use super::*;
 fn check_metrics_pass_promtool_and_say_what_each_server_got() {
     let Some(tools) = prom::tools() else { return };
     let env = Env::new();
-    let good = Chain::new("rootcert metrics root", (2031, 5, 17));
-    let other = Chain::new("some other root", (2032, 1, 1));
-    let odd = Chain::new("Odd \"root\" \\ CA \u{1b}[2J", (2033, 1, 1));
+    let good = chain("rootcert metrics root", (2031, 5, 17));
+    let other = chain("some other root", (2032, 1, 1));
+    let odd = chain("Odd \"root\" \\ CA \u{1b}[2J", (2033, 1, 1));
     let pass = TlsServer::start(&good.server);
     let fail = TlsServer::start(&other.server);
     let quoted = TlsServer::start(&odd.server);
@@ -88,11 +88,11 @@ fn check_metrics_pass_promtool_and_say_what_each_server_got() {
         good.leaf_not_after as f64
     );
     let root = one(&all, "rootcert_root_info", &targets[0]);
-    assert_eq!(root.label("sha256"), Some(&*good.root_sha256));
+    assert_eq!(root.label("sha256"), Some(&*good.root_fingerprint()));
     assert_eq!(root.label("subject"), Some("CN=rootcert metrics root"));
     // A subject with quotes, a backslash and an escape sequence: escaped, never raw.
     let odd_root = one(&all, "rootcert_root_info", &targets[2]);
-    assert_eq!(odd_root.label("sha256"), Some(&*odd.root_sha256));
+    assert_eq!(odd_root.label("sha256"), Some(&*odd.root_fingerprint()));
     let subject = odd_root.label("subject").unwrap();
     assert!(
         subject.contains("Odd") && subject.contains('"'),
@@ -100,7 +100,12 @@ fn check_metrics_pass_promtool_and_say_what_each_server_got() {
     );
     assert!(!subject.contains('\u{1b}'), "{subject:?}");
     assert!(!run.stdout.contains('\u{1b}'));
-    let servers = find(&all, "rootcert_root_servers", "sha256", &good.root_sha256);
+    let servers = find(
+        &all,
+        "rootcert_root_servers",
+        "sha256",
+        &good.root_fingerprint(),
+    );
     assert_eq!(servers.len(), 1);
     assert_eq!(servers[0].value, 1.0);
     // No chain for the servers that could not be judged.
@@ -113,7 +118,7 @@ fn with_every_driver_each_gets_its_own_success_series_as_in_the_json() {
     let Some(tools) = prom::tools() else { return };
     let Some(bins) = binaries() else { return };
     let env = Env::new();
-    let chain = Chain::new("rootcert drivers root", (2031, 5, 17));
+    let chain = chain("rootcert drivers root", (2031, 5, 17));
     let trust = write(env.dir.path(), "root.pem", &chain.root_pem);
     let pg = PgServer::start(bins, Some(&chain.server));
     // By address: the drivers' name rules differ on an IP SAN (libpq, pgx, ...).
@@ -210,8 +215,8 @@ fn verify_metrics_say_whether_the_pins_are_still_there() {
 fn the_fleet_summary_names_the_server_on_another_root() {
     let Some(tools) = prom::tools() else { return };
     let env = Env::new();
-    let usual = Chain::new("rootcert usual root", (2031, 1, 1));
-    let old = Chain::new("rootcert old root", (2031, 1, 1));
+    let usual = chain("rootcert usual root", (2031, 1, 1));
+    let old = chain("rootcert old root", (2031, 1, 1));
     let a = TlsServer::start(&usual.server);
     let b = TlsServer::start(&usual.server);
     let c = TlsServer::start(&old.server);
@@ -260,7 +265,12 @@ fn the_fleet_summary_names_the_server_on_another_root() {
             differs
         );
     }
-    let usual_servers = find(&all, "rootcert_root_servers", "sha256", &usual.root_sha256);
+    let usual_servers = find(
+        &all,
+        "rootcert_root_servers",
+        "sha256",
+        &usual.root_fingerprint(),
+    );
     assert_eq!(usual_servers[0].value, 2.0);
 }
 
@@ -272,7 +282,7 @@ fn node_exporter_serves_the_textfiles_the_cron_recipe_writes() {
     let textfiles = root.path().join("var/lib/prometheus/node-exporter");
     std::fs::create_dir_all(&etc).unwrap();
     std::fs::create_dir_all(&textfiles).unwrap();
-    let chain = Chain::new("rootcert textfile root", (2031, 5, 17));
+    let chain = chain("rootcert textfile root", (2031, 5, 17));
     let server = TlsServer::start(&chain.server);
     let closed = free_port();
     write(&etc, "root.pem", &format!("{}{}", chain.root_pem, g2_pem()));

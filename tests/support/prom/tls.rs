@@ -1,63 +1,6 @@
-//! Plain-TLS servers with chains made here: ones that answer, and ones that never do.
+//! Plain-TLS servers: ones that answer, and ones that never do.
 
 use super::*;
-
-/// A root and a server certificate it signs for `localhost` and `127.0.0.1`, expiring at
-/// `leaf_not_after` (before the root), as PEM; and the root's SHA-256 (colon hex).
-pub struct Chain {
-    pub root_pem: String,
-    pub root_sha256: String,
-    pub server: ServerTls,
-    /// The server certificate's notAfter, in seconds since the epoch.
-    pub leaf_not_after: i64,
-}
-
-impl Chain {
-    pub fn new(root_cn: &str, leaf_not_after: (i32, u8, u8)) -> Chain {
-        use rcgen::{
-            BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair,
-            date_time_ymd,
-        };
-        let mut root = CertificateParams::new(Vec::<String>::new()).unwrap();
-        root.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        root.distinguished_name.push(DnType::CommonName, root_cn);
-        root.not_after = date_time_ymd(2040, 1, 1);
-        let root = CertifiedIssuer::self_signed(root, KeyPair::generate().unwrap()).unwrap();
-        let key = KeyPair::generate().unwrap();
-        let mut leaf =
-            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-        leaf.distinguished_name
-            .push(DnType::CommonName, "localhost");
-        let (y, m, d) = leaf_not_after;
-        leaf.not_after = date_time_ymd(y, m, d);
-        let leaf = leaf.signed_by(&key, &root).unwrap();
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(root.der());
-        let root_sha256 = digest
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect::<Vec<_>>()
-            .join(":");
-        Chain {
-            root_pem: root.pem(),
-            root_sha256,
-            server: ServerTls {
-                chain_pem: leaf.pem(),
-                key_pem: key.serialize_pem(),
-            },
-            leaf_not_after: days_from_epoch(y, m, d) * 86_400,
-        }
-    }
-}
-
-pub(super) fn days_from_epoch(y: i32, m: u8, d: u8) -> i64 {
-    let (y, m, d) = (i64::from(y), i64::from(m), i64::from(d));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
-}
 
 /// A plain-TLS server on 127.0.0.1 serving `tls` to every connection, which it holds until
 /// the client closes. It counts the connections open now, and the most that were at once
