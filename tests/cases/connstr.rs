@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use crate::support::pg::{PgServer, binaries};
 use crate::support::*;
 
 /// libpq's reading of each string: its keyword/value settings, or `None` when it refuses.
@@ -152,10 +151,10 @@ fn check(env: &Env, args: &[&str]) -> Run {
 
 #[test]
 fn a_strings_own_tls_settings_decide_the_verdict() {
-    let Some(bins) = binaries() else { return };
-    let chain = TestChain::new("connstr root", false);
+    let Some((server, chain)) = pg::shared() else {
+        return;
+    };
     let other = TestChain::new("connstr other root", false);
-    let server = PgServer::start(bins, Some(&chain.server));
     let env = Env::new();
     let root = env.path("root.pem");
     std::fs::write(&root, &chain.root_pem).unwrap();

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::pg::{PgServer, binaries};
+use crate::support::pg::PgServer;
 use crate::support::*;
 
 const PGJDBC: &str = "/usr/share/java/postgresql.jar";
@@ -260,12 +260,12 @@ fn pgjdbc_connects(server: &PgServer, truststore: &Path, password: Option<&str>)
 
 #[test]
 fn pgjdbc_connects_with_verify_full_through_the_truststore_and_not_with_another_root() {
-    let Some(bins) = binaries() else { return };
+    let Some((server, chain)) = pg::shared() else {
+        return;
+    };
     if !java_here() {
         return;
     }
-    let chain = TestChain::new("pkcs12 root", false);
-    let server = PgServer::start(bins, Some(&chain.server));
     let env = Env::new();
     let mirror = Server::serving(chain.root_pem.clone());
     let save = |pin: &str, pem_url: &str, out: &str| {
@@ -293,13 +293,13 @@ fn pgjdbc_connects_with_verify_full_through_the_truststore_and_not_with_another_
 
     // Java reads the password-less truststore with trustStorePassword unset, empty or set.
     for password in [None, Some(""), Some("changeit")] {
-        let (ok, said) = pgjdbc_connects(&server, &right, password);
+        let (ok, said) = pgjdbc_connects(server, &right, password);
         assert!(
             ok,
             "pgjdbc with the pinned root's truststore ({password:?}): {said}"
         );
     }
-    let (ok, said) = pgjdbc_connects(&server, &wrong, None);
+    let (ok, said) = pgjdbc_connects(server, &wrong, None);
     assert!(!ok, "pgjdbc trusted a truststore of another root: {said}");
     assert!(said.contains("PKIX path building failed"), "{said}");
 }

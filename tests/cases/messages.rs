@@ -5,7 +5,6 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use crate::support::pg::{PgServer, binaries};
 use crate::support::*;
 
 /// A TLS server on 127.0.0.1 whose chain is `ca`'s server certificate (signed directly by
@@ -184,10 +183,10 @@ fn one_unreachable_target_in_json_is_the_per_target_object_on_one_line() {
 
 #[test]
 fn require_with_ca_judges_the_file_it_names() {
-    let Some(bins) = binaries() else { return };
-    let chain = TestChain::new("rootcert require root", false);
+    let Some((server, chain)) = pg::shared() else {
+        return;
+    };
     let other = TestChain::new("rootcert require other", false);
-    let server = PgServer::start(bins, Some(&chain.server));
     let env = Env::new();
     // The wrong root in libpq's default file, the right one given with --ca: the string
     // names no root, so it is judged with the --ca file as its sslrootcert, and the header

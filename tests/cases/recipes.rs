@@ -12,7 +12,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::pg::{PgServer, binaries};
 use crate::support::*;
 
 fn recipe(name: &str) -> String {
@@ -391,9 +390,9 @@ fn available(program: &str, args: &[&str], env: &[(&str, &str)]) -> bool {
 
 #[test]
 fn clients_connect_with_verify_full_using_the_saved_root() {
-    let Some(bins) = binaries() else { return };
-    let chain = TestChain::new("recipes root", false);
-    let server = PgServer::start(bins, Some(&chain.server));
+    let Some((server, chain)) = pg::shared() else {
+        return;
+    };
     // Save the server's root with rootcert, as a user would (pinned, from a local mirror).
     let env = Env::new();
     let mirror = Server::serving(chain.root_pem.clone());

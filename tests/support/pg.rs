@@ -227,6 +227,23 @@ pub fn world_readable_dir(prefix: &str) -> PathBuf {
     dir
 }
 
+/// One server with a valid chain (root -> intermediate -> `DNS:localhost`) for the tests
+/// that only connect to it, started once per test process; `None` when PostgreSQL is
+/// missing. pg_ctl daemonizes it and statics are never dropped, so a watchdog stops it
+/// once this process is gone.
+pub fn shared() -> Option<&'static (PgServer, super::TestChain)> {
+    static SHARED: OnceLock<Option<(PgServer, super::TestChain)>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            let bins = binaries()?;
+            let chain = super::TestChain::new("rootcert test root", false);
+            let server = PgServer::start(bins, Some(&chain.server));
+            server.stop_after(std::process::id());
+            Some((server, chain))
+        })
+        .as_ref()
+}
+
 /// A running PostgreSQL server on 127.0.0.1, stopped when dropped.
 pub struct PgServer {
     bins: &'static Binaries,
@@ -336,6 +353,37 @@ impl PgServer {
             .output()
             .unwrap();
         check(out, "pg_ctl reload");
+    }
+
+    /// Stops the server and removes its directory once process `pid` has exited.
+    fn stop_after(&self, pid: u32) {
+        let quote = |p: &Path| format!("'{}'", p.display().to_string().replace('\'', r"'\''"));
+        let pg_ctl = quote(&self.bins.bin_dir.join("pg_ctl"));
+        let as_postgres = if is_root() {
+            "runuser -u postgres -- "
+        } else {
+            ""
+        };
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; \
+             {as_postgres}{pg_ctl} -D {} -m immediate -w stop; rm -rf {}",
+            quote(&self.data),
+            quote(&self.dir)
+        );
+        // setsid -f forks and returns at once; the watchdog lives on in its own session.
+        let mut watchdog = Command::new("setsid");
+        watchdog.args(["-f", "sh", "-c", &script]);
+        if let Some(lib) = &self.bins.lib_dir {
+            watchdog.env("LD_LIBRARY_PATH", lib);
+        }
+        // No inherited pipes: the test harness must not wait for the watchdog's output.
+        let started = watchdog
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("setsid starts the server's watchdog");
+        assert!(started.success(), "setsid: {started}");
     }
 
     pub fn log(&self) -> String {

@@ -11,12 +11,9 @@ mod direct;
 mod failures;
 mod psql;
 
-/// A server with a valid chain. Each test has its own (stopped when dropped): a shared
-/// static one would outlive the test process, since pg_ctl daemonizes it.
-fn valid_server() -> Option<(PgServer, TestChain)> {
-    let bins = binaries()?;
-    let chain = TestChain::new("rootcert test root", false);
-    Some((PgServer::start(bins, Some(&chain.server)), chain))
+/// The server with a valid chain that the tests which only connect share.
+fn valid_server() -> Option<&'static (PgServer, TestChain)> {
+    crate::support::pg::shared()
 }
 
 fn write_root(env: &Env, name: &str, pem_text: &str) -> std::path::PathBuf {
