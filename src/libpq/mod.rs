@@ -67,8 +67,9 @@ pub enum NameRule {
     None,
 }
 
-/// libpq's decision, with the cause and what fixes it.
-pub struct Verdict {
+/// What a client decides about a connection (libpq's, or another stack's), with the cause
+/// and what fixes it; [`crate::Verdict`] is what a check reports from it.
+pub struct Decision {
     /// verify-full would succeed.
     pub ok: bool,
     /// The trusted root the chain ends at, when it reaches one.
@@ -83,7 +84,7 @@ pub struct Verdict {
 }
 
 /// Decides as psql with `sslmode=verify-full` would, naming the cause and the fix.
-pub fn judge(case: &Case<'_>) -> Verdict {
+pub fn judge(case: &Case<'_>) -> Decision {
     let mut problems = Vec::new();
     let mut fixes = Vec::new();
     let mut root = None;
@@ -136,7 +137,7 @@ pub fn judge(case: &Case<'_>) -> Verdict {
             });
         }
     }
-    Verdict {
+    Decision {
         ok: problems.is_empty(),
         root,
         problems,

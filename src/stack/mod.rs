@@ -20,7 +20,7 @@ pub(crate) mod python;
 #[cfg(test)]
 pub(crate) mod testing;
 
-use crate::libpq::{self, Case, TrustFile, Verdict};
+use crate::libpq::{self, Case, Decision, TrustFile};
 
 /// A TLS stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub(crate) fn load(stack: Stack, bytes: &[u8]) -> TrustFile {
 
 /// The stack's decision on a chain, a trust file (as [`load`] gave it) and a host, under
 /// the name rule `case.names`.
-pub(crate) fn judge(stack: Stack, case: &Case<'_>) -> Verdict {
+pub(crate) fn judge(stack: Stack, case: &Case<'_>) -> Decision {
     match stack {
         Stack::OpenSsl => libpq::judge(case),
         Stack::Python => python::judge(case),

@@ -22,7 +22,7 @@ mod trust_file;
 use cert::GoCert;
 use explain::Context;
 
-use crate::libpq::{Case, NameRule, TrustFile, Verdict};
+use crate::libpq::{Case, Decision, NameRule, TrustFile};
 
 /// The trust file as pgx loads it.
 pub(crate) fn load(bytes: &[u8]) -> TrustFile {
@@ -31,7 +31,7 @@ pub(crate) fn load(bytes: &[u8]) -> TrustFile {
 
 /// pgx's decision: the chain as Go verifies it, then (unless `case.names` is
 /// [`NameRule::None`], pgx's `verify-ca`) the host name as Go matches it.
-pub(crate) fn judge(case: &Case<'_>) -> Verdict {
+pub(crate) fn judge(case: &Case<'_>) -> Decision {
     let sent: Vec<GoCert> = case.chain.iter().map(GoCert::of).collect();
     let roots: Vec<GoCert> = case.trust.certs.iter().map(GoCert::of).collect();
     let context = Context {
@@ -80,7 +80,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
         Some(chain) if ok => explain::notes(chain, matched.as_ref(), &context),
         _ => Vec::new(),
     };
-    Verdict {
+    Decision {
         ok,
         root: anchor_chain.and_then(|c| c.last()).map(|c| c.cert.clone()),
         problems,

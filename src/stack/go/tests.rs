@@ -11,7 +11,7 @@ use rcgen::{
 };
 
 use crate::cert::Certificate;
-use crate::libpq::{self, Case, NameRule, TrustFile, Verdict};
+use crate::libpq::{self, Case, Decision, NameRule, TrustFile};
 
 type Issuer = CertifiedIssuer<'static, KeyPair>;
 
@@ -68,24 +68,24 @@ fn pem(certs: &[&Certificate]) -> Vec<u8> {
 }
 
 /// pgx's verdict (`verify-full` with `host`, `verify-ca` without).
-fn pgx(chain: &[&Certificate], trust: &[u8], host: Option<&str>) -> Verdict {
+fn pgx(chain: &[&Certificate], trust: &[u8], host: Option<&str>) -> Decision {
     let trust = super::load(trust);
     judge_with(super::judge, chain, &trust, host, NameRule::Go)
 }
 
 /// psql's verdict on the same, for contrast.
-fn psql(chain: &[&Certificate], trust: &[u8], host: &str) -> Verdict {
+fn psql(chain: &[&Certificate], trust: &[u8], host: &str) -> Decision {
     let trust = TrustFile::load(trust);
     judge_with(libpq::judge, chain, &trust, Some(host), NameRule::Libpq)
 }
 
 fn judge_with(
-    judge: fn(&Case<'_>) -> Verdict,
+    judge: fn(&Case<'_>) -> Decision,
     chain: &[&Certificate],
     trust: &TrustFile,
     host: Option<&str>,
     rule: NameRule,
-) -> Verdict {
+) -> Decision {
     let chain: Vec<Certificate> = chain.iter().map(|c| (*c).clone()).collect();
     judge(&Case {
         chain: &chain,
@@ -99,7 +99,7 @@ fn judge_with(
 }
 
 #[track_caller]
-fn refused(verdict: &Verdict, words: &str) {
+fn refused(verdict: &Decision, words: &str) {
     assert!(!verdict.ok, "connects, wanted a refusal with {words:?}");
     let all = verdict.problems.join("\n");
     assert!(all.contains(words), "{all}");
@@ -111,7 +111,7 @@ fn refused(verdict: &Verdict, words: &str) {
 }
 
 #[track_caller]
-fn connects(verdict: &Verdict) -> String {
+fn connects(verdict: &Decision) -> String {
     assert!(verdict.ok, "{:?}", verdict.problems);
     verdict.notes.join("\n")
 }

@@ -20,13 +20,13 @@ use link::Link;
 use names::{HostCheck, JavaNames};
 use pkix::Failure;
 
-use crate::libpq::{self, Case, NameRule, TrustFile, Verdict};
+use crate::libpq::{self, Case, Decision, NameRule, TrustFile};
 
 const RENEW: &str = "the server's operator must renew the certificate (or fix the clock)";
 const REISSUE: &str = "the server's operator must issue the certificate again";
 
 /// pgjdbc's decision, with the cause and what fixes it.
-pub(crate) fn judge(case: &Case<'_>) -> Verdict {
+pub(crate) fn judge(case: &Case<'_>) -> Decision {
     let mut problems = Vec::new();
     let mut fixes = Vec::new();
     let mut notes = Vec::new();
@@ -91,7 +91,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
             }
         }
     }
-    Verdict {
+    Decision {
         ok: problems.is_empty(),
         root,
         problems,

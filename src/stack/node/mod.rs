@@ -15,7 +15,7 @@ use names::{Compared, Identity, Lenient};
 use crate::Driver;
 use crate::libpq::host::{self, CertName, CertNames};
 use crate::libpq::{
-    self, Case, Failure, LEVEL_1_BITS, NameRule, SECURITY_BITS, Verdict, Wording, openssl_host,
+    self, Case, Decision, Failure, LEVEL_1_BITS, NameRule, SECURITY_BITS, Wording, openssl_host,
 };
 
 const LEVEL: &str =
@@ -23,7 +23,7 @@ const LEVEL: &str =
 
 /// This stack's decision: the trust file as Node read it, the chain at security level 1,
 /// then the name as node-postgres (`NameRule::Node`) or mysql2 (`NameRule::Mysql2`) checks it.
-pub(crate) fn judge(case: &Case<'_>) -> Verdict {
+pub(crate) fn judge(case: &Case<'_>) -> Decision {
     let mysql2 =
         case.names == NameRule::Mysql2 || Driver::from_name(case.client) == Some(Driver::Mysql2);
     let wording = Wording {
@@ -35,7 +35,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
             "sslrootcert in the connection URL (or `ssl: {ca: fs.readFileSync(FILE)}`)"
         },
     };
-    let mut verdict = Verdict {
+    let mut verdict = Decision {
         ok: false,
         root: None,
         problems: Vec::new(),
@@ -109,7 +109,7 @@ fn chain_notes(case: &Case<'_>) -> Vec<String> {
     notes
 }
 
-fn check_names(case: &Case<'_>, mysql2: bool, verdict: &mut Verdict) {
+fn check_names(case: &Case<'_>, mysql2: bool, verdict: &mut Decision) {
     let leaf = &case.chain[0];
     let checked = if mysql2 {
         names::mysql2_checked_host(case.host)

@@ -12,7 +12,7 @@ fn judge_with(
     chain: &[Certificate],
     trust: &TrustFile,
     host: &str,
-) -> Verdict {
+) -> Decision {
     judge(&Case {
         chain,
         trust,

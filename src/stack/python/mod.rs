@@ -19,10 +19,10 @@
 
 use crate::Driver;
 use crate::libpq::host::{self, CertName, CertNames};
-use crate::libpq::{self, Case, Format, NameRule, SECURITY_BITS, Verdict, Wording, openssl_host};
+use crate::libpq::{self, Case, Decision, Format, NameRule, SECURITY_BITS, Wording, openssl_host};
 
 /// This stack's decision.
-pub(crate) fn judge(case: &Case<'_>) -> Verdict {
+pub(crate) fn judge(case: &Case<'_>) -> Decision {
     let pymysql = Driver::from_name(case.client) == Some(Driver::Pymysql);
     let wording = Wording {
         level: "OpenSSL's security level 2 (Python's default cipher string sets @SECLEVEL=2)",
@@ -33,7 +33,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
             "sslrootcert in the DSN (or `ssl=ssl.create_default_context(cafile=FILE)`)"
         },
     };
-    let mut verdict = Verdict {
+    let mut verdict = Decision {
         ok: false,
         root: None,
         problems: Vec::new(),
@@ -71,7 +71,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Verdict {
     verdict
 }
 
-fn check_names(case: &Case<'_>, pymysql: bool, verdict: &mut Verdict) {
+fn check_names(case: &Case<'_>, pymysql: bool, verdict: &mut Decision) {
     let host = case.host;
     if let Some(refusal) = hostname_refusal(host) {
         verdict.problems.push(refusal);

@@ -15,7 +15,7 @@ fn judge_with(
     chain: &[Certificate],
     trust: &TrustFile,
     host: &str,
-) -> Verdict {
+) -> Decision {
     judge(&Case {
         chain,
         trust,

@@ -15,7 +15,7 @@ use rcgen::{
 
 use super::{judge, load};
 use crate::cert::Certificate;
-use crate::libpq::{Case, NameRule, Verdict};
+use crate::libpq::{Case, Decision, NameRule};
 
 mod anchors;
 mod trust_files;
@@ -95,7 +95,7 @@ fn pem(certs: &[&Certificate]) -> Vec<u8> {
 }
 
 /// pgjdbc's verdict: `verify-full` with a host, `verify-ca` without.
-fn verdict(name: &str, chain: &[&Certificate], trust: &[u8], host: Option<&str>) -> Verdict {
+fn verdict(name: &str, chain: &[&Certificate], trust: &[u8], host: Option<&str>) -> Decision {
     if let Some(dir) = std::env::var_os("ROOTCERT_JAVA_CASES") {
         let dir = std::path::Path::new(&dir).join(name.replace([' ', '/'], "_"));
         std::fs::create_dir_all(&dir).unwrap();
@@ -117,12 +117,12 @@ fn verdict(name: &str, chain: &[&Certificate], trust: &[u8], host: Option<&str>)
 }
 
 #[track_caller]
-fn connects(v: &Verdict) {
+fn connects(v: &Decision) {
     assert!(v.ok, "refused: {:?}", v.problems);
 }
 
 #[track_caller]
-fn refuses(v: &Verdict, why: &str) {
+fn refuses(v: &Decision, why: &str) {
     assert!(!v.ok, "connected; notes {:?}", v.notes);
     assert!(
         v.problems.iter().any(|p| p.contains(why)),
@@ -132,7 +132,7 @@ fn refuses(v: &Verdict, why: &str) {
 }
 
 #[track_caller]
-fn noted(v: &Verdict, note: &str) {
+fn noted(v: &Decision, note: &str) {
     assert!(
         v.notes.iter().any(|n| n.contains(note)),
         "{note:?} not in {:?}",
