@@ -77,6 +77,7 @@ pub use fetch::{
 };
 pub use fingerprint::Fingerprint;
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
+pub use libpq::Cause;
 pub use listener::Listener;
 pub use parse::parse_certificates;
 pub use quote::{ConnectLines, JavaLines};

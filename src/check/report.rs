@@ -7,6 +7,7 @@ use super::connstr::Protocol;
 use super::settings::ClientSetting;
 use crate::cert::Certificate;
 use crate::error::{Error, exit};
+use crate::libpq::Cause;
 use crate::quote::ConnectLines;
 
 /// What the client would make of the connection.
@@ -66,6 +67,8 @@ pub struct CheckReport {
     pub earliest_expiry: Option<crate::Timestamp>,
     /// Why the connection would fail or is not verified.
     pub problems: Vec<String>,
+    /// The kinds of `problems`, each once: what a program matches on.
+    pub causes: Vec<Cause>,
     /// What fixes each problem.
     pub fixes: Vec<String>,
     /// For a pass: a command to run first, when the trust file is not written yet.
@@ -96,6 +99,8 @@ pub struct ClientVerdict {
     pub verdict: Verdict,
     /// Why it would fail or is not verified.
     pub problems: Vec<String>,
+    /// The kinds of `problems`, each once.
+    pub causes: Vec<Cause>,
     /// What fixes each problem, in the driver's terms.
     pub fixes: Vec<String>,
     /// The driver's own rules that let the connection through where libpq would not, and

@@ -14,7 +14,7 @@ use super::settings::ClientSetting;
 use super::trust::Trust;
 use crate::cert::Certificate;
 use crate::driver::Driver;
-use crate::libpq::{self, NameRule};
+use crate::libpq::{self, Cause, NameRule, add_cause};
 use crate::quote::{ConnectLines, path_text};
 
 /// What one driver makes of one server.
@@ -24,6 +24,8 @@ pub(crate) struct Judged {
     pub(crate) mode: String,
     pub(crate) verdict: Verdict,
     pub(crate) problems: Vec<String>,
+    /// The kinds of `problems`, each once.
+    pub(crate) causes: Vec<Cause>,
     pub(crate) fixes: Vec<String>,
     /// The driver's own rules that let this through where libpq would refuse, and what it
     /// says on the way.
@@ -130,7 +132,7 @@ pub(super) fn judge(
         }
     };
     let mut notes = tls.notes.clone();
-    let (mut verdict, mut problems, mut fixes, root) = match &tls.mode {
+    let (mut verdict, mut problems, mut causes, mut fixes, root) = match &tls.mode {
         Mode::Full => {
             notes.extend(full.notes.iter().cloned());
             (
@@ -140,6 +142,7 @@ pub(super) fn judge(
                     Verdict::Fail
                 },
                 full.problems.clone(),
+                full.causes.clone(),
                 full.fixes.clone(),
                 full.root.clone(),
             )
@@ -164,7 +167,13 @@ pub(super) fn judge(
             } else {
                 Verdict::Fail
             };
-            (verdict, problems, chain_only.fixes, chain_only.root)
+            (
+                verdict,
+                problems,
+                chain_only.causes,
+                chain_only.fixes,
+                chain_only.root,
+            )
         }
         // Any CA, the right name: unverified; a wrong name is refused still.
         Mode::NameOnly(why) => {
@@ -189,17 +198,25 @@ pub(super) fn judge(
                 (
                     Verdict::Unverified,
                     vec![why.clone()],
+                    vec![Cause::NotVerified],
                     vec![full_fix()],
                     None,
                 )
             } else {
-                (Verdict::Fail, named.problems, named.fixes, None)
+                (
+                    Verdict::Fail,
+                    named.problems,
+                    named.causes,
+                    named.fixes,
+                    None,
+                )
             }
         }
         // The root the chain would end at, were it verified: what "trusting" led to.
         Mode::Unverified(why) => (
             Verdict::Unverified,
             vec![why.clone()],
+            vec![Cause::NotVerified],
             vec![full_fix()],
             full.root.clone(),
         ),
@@ -226,6 +243,7 @@ pub(super) fn judge(
                      `rootcert fetch`)"
                         .into(),
                 );
+                add_cause(&mut causes, Cause::ExpiresSoon);
                 expiring = true;
                 if verdict == Verdict::Pass {
                     verdict = Verdict::Fail;
@@ -243,6 +261,7 @@ pub(super) fn judge(
         mode: mode_text(driver, &tls.mode),
         verdict,
         problems,
+        causes,
         fixes,
         notes,
         root,
@@ -261,6 +280,7 @@ pub(super) fn refused(driver: Driver, tls: &Tls, trust: Trust, why: &str) -> Jud
         mode: mode_text(driver, &tls.mode),
         verdict: Verdict::Fail,
         problems: vec![why.to_string()],
+        causes: vec![Cause::Settings],
         fixes: vec![format!(
             "change the settings: {}",
             settings::verified_setting(driver, None)
@@ -327,6 +347,7 @@ pub(super) fn report(
                 mode: j.mode.clone(),
                 verdict: j.verdict,
                 problems: j.problems.clone(),
+                causes: j.causes.clone(),
                 fixes: j.fixes.clone(),
                 notes: j.notes.clone(),
                 setting: j.setting.as_ref().map(|s| s.text.clone()),
@@ -356,6 +377,7 @@ pub(super) fn report(
         root: first.root_report(),
         earliest_expiry: earliest.map(|c| c.not_after_timestamp()),
         problems: first.problems.clone(),
+        causes: first.causes.clone(),
         fixes: first.fixes.clone(),
         fetch_first,
         connect: first.connect.clone(),

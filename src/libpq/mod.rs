@@ -6,6 +6,7 @@
 //! sent, the trust file, the host and the time, with the cause named the way a person can
 //! act on it. Where rootcert knowingly differs from libpq, docs/verification.md lists it.
 
+mod cause;
 mod chain;
 pub(crate) mod constraints;
 mod explain;
@@ -19,6 +20,8 @@ use std::time::SystemTime;
 
 use crate::catalog;
 use crate::cert::Certificate;
+pub use cause::Cause;
+pub(crate) use cause::add as add_cause;
 pub(crate) use chain::{Failure, LEVEL_1_BITS, SECURITY_BITS};
 use explain::explain;
 pub(crate) use explain::{LIBPQ_WORDING, Wording};
@@ -76,6 +79,8 @@ pub struct Decision {
     pub root: Option<Certificate>,
     /// Why it would fail; the chain's first failure as OpenSSL meets it.
     pub problems: Vec<String>,
+    /// The kinds of `problems`, each once.
+    pub causes: Vec<Cause>,
     /// What fixes each problem.
     pub fixes: Vec<String>,
     /// Rules of this stack that let the connection through where OpenSSL under libpq
@@ -86,9 +91,11 @@ pub struct Decision {
 /// Decides as psql with `sslmode=verify-full` would, naming the cause and the fix.
 pub fn judge(case: &Case<'_>) -> Decision {
     let mut problems = Vec::new();
+    let mut causes = Vec::new();
     let mut fixes = Vec::new();
     let mut root = None;
     if let Some(error) = &case.trust.error {
+        causes.push(Cause::TrustFile);
         problems.push(format!(
             "{} cannot load the trust file {}: {error}",
             case.client, case.trust_name
@@ -102,6 +109,7 @@ pub fn judge(case: &Case<'_>) -> Decision {
         let chain = check_chain(case, chain::SECURITY_BITS, wording_for(case));
         root = chain.root;
         if let Some((problem, fix)) = chain.problem {
+            causes.extend(chain.failure.as_ref().map(Cause::of));
             problems.push(problem);
             fixes.extend(fix);
         }
@@ -124,8 +132,12 @@ pub fn judge(case: &Case<'_>) -> Decision {
     };
     match check {
         host::NameCheck::Match => {}
-        host::NameCheck::Error(why) => problems.push(why),
+        host::NameCheck::Error(why) => {
+            add_cause(&mut causes, Cause::HostName);
+            problems.push(why);
+        }
         host::NameCheck::Mismatch | host::NameCheck::NoNames => {
+            add_cause(&mut causes, Cause::HostName);
             problems.push(format!(
                 "the server certificate is for {}, not {}",
                 names.listed(case.host),
@@ -141,6 +153,7 @@ pub fn judge(case: &Case<'_>) -> Decision {
         ok: problems.is_empty(),
         root,
         problems,
+        causes,
         fixes,
         notes: Vec::new(),
     }

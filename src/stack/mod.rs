@@ -59,3 +59,45 @@ pub(crate) fn judge(stack: Stack, case: &Case<'_>) -> Decision {
         Stack::Go => go::judge(case),
     }
 }
+
+#[cfg(test)]
+mod causes_tests {
+    //! Each stack words its refusals its own way; the kind of each is the same.
+
+    use super::testing::Ca;
+    use crate::driver::Driver;
+    use crate::libpq::Cause;
+
+    fn causes(driver: Driver, ca: &Ca, trust_pem: &str, host: &str) -> Vec<Cause> {
+        let chain = [ca.leaf(&["db.example.test"], &["DNS:db.example.test"])];
+        let trust = super::load(driver.stack(), trust_pem.as_bytes());
+        let case = crate::libpq::Case {
+            chain: &chain,
+            trust: &trust,
+            trust_name: "root.pem",
+            host,
+            now: std::time::SystemTime::now(),
+            names: driver.names(),
+            client: driver.in_words(),
+        };
+        let decision = super::judge(driver.stack(), &case);
+        assert_eq!(decision.ok, decision.causes.is_empty(), "{driver:?}");
+        decision.causes
+    }
+
+    #[test]
+    fn every_driver_gives_the_same_kind_for_the_same_refusal() {
+        let ca = Ca::new("causes root");
+        let stranger = Ca::new("another root");
+        for driver in Driver::ALL {
+            let right = causes(driver, &ca, &ca.pem(), "db.example.test");
+            assert_eq!(right, [], "{driver:?}");
+            let other_root = causes(driver, &ca, &stranger.pem(), "db.example.test");
+            assert_eq!(other_root, [Cause::UntrustedRoot], "{driver:?}");
+            let other_name = causes(driver, &ca, &ca.pem(), "other.example.test");
+            assert_eq!(other_name, [Cause::HostName], "{driver:?}");
+            let no_roots = causes(driver, &ca, "", "db.example.test");
+            assert_eq!(no_roots.first(), Some(&Cause::TrustFile), "{driver:?}");
+        }
+    }
+}

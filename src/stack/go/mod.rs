@@ -22,7 +22,7 @@ mod trust_file;
 use cert::GoCert;
 use explain::Context;
 
-use crate::libpq::{Case, Decision, NameRule, TrustFile};
+use crate::libpq::{self, Case, Cause, Decision, NameRule, TrustFile};
 
 /// The trust file as pgx loads it.
 pub(crate) fn load(bytes: &[u8]) -> TrustFile {
@@ -40,8 +40,10 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         roots: &roots,
     };
     let mut problems = Vec::new();
+    let mut causes = Vec::new();
     let mut fixes = Vec::new();
-    let mut push = |(problem, fix): (String, Option<String>)| {
+    let mut push = |cause: Cause, (problem, fix): (String, Option<String>)| {
+        libpq::add_cause(&mut causes, cause);
         problems.push(problem);
         fixes.extend(fix);
     };
@@ -51,7 +53,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         .is_none()
         .then(|| chain::verify(&sent, &roots, case.now));
     if let Some(error) = &case.trust.error {
-        push(explain::trust_file(error, &context));
+        push(Cause::TrustFile, explain::trust_file(error, &context));
     }
     // Go checks the server certificate itself, then the name, then the chain.
     let (server, chain) = match verified.as_ref().and_then(|v| v.failure.as_ref()) {
@@ -59,20 +61,20 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         other => (None, other),
     };
     if let Some(failure) = server {
-        push(explain::failure(failure, &context));
+        push(cause(failure), explain::failure(failure, &context));
     }
     let matched = match case.names {
         NameRule::None => None,
         _ => match names::verify_hostname(case.host, &sent[0]) {
             Ok(how) => Some(how),
             Err(go_error) => {
-                push(explain::name(&go_error, &context));
+                push(Cause::HostName, explain::name(&go_error, &context));
                 None
             }
         },
     };
     if let Some(failure) = chain {
-        push(explain::failure(failure, &context));
+        push(cause(failure), explain::failure(failure, &context));
     }
     let anchor_chain = verified.as_ref().and_then(|v| best(&v.chains));
     let ok = problems.is_empty();
@@ -84,8 +86,25 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         ok,
         root: anchor_chain.and_then(|c| c.last()).map(|c| c.cert.clone()),
         problems,
+        causes,
         fixes,
         notes,
+    }
+}
+
+/// The kind of Go's refusal.
+fn cause(failure: &chain::Failure<'_>) -> Cause {
+    use chain::Failure as F;
+    match failure {
+        F::Parse { .. } | F::UnsupportedServerKey => Cause::Unparsable,
+        F::Expired { before: true, .. } => Cause::NotYetValid,
+        F::Expired { before: false, .. } => Cause::Expired,
+        F::UnknownAuthority { .. } | F::SignatureCheckLimit => Cause::UntrustedRoot,
+        F::UnhandledCritical { .. }
+        | F::NotAuthorizedToSign { .. }
+        | F::TooManyIntermediates { .. }
+        | F::NameConstraint { .. }
+        | F::IncompatibleUsage { .. } => Cause::CaRules,
     }
 }
 

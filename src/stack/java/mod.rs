@@ -20,7 +20,7 @@ use link::Link;
 use names::{HostCheck, JavaNames};
 use pkix::Failure;
 
-use crate::libpq::{self, Case, Decision, NameRule, TrustFile};
+use crate::libpq::{self, Case, Cause, Decision, NameRule, TrustFile};
 
 const RENEW: &str = "the server's operator must renew the certificate (or fix the clock)";
 const REISSUE: &str = "the server's operator must issue the certificate again";
@@ -28,6 +28,7 @@ const REISSUE: &str = "the server's operator must issue the certificate again";
 /// pgjdbc's decision, with the cause and what fixes it.
 pub(crate) fn judge(case: &Case<'_>) -> Decision {
     let mut problems = Vec::new();
+    let mut causes = Vec::new();
     let mut fixes = Vec::new();
     let mut notes = Vec::new();
     let mut root = None;
@@ -37,6 +38,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         .enumerate()
         .find_map(|(at, cert)| link::jdk_parse_problem(cert).map(|why| (at, cert, why)));
     if let Some(error) = &case.trust.error {
+        causes.push(Cause::TrustFile);
         problems.push(format!(
             "{} cannot load the trust file {}: {error}",
             case.client, case.trust_name
@@ -50,6 +52,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         } else {
             subject
         };
+        causes.push(Cause::Unparsable);
         problems.push(format!(
             "Java cannot parse the {role} certificate {subject}: {why}"
         ));
@@ -62,6 +65,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         match &verified.failure {
             Some(failure) => {
                 let (problem, fix) = explain(failure, &verified.path, case);
+                causes.push(cause(failure));
                 problems.push(problem);
                 fixes.extend(fix);
             }
@@ -78,8 +82,12 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         let names = JavaNames::of(&case.chain[0]);
         match names::check(case.host, &names) {
             HostCheck::Match { by_cn } => notes.extend(notes::names(case.host, &names, by_cn)),
-            HostCheck::Error(why) => problems.push(why),
+            HostCheck::Error(why) => {
+                libpq::add_cause(&mut causes, Cause::HostName);
+                problems.push(why);
+            }
             HostCheck::Mismatch => {
+                libpq::add_cause(&mut causes, Cause::HostName);
                 problems.push(format!(
                     "the server certificate is for {}, not {} (pgjdbc: \"The hostname {} could \
                      not be verified by hostnameverifier PgjdbcHostnameVerifier\")",
@@ -95,8 +103,32 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         ok: problems.is_empty(),
         root,
         problems,
+        causes,
         fixes,
         notes,
+    }
+}
+
+/// The kind of the JDK's refusal.
+fn cause(failure: &Failure) -> Cause {
+    match failure {
+        Failure::NoPath { .. } => Cause::UntrustedRoot,
+        Failure::DisabledSignature { .. } | Failure::WeakKey { .. } => Cause::WeakCrypto,
+        Failure::BadSignature { .. } | Failure::UncheckableSignature { .. } => Cause::BadSignature,
+        Failure::NotYetValid { .. } => Cause::NotYetValid,
+        Failure::Expired { .. } => Cause::Expired,
+        Failure::AnchorNotCa
+        | Failure::AnchorMayNotSign
+        | Failure::KeyUsageWithoutUse { .. }
+        | Failure::IssuerMayNotSign { .. }
+        | Failure::NotACa { .. }
+        | Failure::PathLengthExceeded { .. }
+        | Failure::NameConstraint { .. }
+        | Failure::EmptyIssuer { .. }
+        | Failure::UnhandledCriticalExtension { .. }
+        | Failure::ServerKeyUsage
+        | Failure::ServerExtendedKeyUsage
+        | Failure::ServerNetscapeType => Cause::CaRules,
     }
 }
 

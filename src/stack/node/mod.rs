@@ -15,7 +15,8 @@ use names::{Compared, Identity, Lenient};
 use crate::Driver;
 use crate::libpq::host::{self, CertName, CertNames};
 use crate::libpq::{
-    self, Case, Decision, Failure, LEVEL_1_BITS, NameRule, SECURITY_BITS, Wording, openssl_host,
+    self, Case, Cause, Decision, Failure, LEVEL_1_BITS, NameRule, SECURITY_BITS, Wording,
+    openssl_host,
 };
 
 const LEVEL: &str =
@@ -39,6 +40,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         ok: false,
         root: None,
         problems: Vec::new(),
+        causes: Vec::new(),
         fixes: Vec::new(),
         notes: Vec::new(),
     };
@@ -50,6 +52,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         } else {
             ""
         };
+        verdict.causes.push(Cause::TrustFile);
         verdict.problems.push(format!(
             "{} trusts no certificate from {file}: {error}{fallback}",
             case.client
@@ -64,6 +67,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         verdict.root = chain.root;
         match chain.problem {
             Some((problem, fix)) => {
+                verdict.causes.extend(chain.failure.as_ref().map(Cause::of));
                 verdict.problems.push(problem);
                 verdict.fixes.extend(fix);
             }
@@ -148,6 +152,7 @@ fn check_names(case: &Case<'_>, mysql2: bool, verdict: &mut Decision) {
             if as_localhost {
                 problem = format!("{}: {problem}", quirk());
             }
+            libpq::add_cause(&mut verdict.causes, Cause::HostName);
             verdict.problems.push(problem);
             verdict.fixes.extend(name_fix(case.host, leaf, mysql2));
         }

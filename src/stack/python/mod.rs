@@ -19,7 +19,9 @@
 
 use crate::Driver;
 use crate::libpq::host::{self, CertName, CertNames};
-use crate::libpq::{self, Case, Decision, Format, NameRule, SECURITY_BITS, Wording, openssl_host};
+use crate::libpq::{
+    self, Case, Cause, Decision, Format, NameRule, SECURITY_BITS, Wording, openssl_host,
+};
 
 /// This stack's decision.
 pub(crate) fn judge(case: &Case<'_>) -> Decision {
@@ -37,6 +39,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         ok: false,
         root: None,
         problems: Vec::new(),
+        causes: Vec::new(),
         fixes: Vec::new(),
         notes: Vec::new(),
     };
@@ -46,6 +49,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
             Format::Der => "it is DER (binary); OpenSSL's load_verify_locations reads only PEM",
             _ => error,
         };
+        verdict.causes.push(Cause::TrustFile);
         verdict.problems.push(format!(
             "{} cannot load the trust file {file}: {error} (ssl.SSLError from \
              load_verify_locations)",
@@ -60,6 +64,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
         let chain = libpq::check_chain(case, SECURITY_BITS, &wording);
         verdict.root = chain.root;
         if let Some((problem, fix)) = chain.problem {
+            verdict.causes.extend(chain.failure.as_ref().map(Cause::of));
             verdict.problems.push(problem);
             verdict.fixes.extend(fix);
         }
@@ -74,6 +79,7 @@ pub(crate) fn judge(case: &Case<'_>) -> Decision {
 fn check_names(case: &Case<'_>, pymysql: bool, verdict: &mut Decision) {
     let host = case.host;
     if let Some(refusal) = hostname_refusal(host) {
+        libpq::add_cause(&mut verdict.causes, Cause::HostName);
         verdict.problems.push(refusal);
         return;
     }
@@ -132,6 +138,7 @@ fn check_names(case: &Case<'_>, pymysql: bool, verdict: &mut Decision) {
             all => format!("the server certificate is for {all}, not {host}"),
         }
     };
+    libpq::add_cause(&mut verdict.causes, Cause::HostName);
     verdict.problems.push(problem);
     verdict
         .fixes

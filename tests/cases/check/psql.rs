@@ -77,6 +77,7 @@ fn another_root_fails_like_psql_and_names_the_root_needed() {
     let report = run.json();
     assert_eq!(report["ok"], false);
     assert_eq!(report["root"], serde_json::Value::Null);
+    assert_eq!(report["causes"], serde_json::json!(["untrusted_root"]));
     let problems = report["problems"].to_string();
     assert!(
         problems.contains("issued by CN=rootcert test root, which"),
@@ -114,6 +115,25 @@ fn connecting_by_address_explains_the_names_and_sni_fixes_it() {
         .psql_verify_full("127.0.0.1", None, &root)
         .unwrap_err();
     assert!(psql.contains("does not match host name"), "psql: {psql}");
+    // Every driver refuses it for the same kind of reason, whatever its own words.
+    let run = check(
+        &env,
+        &server.target("127.0.0.1"),
+        &root,
+        &["--client", "all", "--json"],
+    );
+    run.expect(4);
+    let report = run.json();
+    assert_eq!(report["causes"], serde_json::json!(["host_name"]));
+    let clients = report["clients"].as_array().unwrap();
+    assert!(clients.len() >= 4, "{report}");
+    for client in clients {
+        assert_eq!(
+            client["causes"],
+            serde_json::json!(["host_name"]),
+            "{client}"
+        );
+    }
 
     let run = check(
         &env,
@@ -145,6 +165,7 @@ fn an_expired_server_certificate_is_named() {
         problems[0],
         "the server certificate CN=localhost expired on 2021-01-01T00:00:00Z"
     );
+    assert_eq!(report["causes"], serde_json::json!(["expired"]));
     assert_eq!(
         report["root"]["subject"], "CN=rootcert expired-test root",
         "the chain itself is trusted"
