@@ -120,7 +120,8 @@ impl Driver {
         match self {
             Driver::Psql | Driver::Psycopg => NameRule::Libpq,
             Driver::Mariadb => NameRule::OpenSsl,
-            Driver::Mysql | Driver::Openssl => NameRule::OpenSsl,
+            Driver::Mysql => NameRule::OracleMysql,
+            Driver::Openssl => NameRule::OpenSsl,
             Driver::Asyncpg | Driver::Pymysql => NameRule::Python,
             Driver::NodePostgres => NameRule::Node,
             Driver::Mysql2 => NameRule::Mysql2,

@@ -53,9 +53,12 @@ pub struct Case<'a> {
 pub enum NameRule {
     /// libpq's `verify-full`.
     Libpq,
-    /// OpenSSL's `X509_check_host`/`X509_check_ip_asc`, as the MySQL and MariaDB clients
-    /// call them.
+    /// OpenSSL's `X509_check_host`/`X509_check_ip_asc`, as the MariaDB client (and
+    /// `openssl s_client`) call them.
     OpenSsl,
+    /// Oracle's `mysql` client: `X509_VERIFY_PARAM_set1_ip_asc` for an address (iPAddress
+    /// entries only, never a dNSName or the CN), else `set1_host`.
+    OracleMysql,
     /// Python's `ssl` (asyncpg, PyMySQL).
     Python,
     /// Node's `tls.checkServerIdentity` (node-postgres).
@@ -128,6 +131,19 @@ pub fn judge(case: &Case<'_>) -> Decision {
             host::NameCheck::Match
         }
         NameRule::OpenSsl => host::NameCheck::Mismatch,
+        NameRule::OracleMysql => {
+            let leaf = &case.chain[0];
+            let matched = if openssl_host::is_address(case.host) {
+                openssl_host::check_address(case.host, leaf)
+            } else {
+                openssl_host::check_name(case.host, leaf, true)
+            };
+            if matched {
+                host::NameCheck::Match
+            } else {
+                host::NameCheck::Mismatch
+            }
+        }
         NameRule::None => host::NameCheck::Match,
     };
     match check {
@@ -138,13 +154,25 @@ pub fn judge(case: &Case<'_>) -> Decision {
         }
         host::NameCheck::Mismatch | host::NameCheck::NoNames => {
             add_cause(&mut causes, Cause::HostName);
-            problems.push(format!(
-                "the server certificate is for {}, not {}",
-                names.listed(case.host),
-                case.host
-            ));
+            problems.push(
+                if case.names == NameRule::OracleMysql && openssl_host::is_address(case.host) {
+                    format!(
+                        "the server certificate is for {}, not {}: Oracle's mysql client \
+                         compares an address host with iPAddress entries only, never a DNS \
+                         name or the CN",
+                        names.listed(case.host),
+                        case.host
+                    )
+                } else {
+                    format!(
+                        "the server certificate is for {}, not {}",
+                        names.listed(case.host),
+                        case.host
+                    )
+                },
+            );
             fixes.extend(match case.names {
-                NameRule::OpenSsl => openssl_name_fix(case.host, &names),
+                NameRule::OpenSsl | NameRule::OracleMysql => openssl_name_fix(case.host, &names),
                 _ => name_fix(case.host, &names),
             });
         }

@@ -101,3 +101,59 @@ mod causes_tests {
         }
     }
 }
+
+#[cfg(test)]
+mod oracle_mysql_tests {
+    //! docs/drivers/mysql.md §4: an address matches iPAddress entries only; the mariadb
+    //! client also tries it as a name.
+
+    use super::testing::Ca;
+    use crate::driver::Driver;
+
+    fn connects(driver: Driver, cns: &[&str], sans: &[&str], host: &str) -> bool {
+        let ca = Ca::new("mysql names root");
+        let chain = [ca.leaf(cns, sans)];
+        let trust = super::load(driver.stack(), ca.pem().as_bytes());
+        let case = crate::libpq::Case {
+            chain: &chain,
+            trust: &trust,
+            trust_name: "root.pem",
+            host,
+            now: std::time::SystemTime::now(),
+            names: driver.names(),
+            client: driver.in_words(),
+        };
+        super::judge(driver.stack(), &case).ok
+    }
+
+    #[test]
+    fn an_address_host_matches_ip_entries_only_in_oracles_client() {
+        // Case 12: the address as a dNSName.
+        let dns = (["db"], ["DNS:10.0.0.5"]);
+        assert!(connects(Driver::Mariadb, &dns.0, &dns.1, "10.0.0.5"));
+        assert!(!connects(Driver::Mysql, &dns.0, &dns.1, "10.0.0.5"));
+        // Case 14: the address as the CN, another address as the only iPAddress.
+        let cn = (["127.0.0.1"], ["IP:127.0.0.2"]);
+        assert!(connects(Driver::Mariadb, &cn.0, &cn.1, "127.0.0.1"));
+        assert!(!connects(Driver::Mysql, &cn.0, &cn.1, "127.0.0.1"));
+        // Both match an iPAddress entry, and a name as X509_check_host does.
+        assert!(connects(
+            Driver::Mysql,
+            &["db"],
+            &["IP:10.0.0.5"],
+            "10.0.0.5"
+        ));
+        assert!(connects(
+            Driver::Mysql,
+            &["db"],
+            &["DNS:db*.example.test"],
+            "db1.example.test"
+        ));
+        assert!(!connects(
+            Driver::Mysql,
+            &["db"],
+            &["DNS:localhost"],
+            "localhost."
+        ));
+    }
+}
