@@ -80,7 +80,7 @@ pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use libpq::Cause;
 pub use listener::Listener;
 pub use parse::parse_certificates;
-pub use quote::{ConnectLines, JavaLines};
+pub use quote::{ConnectLines, JavaLines, one_line};
 pub use save::{Permissions, replace_file};
 pub use time::Timestamp;
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};

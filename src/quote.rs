@@ -114,6 +114,16 @@ pub(crate) fn path_text(path: &Path) -> String {
     crate::platform::path_text(path)
 }
 
+/// Text with its line breaks escaped as `\x0A` and `\x0D`: for what a server, a
+/// certificate or a file controls inside a message, so that it cannot start a line of its
+/// own (a forged `OK:`).
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(text.replace('\n', "\\x0A").replace('\r', "\\x0D"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +155,14 @@ mod tests {
             lines.psql
         );
         assert_eq!(lines.env, "export PGSSLROOTCERT='/x y/r.pem'");
+    }
+
+    #[test]
+    fn one_line_escapes_line_breaks_only() {
+        assert_eq!(one_line("a\nOK: b\r"), "a\\x0AOK: b\\x0D");
+        assert!(matches!(
+            one_line("plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
     }
 }

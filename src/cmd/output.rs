@@ -35,7 +35,7 @@ impl Log {
     /// Indented detail lines.
     pub fn detail(&self, text: &str) {
         if !self.quiet {
-            write_line(Stream::Stderr, &[Piece::Text(text)]);
+            write_line(Stream::Stderr, &[Piece::Message(text)]);
         }
     }
 }
@@ -44,7 +44,7 @@ impl Log {
 pub fn note(message: &str) {
     write_line(
         Stream::Stderr,
-        &[Piece::Text("rootcert: "), Piece::Text(message)],
+        &[Piece::Text("rootcert: "), Piece::Message(message)],
     );
 }
 
@@ -55,14 +55,20 @@ pub fn warn(message: &str) {
         &[
             Piece::Painted(YELLOW, "warning"),
             Piece::Text(": "),
-            Piece::Text(message),
+            Piece::Message(message),
         ],
     );
 }
 
 /// Part of a line: text (escaped on the way out) or one of our own coloured labels.
 pub enum Piece<'a> {
+    /// Text that stays on its line: a line feed or carriage return in it is escaped too,
+    /// so that no report item (which may quote a server or a certificate) can start a
+    /// line of its own, such as a forged `OK:`.
     Text(&'a str),
+    /// A library message that may span lines (an error and the sources it tried); the
+    /// library escapes line breaks in what it quotes.
+    Message(&'a str),
     Painted(&'static str, &'static str),
 }
 
@@ -71,7 +77,8 @@ pub fn write_line(stream: Stream, pieces: &[Piece<'_>]) {
     let mut line = String::new();
     for piece in pieces {
         match piece {
-            Piece::Text(text) => line.push_str(&terminal_safe(text)),
+            Piece::Text(text) => line.push_str(&rootcert::one_line(&terminal_safe(text))),
+            Piece::Message(text) => line.push_str(&terminal_safe(text)),
             Piece::Painted(code, text) => line.push_str(&paint(stream, code, text)),
         }
     }
@@ -241,7 +248,7 @@ pub fn error_line(message: &str) {
         &[
             Piece::Painted(RED, "error"),
             Piece::Text(": "),
-            Piece::Text(message),
+            Piece::Message(message),
         ],
     );
 }

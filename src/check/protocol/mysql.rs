@@ -123,7 +123,7 @@ pub(crate) fn parse_greeting(payload: &[u8]) -> Greeting {
             }
             Greeting::Error {
                 code,
-                message: String::from_utf8_lossy(message).into_owned(),
+                message: crate::quote::one_line(&String::from_utf8_lossy(message)).into_owned(),
             }
         }
         Some(10) => {
@@ -131,7 +131,8 @@ pub(crate) fn parse_greeting(payload: &[u8]) -> Greeting {
             let Some(nul) = rest.iter().position(|&b| b == 0) else {
                 return Greeting::Unknown("a greeting without a version".into());
             };
-            let version = String::from_utf8_lossy(&rest[..nul]).into_owned();
+            let version =
+                crate::quote::one_line(&String::from_utf8_lossy(&rest[..nul])).into_owned();
             // conn id (4), auth data (8), filler (1), capabilities low (2), charset (1),
             // status (2), capabilities high (2)
             let at = nul + 1 + 4 + 8 + 1;

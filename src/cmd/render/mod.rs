@@ -24,7 +24,9 @@ impl Sink for String {
     fn line(&mut self, pieces: &[Piece<'_>]) {
         for piece in pieces {
             match piece {
-                Piece::Text(text) | Piece::Painted(_, text) => self.push_str(text),
+                Piece::Text(text) | Piece::Message(text) | Piece::Painted(_, text) => {
+                    self.push_str(text)
+                }
             }
         }
         self.push('\n');

@@ -93,6 +93,11 @@ fn replying_server(reply: Vec<u8>) -> u16 {
 /// Text a terminal would act on: C0 controls but the line feed, DEL, and C1 controls.
 fn assert_inert(run: &Run, context: &str) {
     for text in [&run.stdout, &run.stderr] {
+        // A line break in what the server sent must not start a line of rootcert's own.
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("OK: sslmode")),
+            "{context}: a forged OK line:\n{text}"
+        );
         let bad: Vec<char> = text
             .chars()
             .filter(|&c| (c.is_control() && c != '\n') || c == '\u{202e}')
@@ -106,7 +111,7 @@ fn assert_inert(run: &Run, context: &str) {
 
 /// ESC, an OSC title, BEL, CR, a C1 CSI and a bidi override: what a hostile server sends.
 const HOSTILE: &str =
-    "\x1b[2J\x1b]0;pwned\x07\rOK: sslmode=verify-full will succeed\u{9b}31m\u{202e}";
+    "\x1b[2J\x1b]0;pwned\x07\r\nOK: sslmode=verify-full will succeed\u{9b}31m\u{202e}";
 
 /// A CA and a TLS server whose certificate's CN and dNSName carry [`HOSTILE`] bytes.
 fn hostile_tls_server() -> (String, std::sync::Arc<rustls::ServerConfig>) {
