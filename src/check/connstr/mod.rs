@@ -289,10 +289,21 @@ pub(super) fn host_name(
     text: &str,
     (host, port): (String, u16),
 ) -> Result<(String, u16), ParseError> {
-    let plain = host.len() <= 253
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-:%".contains(c));
+    // A colon only in an IPv6 address (a `~/.pgpass` line, `host:port:db:user:password`,
+    // is not one); a DNS label is at most 63 bytes.
+    let address = host
+        .split_once('%')
+        .map_or(host.as_str(), |(address, _zone)| address);
+    let plain = if host.contains(':') {
+        address.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        host.len() <= 253
+            && !host.contains('%')
+            && host.split('.').all(|label| label.len() <= 63)
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    };
     if plain {
         Ok((host, port))
     } else {
@@ -353,9 +364,17 @@ mod tests {
         ] {
             assert!(parse(ok, &Defaults::default()).is_ok(), "{ok}");
         }
-        let shadow = "root:$y$j9T$S3CRETHASH:19000:0:99999:7:::";
-        let e = parse(shadow, &Defaults::default()).unwrap_err().to_string();
-        assert!(!e.contains("S3CRET") && !e.contains("root"), "{e}");
+        // Lines of /etc/shadow and ~/.pgpass, and a key: never hosts, never quoted.
+        let long_label = format!("{}.example.com", "a".repeat(64));
+        for secret in [
+            "root:$y$j9T$S3CRETHASH:19000:0:99999:7:::",
+            "127.0.0.1:1:db:user:S3CRETPGPASS",
+            "db.example.com:5432:*:app:S3CRET",
+            &long_label,
+        ] {
+            let e = parse(secret, &Defaults::default()).unwrap_err().to_string();
+            assert!(!e.contains("S3CRET") && !e.contains("root"), "{e}");
+        }
     }
 
     #[test]

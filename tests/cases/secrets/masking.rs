@@ -188,7 +188,7 @@ fn a_file_that_is_not_a_target_list_is_named_by_line_never_read_out() {
         &shadow,
         format!(
             "root:$y$j9T${SECRET}:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n\
-             password {SECRET}\n"
+             password {SECRET}\n127.0.0.1:5432:db:daemon:{SECRET}\n"
         ),
     )
     .unwrap();
@@ -206,7 +206,7 @@ fn a_file_that_is_not_a_target_list_is_named_by_line_never_read_out() {
         "{}",
         run.stdout
     );
-    for line in 1..=3 {
+    for line in 1..=4 {
         assert!(
             run.stdout.contains(&format!("line {line} of ")),
             "{}",
