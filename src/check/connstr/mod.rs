@@ -399,6 +399,15 @@ mod tests {
                 "mysql://root@db/x?password=S3CRET&ssl-mode=REQUIRED",
                 "mysql://root@db/x?password=****&ssl-mode=REQUIRED",
             ),
+            // Parameters rootcert does not know are masked: any may be a secret.
+            (
+                "mysql://root@db/x?password1=S3&passwd=S3&clientCertificateKeyStorePassword=S3&ssl-ca=/ca.pem&charset=utf8",
+                "mysql://root@db/x?password1=****&passwd=****&clientCertificateKeyStorePassword=****&ssl-ca=/ca.pem&charset=utf8",
+            ),
+            (
+                "jdbc:postgresql://db/app?passwd=S3&sslpassword=S3&sslmode=verify-full&fancyToken=S3",
+                "jdbc:postgresql://db/app?passwd=****&sslpassword=****&sslmode=verify-full&fancyToken=****",
+            ),
             (
                 "host=db sslpassword=x scram_client_key=y",
                 "host=db sslpassword=**** scram_client_key=****",

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::redact::{MASK, ParseError, is_secret};
+use super::redact::{MASK, ParseError, shows_value};
 use super::{Endpoint, Protocol, Source, Target, split_host_port};
 use crate::driver::Driver;
 use crate::error::Error;
@@ -55,10 +55,10 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         shown.push_str(k);
         if pair.contains('=') {
             shown.push('=');
-            shown.push_str(if is_secret(&percent_decode(k)) {
-                MASK
-            } else {
+            shown.push_str(if shows_value(&percent_decode(k)) {
                 v
+            } else {
+                MASK
             });
         }
         // MySQL Shell spells them ssl-mode; drivers ssl_mode or sslMode.

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::redact::{MASK, ParseError, is_secret};
+use super::redact::{MASK, ParseError, shows_value};
 use super::{Endpoint, Protocol, Source, Target, split_host_port};
 use crate::driver::Driver;
 use crate::error::Error;
@@ -57,7 +57,7 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         shown.push_str(key);
         if pair.contains('=') {
             shown.push('=');
-            shown.push_str(if is_secret(key) { MASK } else { value });
+            shown.push_str(if shows_value(key) { value } else { MASK });
         }
         properties.insert(key.to_string(), decoded);
         pair_at += pair.len() + 1;

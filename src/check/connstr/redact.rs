@@ -24,6 +24,33 @@ pub(crate) fn is_secret(keyword: &str) -> bool {
         .any(|k| k.eq_ignore_ascii_case(keyword))
 }
 
+/// Whether a JDBC or MySQL URL parameter's value may be shown: only the TLS settings and a
+/// few plain ones rootcert knows. Drivers take many more (`password1`,
+/// `trustCertificateKeyStorePassword`, `passwd`...), and any of them may be a secret, so
+/// every other value is masked.
+pub(crate) fn shows_value(keyword: &str) -> bool {
+    const PLAIN: &[&str] = &[
+        "user",
+        "database",
+        "dbname",
+        "charset",
+        "applicationname",
+        "currentschema",
+        "connecttimeout",
+        "connect-timeout",
+        "logintimeout",
+        "sockettimeout",
+        "targetservertype",
+        "loadbalancehosts",
+    ];
+    let key = keyword.to_ascii_lowercase().replace('_', "-");
+    let tls = key.starts_with("ssl") || key.starts_with("tls");
+    let secret_word = ["pass", "secret", "token", "pwd"]
+        .iter()
+        .any(|w| key.contains(w));
+    !secret_word && (tls || PLAIN.contains(&key.as_str()))
+}
+
 /// One keyword and its value, in the order written, and where the keyword starts (a
 /// 1-based character position; 0 when it came from elsewhere).
 #[derive(Debug, Clone, PartialEq, Eq)]

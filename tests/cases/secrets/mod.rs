@@ -95,7 +95,9 @@ fn assert_inert(run: &Run, context: &str) {
     for text in [&run.stdout, &run.stderr] {
         // A line break in what the server sent must not start a line of rootcert's own.
         assert!(
-            !text.lines().any(|l| l.trim_start().starts_with("OK: sslmode")),
+            !text
+                .lines()
+                .any(|l| l.trim_start().starts_with("OK: sslmode")),
             "{context}: a forged OK line:\n{text}"
         );
         let bad: Vec<char> = text
