@@ -81,6 +81,12 @@ pub use libpq::Cause;
 pub use listener::Listener;
 pub use parse::parse_certificates;
 pub use quote::{ConnectLines, JavaLines, one_line};
+
+/// What rootcert calls a target it will not show: `postgresql://****` (the scheme of a URL
+/// it knows, everything after it masked), "a URL", "a keyword/value string" or "a target".
+pub fn target_label(raw: &str) -> String {
+    check::connstr::redact::label(raw)
+}
 pub use save::{Permissions, replace_file};
 pub use time::Timestamp;
 pub use verify::{HeldCert, MissingCert, VerifyOptions, VerifyReport, VerifyStatus, verify};

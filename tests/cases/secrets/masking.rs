@@ -124,6 +124,23 @@ fn clap_errors_mask_a_connection_string_given_to_the_wrong_flag() {
     ]);
     run.expect(2);
     assert_unsaid(&run, SECRET, "--timeout URL");
+    // Shapes a pattern would miss: a tab before the value, a quoted value with spaces, a
+    // query after user information; and --flag=value.
+    for bad in [
+        format!("host=h password=\t{SECRET}"),
+        format!("host=h password='a b {SECRET}'"),
+        format!("postgresql://u@h/db?password={SECRET}"),
+    ] {
+        for args in [
+            vec!["check".to_string(), "--client".into(), bad.clone()],
+            vec!["check".to_string(), format!("--jobs={bad}")],
+        ] {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let run = env.run(&args);
+            run.expect(2);
+            assert_unsaid(&run, SECRET, &format!("{args:?}"));
+        }
+    }
 }
 
 #[test]
