@@ -79,11 +79,15 @@ pub(super) fn judge(
     options: &CheckOptions,
     now: SystemTime,
 ) -> Judged {
-    let trust_name = if trust.system {
-        "system".to_string()
-    } else {
-        path_text(&trust.file)
+    // `system` is a value only libpq reads (sslrootcert=system); to every other driver it
+    // would be a file name, so its messages say "the system store" and its fixes FILE.
+    let libpq_reads_system = matches!(driver, Driver::Psql | Driver::Psycopg);
+    let (trust_name, setting_file) = match (trust.system, libpq_reads_system) {
+        (true, true) => ("system".to_string(), "system".to_string()),
+        (true, false) => ("the system store".to_string(), "system".to_string()),
+        (false, _) => (path_text(&trust.file), path_text(&trust.file)),
     };
+    let names_a_file = !trust.system || libpq_reads_system;
     let loaded = trust.loaded(driver.stack());
     let decide = |names: NameRule| {
         let mut verdict = crate::stack::judge(
@@ -113,8 +117,10 @@ pub(super) fn judge(
     };
     let full = decide(driver.names());
     let full_fix = || {
-        let how =
-            settings::verified_setting(driver, loaded.error.is_none().then_some(&*trust_name));
+        let how = settings::verified_setting(
+            driver,
+            (loaded.error.is_none() && names_a_file).then_some(&*trust_name),
+        );
         if full.ok {
             format!("{how}: that would succeed")
         } else if loaded.error.is_some() {
@@ -252,10 +258,10 @@ pub(super) fn judge(
         }
     }
     let connect = (full.ok && driver == Driver::Psql && target.protocol == Protocol::Postgres)
-        .then(|| settings::psql_lines(target, endpoint, &trust_name));
+        .then(|| settings::psql_lines(target, endpoint, &setting_file));
     // An expiry within --min-days is not fixed by any setting: none is offered then.
     let setting =
-        (full.ok && !expiring).then(|| settings::working(driver, target, endpoint, &trust_name));
+        (full.ok && !expiring).then(|| settings::working(driver, target, endpoint, &setting_file));
     Judged {
         driver,
         mode: mode_text(driver, &tls.mode),

@@ -168,6 +168,14 @@ fn roots_without_ssl_ca_are_the_clients_defaults(
         );
         let run = rootcert_with_store(env, server, &["check", &target], Some(&store));
         run.expect(if passes { 0 } else { 4 });
+        // "system" is libpq's word: to the mariadb client it would be a file name.
+        if !passes {
+            run.stdout_has("which the system store does not hold");
+        }
+        let unverified = format!("mariadb://probe@{}:{port}?ssl=1", case.host);
+        let run = rootcert_with_store(env, server, &["check", &unverified], Some(&store));
+        run.expect(4).stdout_has("UNVERIFIED");
+        assert!(!run.stdout.contains("ssl-ca=system"), "{}", run.stdout);
     }
     let mysql = format!(
         "mysql://probe@{}:{port}?ssl-mode=VERIFY_IDENTITY",
