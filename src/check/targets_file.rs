@@ -53,7 +53,8 @@ pub fn read_targets_file(
     .map_err(|e| Error::Usage(format!("{e}: cannot read the targets")))?;
     let not_text = || {
         Error::Usage(format!(
-            "{name} is not a text file of targets (it holds NUL bytes or is not UTF-8): give              one target a line"
+            "{name} is not a text file of targets (it holds NUL bytes or is not UTF-8): give \
+             one target a line"
         ))
     };
     if bytes.contains(&0) {

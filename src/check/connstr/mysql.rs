@@ -28,7 +28,8 @@ fn parse_parts(raw: &str) -> Result<Target, ParseError> {
         return Err(ParseError::at_byte(
             raw,
             base + ends[1],
-            "more than one \"@\" could end the user information: percent-encode \"@\" in a              password or a value as %40",
+            "more than one \"@\" could end the user information: percent-encode \"@\" in a \
+             password or a value as %40",
         ));
     }
     let (userinfo, after) = match ends.first() {

@@ -96,7 +96,9 @@ impl MysqlPreamble {
         self.sequence.set(header[3].wrapping_add(1));
         if len > MAX_SERVER_PACKET {
             return Err(Step::Refused(format!(
-                "the server announced a {len}-byte packet where a MySQL greeting or answer of                  a few hundred bytes belongs (more than {MAX_SERVER_PACKET} bytes are not                  read): is it a MySQL or MariaDB server?"
+                "the server announced a {len}-byte packet where a MySQL greeting or answer of \
+                 a few hundred bytes belongs (more than {MAX_SERVER_PACKET} bytes are not \
+                 read): is it a MySQL or MariaDB server?"
             )));
         }
         let mut payload = vec![0u8; len];
