@@ -617,6 +617,14 @@ def my_settings():
     out.append(Setting("mariadb", "--ssl-verify-server-cert, SSL_CERT_FILE=ROOT",
                        url("mariadb", "ssl-verify-server-cert", "mariadb"),
                        env=lambda r: {"SSL_CERT_FILE": str(r)}))
+    out.append(Setting("mariadb", "--ssl", url("mariadb", "ssl", "mariadb")))
+    out.append(Setting("mariadb", "--skip-ssl", url("mariadb", "skip-ssl", "mariadb")))
+    out.append(Setting("mariadb", "--ssl-ca=ROOT --ssl-verify-server-cert=0",
+                       url("mariadb", "ssl-ca={root}&ssl-verify-server-cert=0", "mariadb")))
+    out.append(Setting("mariadb", "--ssl-ca=ROOT --ssl-verify-server-cert=1",
+                       url("mariadb", "ssl-ca={root}&ssl-verify-server-cert=1", "mariadb")))
+    out.append(Setting("mariadb", "--ssl --ssl-ca=ROOT --ssl-verify-server-cert",
+                       url("mariadb", "ssl&ssl-ca={root}&ssl-verify-server-cert", "mariadb")))
     out.append(Setting("mariadb", "~/.my.cnf: ssl-ca=ROOT, ssl-verify-server-cert",
                        url("mariadb", "", "mariadb", express=False),
                        home=lambda r: {".my.cnf": f"[client]\nssl-ca={r}\n"
@@ -634,6 +642,21 @@ def my_settings():
     out.append(Setting("mysql2", "URL ?ssl={}, NODE_EXTRA_CA_CERTS=ROOT",
                        url("mysql", "ssl=%7B%7D", "mysql2"),
                        env=lambda r: {"NODE_EXTRA_CA_CERTS": str(r)}))
+    out.append(Setting("mysql2", "URL ?ssl={}, Node's own roots only",
+                       url("mysql", "ssl=%7B%7D", "mysql2"), setups=("no root anywhere",)))
+    # Options of the other clients that mysql2 ignores ("Ignoring invalid configuration
+    # option"): plaintext, whatever they ask.
+    out.append(Setting("mysql2", "URL without options", url("mysql", "", "mysql2")))
+    out.append(Setting("mysql2", "URL ?ssl-ca=ROOT (ignored)",
+                       url("mysql", "ssl-ca={root}", "mysql2")))
+    out.append(Setting("mysql2", "URL ?ssl-ca=ROOT&ssl-verify-server-cert (ignored)",
+                       url("mysql", "ssl-ca={root}&ssl-verify-server-cert", "mysql2")))
+    out.append(Setting("mysql2", "URL ?ssl-mode=REQUIRED (ignored)",
+                       url("mysql", "ssl-mode=REQUIRED", "mysql2")))
+    out.append(Setting("mysql2", "URL ?ssl-mode=VERIFY_CA&ssl-ca=ROOT (ignored)",
+                       url("mysql", "ssl-mode=VERIFY_CA&ssl-ca={root}", "mysql2")))
+    out.append(Setting("mysql2", "URL ?sslmode=verify-full&sslrootcert=ROOT (ignored)",
+                       url("mysql", "sslmode=verify-full&sslrootcert={root}", "mysql2")))
 
     out.append(Setting("pymysql", "ssl_ca, ssl_verify_cert, ssl_verify_identity (runner)",
                        mode("verify-full", "pymysql")))
@@ -647,6 +670,18 @@ def my_settings():
     out.append(Setting("pymysql", "ssl_ca=ROOT, ssl_verify_identity=True "
                        "(URL ?ssl-verify-server-cert)",
                        url("mysql", "ssl-ca={root}&ssl-verify-server-cert", "pymysql")))
+    out.append(Setting("pymysql", "no keywords (URL without options)",
+                       url("mysql", "", "pymysql")))
+    out.append(Setting("pymysql", "ssl_disabled=True (URL ?ssl-mode=DISABLED)",
+                       url("mysql", "ssl-mode=DISABLED", "pymysql")))
+    out.append(Setting("pymysql", "nothing (URL ?ssl-mode=PREFERRED)",
+                       url("mysql", "ssl-mode=PREFERRED", "pymysql")))
+    out.append(Setting("pymysql", "ssl_verify_cert=False (URL ?ssl-mode=REQUIRED)",
+                       url("mysql", "ssl-mode=REQUIRED", "pymysql")))
+    out.append(Setting("pymysql", "ssl_verify_cert=True, ssl_verify_identity=True, "
+                       "SSL_CERT_FILE=ROOT (URL ?ssl-mode=VERIFY_IDENTITY)",
+                       url("mysql", "ssl-mode=VERIFY_IDENTITY", "pymysql"),
+                       env=lambda r: {"SSL_CERT_FILE": str(r)}))
     return out
 
 

@@ -101,6 +101,16 @@ fn read_pymysql(options: &HashMap<String, String>, context: &Context) -> Tls {
                 .into(),
         );
     }
+    // connections.py, _create_ssl_ctx: `ctx.check_hostname = not hasnoca and ...`.
+    if tls.mode == Mode::Full && matches!(tls.roots, Roots::Store(_)) {
+        tls.mode = Mode::ChainOnly {
+            why: Some(
+                "without ssl_ca PyMySQL checks no host name (check_hostname = not hasnoca): \
+                 it verifies the chain against the default store only"
+                    .into(),
+            ),
+        };
+    }
     tls.notes.push(
         "PyMySQL reads no URL: judged as the pymysql.connect() keywords for what the URL asks"
             .into(),
