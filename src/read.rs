@@ -81,7 +81,8 @@ pub(crate) fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, Strin
 
 fn too_large(path: &Path, size: u64, limit: u64) -> String {
     format!(
-        "{} is {size} bytes, more than the {} KiB rootcert reads; a certificate file is far smaller",
+        "{} is {size} bytes, more than the {} KiB rootcert reads from a file of certificates, \
+         targets or settings",
         path_text(path),
         limit / 1024
     )

@@ -59,6 +59,13 @@ pub fn page() -> Vec<u8> {
         out.extend(after_help(sub).render().into_bytes());
     }
     out.extend(exit_status_and_environment().render().into_bytes());
+    let mut see_also = Roff::new();
+    see_also.control("SH", ["SEE ALSO"]);
+    let pages: Vec<String> = subcommands(&command)
+        .map(|s| format!("{}(1)", page_name(s)))
+        .collect();
+    see_also.text([roman(pages.join(", "))]);
+    out.extend(see_also.render().into_bytes());
     man.render_version_section(&mut out).expect("in memory");
     out
 }

@@ -182,6 +182,13 @@ fn man_pages_per_subcommand(env: &Env, rootcert_1: &str) {
     }
     assert!(fetch.contains(".SH \"SEE ALSO\""));
     assert!(fetch.contains("rootcert(1), rootcert\\-verify(1)"));
+    let see_also = rootcert_1.split(".SH \"SEE ALSO\"").nth(1).unwrap();
+    for sub in rootcert_subcommands() {
+        assert!(
+            see_also.contains(&format!("rootcert\\-{sub}(1)")),
+            "{see_also}"
+        );
+    }
     for page in [rootcert_1, &fetch] {
         let environment = page.split(".SH ENVIRONMENT").nth(1).unwrap();
         let environment = environment.split(".SH").next().unwrap();
