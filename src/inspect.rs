@@ -147,6 +147,7 @@ pub fn inspect(options: &InspectOptions) -> Result<InspectReport, Error> {
             attempts: vec![Attempt {
                 source: label.clone(),
                 error,
+                hint: None,
                 wrong_content: true,
             }],
         })?;
@@ -173,13 +174,13 @@ fn read_source(
             let notes = options.notes.as_ref();
             downloader
                 .get(url, &mut |msg| crate::listener::tell(notes, msg))
-                .map_err(|error| Error::Network {
-                    message: format!("{label}: {error}"),
-                    attempts: vec![Attempt {
+                .map_err(|failed| {
+                    Error::SourceFailed(Attempt {
                         source: label.to_string(),
-                        error,
+                        error: failed.message,
+                        hint: failed.hint,
                         wrong_content: false,
-                    }],
+                    })
                 })
         }
     }

@@ -213,7 +213,7 @@ pub fn check_line(outcome: &CheckOutcome) -> serde_json::Value {
             "port": outcome.port,
             "verdict": "error",
             "ok": false,
-            "error": e.to_string(),
+            "error": crate::cmd::flags::error_text(e),
         }),
     };
     if let Some(map) = line.as_object_mut() {

@@ -100,7 +100,12 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
                     say!(out, "  fix: {fix}");
                 }
             }
-            Err(e) => say!(out, "\n{}: error\n  - {e}", row[0]),
+            Err(e) => say!(
+                out,
+                "\n{}: error\n  - {}",
+                row[0],
+                crate::cmd::flags::error_text(e)
+            ),
         }
     }
 }
