@@ -270,6 +270,7 @@ fn check_with(
             let result = check_endpoint(target, readings, endpoint, &shared, options, handshake);
             CheckOutcome {
                 target: target.shown.clone(),
+                given_by: None,
                 target_index,
                 host_index,
                 protocol: Some(target.protocol),
@@ -292,8 +293,14 @@ fn check_with(
     }
     let mut outcomes = ran.results;
     for (target_index, error) in failed {
+        // The environment's target was given by a setting, not as text: the binary names it.
+        let given_by = options
+            .targets
+            .get(target_index)
+            .is_none()
+            .then_some(Setting::Env);
         let place = options.targets.get(target_index).map_or_else(
-            || "--env".to_string(),
+            || Setting::Env.words().to_string(),
             |given| {
                 given
                     .origin
@@ -303,6 +310,7 @@ fn check_with(
         );
         outcomes.push(CheckOutcome {
             target: place.into(),
+            given_by,
             target_index,
             host_index: 0,
             protocol: None,

@@ -86,6 +86,14 @@ impl Wording for Flags {
     }
 }
 
+/// Where a checked target was given: its text, or the flag that gave it.
+pub fn target(outcome: &rootcert::CheckOutcome) -> std::borrow::Cow<'_, str> {
+    match outcome.given_by {
+        Some(setting) => flag(setting).into(),
+        None => (*outcome.target).into(),
+    }
+}
+
 /// An error's message as this command line says it.
 pub fn error_text(err: &Error) -> String {
     err.text(&Flags)
@@ -126,4 +134,5 @@ mod tests {
         assert!(!hinted.to_string().contains("--"), "{hinted}");
         assert_eq!(hinted.exit_code(), rootcert::exit::USAGE);
     }
+
 }

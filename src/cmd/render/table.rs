@@ -20,9 +20,10 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
     let rows: Vec<[String; 5]> = outcomes
         .iter()
         .map(|o| {
-            let target = shorten(&o.target, TARGET_COLUMN);
+            let given = crate::cmd::flags::target(o);
+            let target = shorten(&given, TARGET_COLUMN);
             let shown = if o.host.is_empty()
-                || (hosts_of(o.target_index) == 1 && o.target.contains(&o.host))
+                || (hosts_of(o.target_index) == 1 && given.contains(&o.host))
             {
                 target.into_owned()
             } else {
