@@ -62,6 +62,24 @@ impl Attempt {
 
 use crate::hint::{Hint, Setting, Wording, Words};
 
+/// Where in a target it went wrong, after its message: nothing for the whole target.
+pub(crate) fn at_text(at: usize) -> String {
+    match at {
+        0 => String::new(),
+        n => format!(" (at character {n})"),
+    }
+}
+
+/// "a, b and c", each setting said by `wording`.
+fn settings_text(settings: &[Setting], wording: &dyn Wording) -> String {
+    let mut said: Vec<String> = settings.iter().map(|s| wording.setting(*s)).collect();
+    match said.pop() {
+        Some(last) if !said.is_empty() => format!("{} and {last}", said.join(", ")),
+        Some(last) => last,
+        None => String::new(),
+    }
+}
+
 /// One line per attempt, in words.
 fn attempt_lines(attempts: &[Attempt]) -> String {
     attempts.iter().map(|a| format!("\n  - {a}")).collect()
@@ -162,6 +180,34 @@ pub enum Error {
         /// The rest of the sentence, from its first character (a space or a colon).
         problem: String,
     },
+    /// Settings that do not exist on this system: exit 2. `problem` continues the sentence
+    /// whose subject is the settings ("the owner, the group and the mode" + `" do not
+    /// exist on Windows: …"`).
+    #[error("{}{problem}", settings_text(settings, &Words))]
+    Unsupported {
+        /// What the user set.
+        settings: Vec<Setting>,
+        /// The rest of the sentence, from its first character.
+        problem: String,
+    },
+    /// A target does not parse, and `hint` says why: exit 2.
+    #[error("{label}: {problem}{hint}{}", at_text(*at))]
+    BadTarget {
+        /// The target as an error may show it (its scheme, never its password).
+        label: String,
+        /// What is wrong.
+        problem: String,
+        /// What would fix it.
+        hint: Hint,
+        /// The character where it went wrong, counted from 1; 0 for the whole target.
+        at: usize,
+    },
+    /// The targets file cannot be read (`cause` says why): exit 2.
+    #[error("{cause}: cannot read the targets")]
+    TargetsUnreadable {
+        /// Why.
+        cause: Box<Error>,
+    },
     /// An error and the advice that fixes it, said after it: the error's exit code.
     #[error("{error}{hint}")]
     Hinted {
@@ -197,7 +243,11 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) | Error::BadSetting { .. } => exit::USAGE,
+            Error::Usage(_)
+            | Error::BadSetting { .. }
+            | Error::Unsupported { .. }
+            | Error::TargetsUnreadable { .. }
+            | Error::BadTarget { .. } => exit::USAGE,
             Error::Hinted { error, .. } | Error::InSetting { error, .. } => error.exit_code(),
             Error::Unavailable { attempts, .. } if attempts.iter().any(|a| a.wrong_content) => {
                 exit::CONTENT
@@ -217,7 +267,8 @@ impl Error {
         }
     }
 
-    /// The same error with its message changed by `f` (to say where it happened).
+    /// The same error with its message changed by `f` (to say where it happened, in front
+    /// of it: a wrapper passes `f` to the error inside, so flags and hints stay typed).
     pub fn map_message(self, f: impl FnOnce(String) -> String) -> Self {
         match self {
             Error::Usage(m) => Error::Usage(f(m)),
@@ -243,6 +294,21 @@ impl Error {
             Error::InSetting { setting, error } => Error::InSetting {
                 setting,
                 error: Box::new(error.map_message(f)),
+            },
+            Error::TargetsUnreadable { cause } => Error::TargetsUnreadable {
+                cause: Box::new(cause.map_message(f)),
+            },
+            // The label is the front of the message: where it happened goes before it.
+            Error::BadTarget {
+                label,
+                problem,
+                hint,
+                at,
+            } => Error::BadTarget {
+                label: f(label),
+                problem,
+                hint,
+                at,
             },
             // The other typed kinds keep their data; a changed message makes them plain,
             // of the same exit code.
@@ -272,6 +338,9 @@ impl Error {
             Error::BadSetting { setting, problem } => {
                 format!("{}{problem}", wording.setting(*setting))
             }
+            Error::Unsupported { settings, problem } => {
+                format!("{}{problem}", settings_text(settings, wording))
+            }
             Error::Hinted { error, hint } => {
                 format!("{}{}", error.text(wording), wording.hint(hint))
             }
@@ -286,6 +355,15 @@ impl Error {
                 format!("could not get {what}:{lines}")
             }
             Error::SourceFailed(attempt) => attempt.text(wording),
+            Error::TargetsUnreadable { cause } => {
+                format!("{}: cannot read the targets", cause.text(wording))
+            }
+            Error::BadTarget {
+                label,
+                problem,
+                hint,
+                at,
+            } => format!("{label}: {problem}{}{}", wording.hint(hint), at_text(*at)),
             other => other.to_string(),
         }
     }

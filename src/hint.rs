@@ -124,6 +124,8 @@ pub enum Hint {
     },
     /// pgjdbc trusts the JVM's store here: check the same roots as a given CA file.
     CheckJavaStore,
+    /// Plain TLS needs a host and a port.
+    TlsNeedsHostPort,
     /// Direct TLS was refused: PostgreSQL's SSLRequest may work.
     TryWithoutDirect,
     /// The setting that decided this.
@@ -175,6 +177,7 @@ impl std::fmt::Display for Hint {
             Hint::CheckJavaStore => f.write_str(
                 ": check the same roots as a CA file (a PKCS#12 fetch writes such a store)",
             ),
+            Hint::TlsNeedsHostPort => f.write_str(" (plain TLS needs HOST:PORT)"),
             Hint::TryWithoutDirect => f.write_str(" (try without direct TLS)"),
             Hint::SetBy(setting) => write!(f, " ({})", setting.words()),
         }

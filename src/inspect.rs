@@ -164,7 +164,7 @@ fn read_source(
     downloader: &mut Option<Downloader>,
 ) -> Result<Vec<u8>, Error> {
     match source {
-        Source::Stdin => read_stdin(MAX_FILE_BYTES, stdin_deadline(options)).map_err(Error::File),
+        Source::Stdin => read_stdin(MAX_FILE_BYTES, stdin_deadline(options)),
         Source::File(path) => read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message)),
         Source::Url(url) => {
             let downloader = match downloader {

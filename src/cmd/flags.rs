@@ -66,6 +66,7 @@ fn hint(hint: &Hint) -> String {
         Hint::CheckJavaStore => ": check the same roots with --ca FILE (rootcert fetch --format \
                                  pkcs12 writes such a store)"
             .into(),
+        Hint::TlsNeedsHostPort => " (--protocol tls needs HOST:PORT)".into(),
         Hint::TryWithoutDirect => " (try without --direct)".into(),
         Hint::SetBy(setting) => format!(" ({})", flag(*setting)),
         // A hint this binary does not know yet: said in the library's words.
@@ -135,4 +136,44 @@ mod tests {
         assert_eq!(hinted.exit_code(), rootcert::exit::USAGE);
     }
 
+    #[test]
+    fn settings_and_hints_inside_a_sentence_keep_their_place() {
+        let windows = Error::Unsupported {
+            settings: vec![Setting::Owner, Setting::Group, Setting::Mode],
+            problem: " do not exist on Windows".into(),
+        };
+        assert_eq!(
+            error_text(&windows),
+            "--owner, --group and --mode do not exist on Windows"
+        );
+        assert_eq!(
+            windows.to_string(),
+            "the owner, the group and the mode do not exist on Windows"
+        );
+        let stdin = Error::TargetsUnreadable {
+            cause: Box::new(
+                Error::File("standard input sent nothing to its end within 1 s".into())
+                    .with_hint(Hint::SetBy(Setting::Timeout)),
+            ),
+        }
+        .map_message(|m| format!("here: {m}"));
+        assert_eq!(
+            error_text(&stdin),
+            "here: standard input sent nothing to its end within 1 s (--timeout): cannot read \
+             the targets"
+        );
+        assert_eq!(stdin.exit_code(), rootcert::exit::USAGE);
+        let target = Error::BadTarget {
+            label: "db".into(),
+            problem: "no port".into(),
+            hint: Hint::TlsNeedsHostPort,
+            at: 3,
+        }
+        .map_message(|m| format!("target 2: {m}"));
+        assert_eq!(
+            error_text(&target),
+            "target 2: db: no port (--protocol tls needs HOST:PORT) (at character 3)"
+        );
+        assert_eq!(target.exit_code(), rootcert::exit::USAGE);
+    }
 }
