@@ -124,6 +124,10 @@ pub enum Hint {
     },
     /// pgjdbc trusts the JVM's store here: check the same roots as a given CA file.
     CheckJavaStore,
+    /// Someone else owns the trust file: chown it, or save it with another owner.
+    ChownOrOwner,
+    /// Others may write the trust file: save it with mode 644.
+    Mode644,
     /// Plain TLS needs a host and a port.
     TlsNeedsHostPort,
     /// Direct TLS was refused: PostgreSQL's SSLRequest may work.
@@ -177,10 +181,50 @@ impl std::fmt::Display for Hint {
             Hint::CheckJavaStore => f.write_str(
                 ": check the same roots as a CA file (a PKCS#12 fetch writes such a store)",
             ),
+            Hint::ChownOrOwner => f.write_str(" (chown it, or save it with another owner)"),
+            Hint::Mode644 => f.write_str(" (save it with mode 644)"),
             Hint::TlsNeedsHostPort => f.write_str(" (plain TLS needs HOST:PORT)"),
             Hint::TryWithoutDirect => f.write_str(" (try without direct TLS)"),
             Hint::SetBy(setting) => write!(f, " ({})", setting.words()),
         }
+    }
+}
+
+/// A warning in a report, and what would fix it. Serialized in words, as `Display` says it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Warning {
+    /// What is wrong.
+    pub text: String,
+    /// What would fix it, said after `text`.
+    pub hint: Option<Hint>,
+}
+
+impl Warning {
+    /// The warning, its hint said by `wording`.
+    pub fn said(&self, wording: &dyn Wording) -> String {
+        match &self.hint {
+            Some(hint) => format!("{}{}", self.text, wording.hint(hint)),
+            None => self.text.clone(),
+        }
+    }
+}
+
+impl From<String> for Warning {
+    fn from(text: String) -> Self {
+        Warning { text, hint: None }
+    }
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.said(&Words))
+    }
+}
+
+impl serde::Serialize for Warning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -77,7 +77,7 @@ pub use fetch::{
     FetchOptions, FetchReport, FetchStatus, Output, TrustFormat, fetch, libpq_default_file,
 };
 pub use fingerprint::Fingerprint;
-pub use hint::{Hint, Setting, Wording, Words};
+pub use hint::{Hint, Setting, Warning, Wording, Words};
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use listener::Listener;
 pub use parse::parse_certificates;

@@ -23,7 +23,10 @@ pub fn flag(setting: Setting) -> &'static str {
         Setting::Url => "--url",
         Setting::Targets => "--targets",
         // A setting this binary does not know yet: the test below fails first.
-        _ => "",
+        other => {
+            debug_assert!(false, "no flag for {other:?}");
+            other.words()
+        }
     }
 }
 
@@ -66,11 +69,17 @@ fn hint(hint: &Hint) -> String {
         Hint::CheckJavaStore => ": check the same roots with --ca FILE (rootcert fetch --format \
                                  pkcs12 writes such a store)"
             .into(),
+        Hint::ChownOrOwner => " (chown it, or pass --owner)".into(),
+        Hint::Mode644 => " (pass --mode 644)".into(),
         Hint::TlsNeedsHostPort => " (--protocol tls needs HOST:PORT)".into(),
         Hint::TryWithoutDirect => " (try without --direct)".into(),
         Hint::SetBy(setting) => format!(" ({})", flag(*setting)),
-        // A hint this binary does not know yet: said in the library's words.
-        other => other.to_string(),
+        // A hint this binary does not know yet: said in the library's words, and a debug
+        // build (every test run) stops here.
+        other => {
+            debug_assert!(false, "no flags for {other:?}");
+            other.to_string()
+        }
     }
 }
 
@@ -108,6 +117,19 @@ pub fn attempt_error(attempt: &Attempt) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_warning_names_the_flag_that_fixes_it() {
+        let warning = rootcert::Warning::from("x.pem is writable by every user".to_string());
+        assert_eq!(warning.said(&Flags), "x.pem is writable by every user");
+        let mut warning = warning;
+        warning.hint = Some(Hint::Mode644);
+        assert_eq!(
+            warning.said(&Flags),
+            "x.pem is writable by every user (pass --mode 644)"
+        );
+        assert!(!warning.to_string().contains("--"), "{warning}");
+    }
 
     #[test]
     fn every_setting_has_a_flag() {

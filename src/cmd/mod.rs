@@ -4,6 +4,7 @@
 pub mod cli;
 mod exit_codes;
 mod exporter;
+mod fetch_json;
 mod flags;
 mod list;
 mod man;
@@ -165,11 +166,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 _ => report.exit_code(),
             };
             if json {
-                print_json(&FetchJson {
-                    report: &report,
-                    on_change: hook.as_ref(),
-                    exit_code: code,
-                });
+                print_json(&fetch_json::FetchJson::new(&report, hook.as_ref(), code));
             }
             Ok(code)
         }
@@ -420,16 +417,6 @@ fn fish_profile_completions() -> String {
         }
     }
     lines
-}
-
-/// `fetch --json`: the report, what the hook did, and the exit code.
-#[derive(serde::Serialize)]
-struct FetchJson<'a> {
-    #[serde(flatten)]
-    report: &'a rootcert::FetchReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    on_change: Option<&'a Hook>,
-    exit_code: u8,
 }
 
 /// What `--on-change` did.
