@@ -252,10 +252,8 @@ pub(crate) fn default_dir() -> Result<PathBuf, Error> {
     directories::ProjectDirs::from("", "", "rootcert")
         .map(|dirs| dirs.data_dir().to_path_buf())
         .ok_or_else(|| {
-            Error::Usage(
-                "cannot find a data directory (is HOME set?); pass --out or set ROOTCERT_DIR"
-                    .into(),
-            )
+            Error::Usage("cannot find a data directory (is HOME set?)".into())
+                .with_hint(crate::hint::Hint::NoDataDir)
         })
 }
 

@@ -23,16 +23,66 @@ pub mod exit {
 }
 
 /// One source that was tried while looking for a certificate, and why it did not deliver.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Attempt {
     /// A URL, `system:` followed by where the OS store was read, or `builtin`.
     pub source: String,
     /// Why it did not deliver, in one line.
     pub error: String,
+    /// What would fix it, said after `error`.
+    #[serde(skip)]
+    pub hint: Option<Hint>,
     /// True when the source answered with content that is not the pinned certificate
     /// (as opposed to a network failure). Decides exit 4 over exit 3.
     #[serde(skip)]
     pub wrong_content: bool,
+}
+
+impl std::fmt::Display for Attempt {
+    /// `source: error`, with the hint in words.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(&Words))
+    }
+}
+
+impl Attempt {
+    /// `source: error` and the hint, said by `wording`.
+    pub fn text(&self, wording: &dyn Wording) -> String {
+        format!("{}: {}", self.source, self.error_text(wording))
+    }
+
+    /// The error and the hint, said by `wording`.
+    pub fn error_text(&self, wording: &dyn Wording) -> String {
+        match &self.hint {
+            Some(hint) => format!("{}{}", self.error, wording.hint(hint)),
+            None => self.error.clone(),
+        }
+    }
+}
+
+use crate::hint::{Hint, Setting, Wording, Words};
+
+/// Where in a target it went wrong, after its message: nothing for the whole target.
+pub(crate) fn at_text(at: usize) -> String {
+    match at {
+        0 => String::new(),
+        n => format!(" (at character {n})"),
+    }
+}
+
+/// "a, b and c", each setting said by `wording`.
+fn settings_text(settings: &[Setting], wording: &dyn Wording) -> String {
+    let mut said: Vec<String> = settings.iter().map(|s| wording.setting(*s)).collect();
+    match said.pop() {
+        Some(last) if !said.is_empty() => format!("{} and {last}", said.join(", ")),
+        Some(last) => last,
+        None => String::new(),
+    }
+}
+
+/// One line per attempt, in words.
+fn attempt_lines(attempts: &[Attempt]) -> String {
+    attempts.iter().map(|a| format!("\n  - {a}")).collect()
 }
 
 /// What went wrong, by what the user can do about it. Each kind has its exit code.
@@ -121,13 +171,89 @@ pub enum Error {
         /// What it holds, in words (never its bytes).
         holds: String,
     },
+    /// A setting's value is wrong: exit 2. `problem` continues the sentence whose subject is
+    /// the setting ("the mirror URL" + `" ftp://x: only http and https are supported"`).
+    #[error("{}{problem}", setting.words())]
+    BadSetting {
+        /// What the user set.
+        setting: Setting,
+        /// The rest of the sentence, from its first character (a space or a colon).
+        problem: String,
+    },
+    /// Settings that do not exist on this system: exit 2. `problem` continues the sentence
+    /// whose subject is the settings ("the owner, the group and the mode" + `" do not
+    /// exist on Windows: …"`).
+    #[error("{}{problem}", settings_text(settings, &Words))]
+    Unsupported {
+        /// What the user set.
+        settings: Vec<Setting>,
+        /// The rest of the sentence, from its first character.
+        problem: String,
+    },
+    /// A target does not parse, and `hint` says why: exit 2.
+    #[error("{label}: {problem}{hint}{}", at_text(*at))]
+    BadTarget {
+        /// The target as an error may show it (its scheme, never its password).
+        label: String,
+        /// What is wrong.
+        problem: String,
+        /// What would fix it.
+        hint: Hint,
+        /// The character where it went wrong, counted from 1; 0 for the whole target.
+        at: usize,
+    },
+    /// The targets file cannot be read (`cause` says why): exit 2.
+    #[error("{cause}: cannot read the targets")]
+    TargetsUnreadable {
+        /// Why.
+        cause: Box<Error>,
+    },
+    /// An error and the advice that fixes it, said after it: the error's exit code.
+    #[error("{error}{hint}")]
+    Hinted {
+        /// What went wrong.
+        error: Box<Error>,
+        /// What fixes it.
+        hint: Hint,
+    },
+    /// An error in what a setting brought in (the target read from the environment): the
+    /// error's exit code.
+    #[error("{}: {error}", setting.words())]
+    InSetting {
+        /// The setting that brought it in.
+        setting: Setting,
+        /// What went wrong.
+        error: Box<Error>,
+    },
+    /// No source delivered a certificate: exit 4 when any source delivered wrong content
+    /// (something is actively wrong), else exit 3.
+    #[error("could not get {what}:{}", attempt_lines(attempts))]
+    Unavailable {
+        /// The certificate, in words.
+        what: String,
+        /// Each source that was tried.
+        attempts: Vec<Attempt>,
+    },
+    /// The one source asked for failed: exit 4 for wrong content, else exit 3.
+    #[error("{0}")]
+    SourceFailed(Attempt),
 }
 
 impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Usage(_) => exit::USAGE,
+            Error::Usage(_)
+            | Error::BadSetting { .. }
+            | Error::Unsupported { .. }
+            | Error::TargetsUnreadable { .. }
+            | Error::BadTarget { .. } => exit::USAGE,
+            Error::Hinted { error, .. } | Error::InSetting { error, .. } => error.exit_code(),
+            Error::Unavailable { attempts, .. } if attempts.iter().any(|a| a.wrong_content) => {
+                exit::CONTENT
+            }
+            Error::SourceFailed(attempt) if attempt.wrong_content => exit::CONTENT,
+            Error::Unavailable { .. } | Error::SourceFailed(_) => exit::NETWORK,
             Error::Network { .. } => exit::NETWORK,
             Error::Content { .. } => exit::CONTENT,
             Error::File(_)
@@ -141,7 +267,8 @@ impl Error {
         }
     }
 
-    /// The same error with its message changed by `f` (to say where it happened).
+    /// The same error with its message changed by `f` (to say where it happened, in front
+    /// of it: a wrapper passes `f` to the error inside, so flags and hints stay typed).
     pub fn map_message(self, f: impl FnOnce(String) -> String) -> Self {
         match self {
             Error::Usage(m) => Error::Usage(f(m)),
@@ -159,8 +286,93 @@ impl Error {
                 path,
                 message: f(message),
             },
-            // The typed kinds keep their data; a changed message makes them plain.
-            other => Error::File(f(other.to_string())),
+            // A wrapper keeps its kind: `f` says where the error inside happened.
+            Error::Hinted { error, hint } => Error::Hinted {
+                error: Box::new(error.map_message(f)),
+                hint,
+            },
+            Error::InSetting { setting, error } => Error::InSetting {
+                setting,
+                error: Box::new(error.map_message(f)),
+            },
+            Error::TargetsUnreadable { cause } => Error::TargetsUnreadable {
+                cause: Box::new(cause.map_message(f)),
+            },
+            // The label is the front of the message: where it happened goes before it.
+            Error::BadTarget {
+                label,
+                problem,
+                hint,
+                at,
+            } => Error::BadTarget {
+                label: f(label),
+                problem,
+                hint,
+                at,
+            },
+            // The other typed kinds keep their data; a changed message makes them plain,
+            // of the same exit code.
+            other => {
+                let message = f(other.to_string());
+                match other.exit_code() {
+                    exit::USAGE => Error::Usage(message),
+                    exit::NETWORK => Error::Network {
+                        message,
+                        attempts: other.attempts().to_vec(),
+                    },
+                    exit::CONTENT => Error::Content {
+                        message,
+                        attempts: other.attempts().to_vec(),
+                    },
+                    exit::INTERNAL => Error::Internal(message),
+                    _ => Error::File(message),
+                }
+            }
+        }
+    }
+
+    /// The message, with settings and hints said by `wording` (the binary names flags;
+    /// [`Words`] is what `Display` says).
+    pub fn text(&self, wording: &dyn Wording) -> String {
+        match self {
+            Error::BadSetting { setting, problem } => {
+                format!("{}{problem}", wording.setting(*setting))
+            }
+            Error::Unsupported { settings, problem } => {
+                format!("{}{problem}", settings_text(settings, wording))
+            }
+            Error::Hinted { error, hint } => {
+                format!("{}{}", error.text(wording), wording.hint(hint))
+            }
+            Error::InSetting { setting, error } => {
+                format!("{}: {}", wording.setting(*setting), error.text(wording))
+            }
+            Error::Unavailable { what, attempts } => {
+                let lines: String = attempts
+                    .iter()
+                    .map(|a| format!("\n  - {}", a.text(wording)))
+                    .collect();
+                format!("could not get {what}:{lines}")
+            }
+            Error::SourceFailed(attempt) => attempt.text(wording),
+            Error::TargetsUnreadable { cause } => {
+                format!("{}: cannot read the targets", cause.text(wording))
+            }
+            Error::BadTarget {
+                label,
+                problem,
+                hint,
+                at,
+            } => format!("{label}: {problem}{}{}", wording.hint(hint), at_text(*at)),
+            other => other.to_string(),
+        }
+    }
+
+    /// The same error with `hint` said after it.
+    pub fn with_hint(self, hint: Hint) -> Self {
+        Error::Hinted {
+            error: Box::new(self),
+            hint,
         }
     }
 
@@ -175,7 +387,11 @@ impl Error {
     /// The sources tried, for a download failure.
     pub fn attempts(&self) -> &[Attempt] {
         match self {
-            Error::Network { attempts, .. } | Error::Content { attempts, .. } => attempts,
+            Error::Network { attempts, .. }
+            | Error::Content { attempts, .. }
+            | Error::Unavailable { attempts, .. } => attempts,
+            Error::SourceFailed(attempt) => std::slice::from_ref(attempt),
+            Error::Hinted { error, .. } | Error::InSetting { error, .. } => error.attempts(),
             _ => &[],
         }
     }
@@ -191,14 +407,9 @@ impl Error {
     /// The failure for a certificate that no source delivered: exit 4 when any source
     /// delivered wrong content (something is actively wrong), else exit 3.
     pub(crate) fn from_attempts(what: &str, attempts: Vec<Attempt>) -> Self {
-        let mut message = format!("could not get {what}:");
-        for attempt in &attempts {
-            message.push_str(&format!("\n  - {}: {}", attempt.source, attempt.error));
-        }
-        if attempts.iter().any(|a| a.wrong_content) {
-            Error::Content { message, attempts }
-        } else {
-            Error::Network { message, attempts }
+        Error::Unavailable {
+            what: what.to_string(),
+            attempts,
         }
     }
 
@@ -206,7 +417,8 @@ impl Error {
     /// the built-in copies): the network was not used at all, so the fix is not in it.
     pub fn only_local_sources_tried(&self) -> bool {
         match self {
-            Error::Network { attempts, .. } => {
+            Error::Unavailable { .. } if self.exit_code() == exit::CONTENT => false,
+            Error::Network { attempts, .. } | Error::Unavailable { attempts, .. } => {
                 !attempts.is_empty()
                     && attempts
                         .iter()
@@ -225,6 +437,7 @@ mod tests {
         Attempt {
             source: "https://example.test/a".into(),
             error: "boom".into(),
+            hint: None,
             wrong_content,
         }
     }

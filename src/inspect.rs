@@ -147,6 +147,7 @@ pub fn inspect(options: &InspectOptions) -> Result<InspectReport, Error> {
             attempts: vec![Attempt {
                 source: label.clone(),
                 error,
+                hint: None,
                 wrong_content: true,
             }],
         })?;
@@ -163,7 +164,7 @@ fn read_source(
     downloader: &mut Option<Downloader>,
 ) -> Result<Vec<u8>, Error> {
     match source {
-        Source::Stdin => read_stdin(MAX_FILE_BYTES, stdin_deadline(options)).map_err(Error::File),
+        Source::Stdin => read_stdin(MAX_FILE_BYTES, stdin_deadline(options)),
         Source::File(path) => read_file(path, MAX_FILE_BYTES).map_err(|e| Error::File(e.message)),
         Source::Url(url) => {
             let downloader = match downloader {
@@ -173,13 +174,13 @@ fn read_source(
             let notes = options.notes.as_ref();
             downloader
                 .get(url, &mut |msg| crate::listener::tell(notes, msg))
-                .map_err(|error| Error::Network {
-                    message: format!("{label}: {error}"),
-                    attempts: vec![Attempt {
+                .map_err(|failed| {
+                    Error::SourceFailed(Attempt {
                         source: label.to_string(),
-                        error,
+                        error: failed.message,
+                        hint: failed.hint,
                         wrong_content: false,
-                    }],
+                    })
                 })
         }
     }

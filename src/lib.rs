@@ -44,6 +44,7 @@ mod driver;
 mod error;
 mod fetch;
 mod fingerprint;
+mod hint;
 mod inspect;
 pub mod libpq;
 mod listener;
@@ -76,6 +77,7 @@ pub use fetch::{
     FetchOptions, FetchReport, FetchStatus, Output, TrustFormat, fetch, libpq_default_file,
 };
 pub use fingerprint::Fingerprint;
+pub use hint::{Hint, Setting, Warning, Wording, Words};
 pub use inspect::{CertDetails, InspectOptions, InspectReport, Source, inspect};
 pub use libpq::Cause;
 pub use listener::Listener;

@@ -5,6 +5,8 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::error::Error;
+use crate::hint::{Hint, Setting};
 use crate::platform::{self, OpenError};
 use crate::quote::path_text;
 
@@ -54,7 +56,7 @@ pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
 
 /// Standard input, at most `limit` bytes, within `timeout` (a pipe nobody writes to
 /// would otherwise wait forever).
-pub(crate) fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, String> {
+pub(crate) fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, Error> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut bytes = Vec::new();
@@ -66,16 +68,17 @@ pub(crate) fn read_stdin(limit: u64, timeout: Duration) -> Result<Vec<u8>, Strin
         let _ = sender.send(result);
     });
     match receiver.recv_timeout(timeout) {
-        Ok(Ok(bytes)) if bytes.len() as u64 > limit => Err(format!(
+        Ok(Ok(bytes)) if bytes.len() as u64 > limit => Err(Error::File(format!(
             "standard input holds more than {} KiB, far more than a certificate file",
             limit / 1024
-        )),
+        ))),
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(e)) => Err(format!("cannot read standard input: {e}")),
-        Err(_) => Err(format!(
-            "standard input sent nothing to its end within {} s (--timeout)",
+        Ok(Err(e)) => Err(Error::File(format!("cannot read standard input: {e}"))),
+        Err(_) => Err(Error::File(format!(
+            "standard input sent nothing to its end within {} s",
             timeout.as_secs_f64()
-        )),
+        ))
+        .with_hint(Hint::SetBy(Setting::Timeout))),
     }
 }
 

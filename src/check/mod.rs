@@ -27,6 +27,7 @@ use std::time::{Duration, SystemTime};
 use crate::cert::Certificate;
 use crate::driver::Driver;
 use crate::error::Error;
+use crate::hint::{Hint, Setting};
 use crate::libpq;
 use crate::quote::path_text;
 pub use connstr::Protocol;
@@ -178,9 +179,7 @@ fn check_with(
     };
     let count = options.targets.len() + usize::from(options.env);
     if count == 0 {
-        return Err(Error::Usage(
-            "no target: give HOST[:PORT] or a connection string, --targets FILE, or --env".into(),
-        ));
+        return Err(Error::Usage("no target".into()).with_hint(Hint::GiveTarget));
     }
     // A target that does not parse, or that a driver asked for cannot read, is an error of
     // its own, named by where it was given; the others are still checked.
@@ -190,8 +189,7 @@ fn check_with(
             let readings = drivers_for(&target, options)
                 .into_iter()
                 .map(|driver| reading::read(driver, &target, &context).map(|tls| (driver, tls)))
-                .collect::<Result<Vec<_>, String>>()
-                .map_err(Error::Usage)?;
+                .collect::<Result<Vec<_>, Error>>()?;
             Ok((target, readings))
         })
     };
@@ -209,8 +207,12 @@ fn check_with(
         .collect();
     if options.env {
         targets.push(
-            read(connstr::from_env(&|name| std::env::var(name).ok()))
-                .map_err(|e| e.map_message(|m| format!("--env: {m}"))),
+            read(connstr::from_env(&|name| std::env::var(name).ok())).map_err(|e| {
+                Error::InSetting {
+                    setting: Setting::Env,
+                    error: Box::new(e),
+                }
+            }),
         );
     }
     let mut parsed: Vec<(usize, Judging)> = Vec::new();
@@ -268,6 +270,7 @@ fn check_with(
             let result = check_endpoint(target, readings, endpoint, &shared, options, handshake);
             CheckOutcome {
                 target: target.shown.clone(),
+                given_by: None,
                 target_index,
                 host_index,
                 protocol: Some(target.protocol),
@@ -290,8 +293,14 @@ fn check_with(
     }
     let mut outcomes = ran.results;
     for (target_index, error) in failed {
+        // The environment's target was given by a setting, not as text: the binary names it.
+        let given_by = options
+            .targets
+            .get(target_index)
+            .is_none()
+            .then_some(Setting::Env);
         let place = options.targets.get(target_index).map_or_else(
-            || "--env".to_string(),
+            || Setting::Env.words().to_string(),
             |given| {
                 given
                     .origin
@@ -301,6 +310,7 @@ fn check_with(
         );
         outcomes.push(CheckOutcome {
             target: place.into(),
+            given_by,
             target_index,
             host_index: 0,
             protocol: None,

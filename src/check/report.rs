@@ -128,6 +128,9 @@ pub struct CheckOutcome {
     /// The target as parsed, passwords masked; for a target that does not parse, where it
     /// was given (`target 2`, `line 7 of targets.txt`).
     pub target: std::sync::Arc<str>,
+    /// For a target that does not parse and was not given as text, the setting that gave
+    /// it (the environment's target); `target` then says that setting in words.
+    pub given_by: Option<crate::hint::Setting>,
     /// Which target of the run this server belongs to (0-based), and which of its hosts.
     pub target_index: usize,
     /// Which host of the target (0-based).

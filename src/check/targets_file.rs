@@ -48,9 +48,10 @@ pub fn read_targets_file(
     let bytes = if stdin {
         crate::read::read_stdin(crate::read::MAX_FILE_BYTES, timeout)
     } else {
-        crate::read::read_file(path, crate::read::MAX_FILE_BYTES).map_err(|e| e.to_string())
+        crate::read::read_file(path, crate::read::MAX_FILE_BYTES)
+            .map_err(|e| Error::File(e.to_string()))
     }
-    .map_err(|e| Error::Usage(format!("{e}: cannot read the targets")))?;
+    .map_err(|e| Error::TargetsUnreadable { cause: Box::new(e) })?;
     let not_text = || {
         Error::Usage(format!(
             "{name} is not a text file of targets (it holds NUL bytes or is not UTF-8): give \

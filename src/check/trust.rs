@@ -41,9 +41,8 @@ pub(super) fn load_trust(options: &CheckOptions) -> Result<Trust, Error> {
             None => default_destination(&resolve_profiles(&[])?)?,
         };
         let bytes = read_file(&file, MAX_FILE_BYTES).map_err(|e| {
-            Error::Usage(format!(
-                "{e}: cannot read the roots to trust. Pass --ca PATH or a profile, or run `rootcert fetch` first"
-            ))
+            Error::Usage(format!("{e}: cannot read the roots to trust"))
+                .with_hint(crate::hint::Hint::GiveRoots)
         })?;
         return Ok(from_bytes(&file, &bytes));
     }

@@ -185,11 +185,12 @@ pub fn check(outcomes: &[CheckOutcome], labels: Labels) -> Exposition {
             h => format!("{h}:{}", outcome.port),
         };
         // The same target twice in a list would make two series with one label set.
-        let mut target = outcome.target.to_string();
+        let given = crate::cmd::flags::target(outcome);
+        let mut target = given.to_string();
         let mut n = 1;
         while labels == Labels::Fleet && !seen.insert((target.clone(), host.clone())) {
             n += 1;
-            target = format!("{} ({n})", outcome.target);
+            target = format!("{given} ({n})");
         }
         let mut common: Vec<(&str, &str)> = Vec::new();
         if labels == Labels::Fleet {

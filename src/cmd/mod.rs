@@ -4,6 +4,8 @@
 pub mod cli;
 mod exit_codes;
 mod exporter;
+mod fetch_json;
+mod flags;
 mod list;
 mod man;
 mod metrics;
@@ -61,19 +63,26 @@ fn with_destination_hint(err: Error, flag: &str) -> Error {
 /// A download that no source delivered, with the flags that fix it: the library does not
 /// know the command line.
 fn with_download_hint(err: Error) -> Error {
+    let network =
+        matches!(err, Error::Unavailable { .. }) && err.exit_code() == rootcert::exit::NETWORK;
     let hint = match &err {
-        Error::Network { .. } if err.only_local_sources_tried() => {
+        _ if !network => return err,
+        _ if err.only_local_sources_tried() => {
             "Only local sources were tried (--offline: the OS trust store, then the built-in \
              copy of a catalog root): run without --offline where the network is reachable, or \
              point --url or --mirror at a reachable copy."
         }
-        Error::Network { attempts, .. } if !attempts.is_empty() => {
+        _ if !err.attempts().is_empty() => {
             "Check the network and proxy settings (HTTPS_PROXY; --ca-file for an intercepting \
              proxy), or point --url or --mirror at a reachable copy."
         }
         _ => return err,
     };
-    err.map_message(|message| format!("{message}\n{hint}"))
+    // Said with our flags now, so the message is plain; the attempts keep their hints.
+    Error::Network {
+        message: format!("{}\n{hint}", flags::error_text(&err)),
+        attempts: err.attempts().to_vec(),
+    }
 }
 
 fn note_to_stderr(message: &str) {
@@ -157,11 +166,7 @@ fn dispatch(cli: Cli) -> Result<u8, Error> {
                 _ => report.exit_code(),
             };
             if json {
-                print_json(&FetchJson {
-                    report: &report,
-                    on_change: hook.as_ref(),
-                    exit_code: code,
-                });
+                print_json(&fetch_json::FetchJson::new(&report, hook.as_ref(), code));
             }
             Ok(code)
         }
@@ -358,7 +363,7 @@ fn check(args: cli::CheckArgs, json: bool) -> Result<u8, Error> {
             output::print_json_line(&render::check_line(outcome));
         }
         if let (true, Some(Err(e))) = (single, outcomes.first().map(|o| &o.result)) {
-            output::error_line(&e.to_string());
+            output::error_line(&flags::error_text(e));
         }
     } else if single {
         let outcome = outcomes.into_iter().next().expect("one outcome");
@@ -412,16 +417,6 @@ fn fish_profile_completions() -> String {
         }
     }
     lines
-}
-
-/// `fetch --json`: the report, what the hook did, and the exit code.
-#[derive(serde::Serialize)]
-struct FetchJson<'a> {
-    #[serde(flatten)]
-    report: &'a rootcert::FetchReport,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    on_change: Option<&'a Hook>,
-    exit_code: u8,
 }
 
 /// What `--on-change` did.

@@ -218,26 +218,38 @@ pub fn clear_status() {
 }
 
 #[derive(Serialize)]
-struct ErrorJson<'a> {
+struct ErrorJson {
     status: &'static str,
     exit_code: u8,
     error: String,
-    attempts: &'a [rootcert::Attempt],
+    attempts: Vec<AttemptJson>,
+}
+
+/// A source tried, as the JSON error lists it.
+#[derive(Serialize)]
+struct AttemptJson {
+    source: String,
+    error: String,
 }
 
 /// Prints a failure (JSON on stdout when asked, always the message on stderr) and returns
 /// its exit code.
 pub fn report_error(err: &Error, json: bool) -> u8 {
     let code = err.exit_code();
+    let message = super::flags::error_text(err);
     if json {
+        let attempts = err.attempts().iter().map(|a| AttemptJson {
+            source: a.source.clone(),
+            error: super::flags::attempt_error(a),
+        });
         print_json(&ErrorJson {
             status: "error",
             exit_code: code,
-            error: err.to_string(),
-            attempts: err.attempts(),
+            error: message.clone(),
+            attempts: attempts.collect(),
         });
     }
-    error_line(&err.to_string());
+    error_line(&message);
     code
 }
 

@@ -160,7 +160,7 @@ fn everything_printed(targets: Vec<String>, chain: &[Vec<u8>]) -> String {
     };
     let mut printed = String::new();
     match rootcert::fuzzing::check_offline(&options, chain) {
-        Err(e) => printed.push_str(&e.to_string()),
+        Err(e) => printed.push_str(&crate::cmd::flags::error_text(&e)),
         Ok(outcomes) => {
             render::check_table(&outcomes, &mut printed);
             for outcome in &outcomes {
@@ -170,7 +170,7 @@ fn everything_printed(targets: Vec<String>, chain: &[Vec<u8>]) -> String {
                         render::check(report, &mut printed);
                         printed.push_str(&serde_json::to_string(report).unwrap());
                     }
-                    Err(e) => printed.push_str(&e.to_string()),
+                    Err(e) => printed.push_str(&crate::cmd::flags::error_text(e)),
                 }
             }
         }

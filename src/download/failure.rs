@@ -1,6 +1,7 @@
 //! Why one try failed, in words (reqwest's and rustls's errors turned into sentences), and
 //! whether another try could help.
 
+use crate::hint::Hint;
 use std::error::Error as _;
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ pub(super) struct Failure {
     pub(super) retry_after: Option<Duration>,
     /// TLS rejected the server's certificate as issued by no trusted CA.
     pub(super) unknown_issuer: bool,
+    /// What would fix it.
+    pub(super) hint: Option<Hint>,
 }
 
 impl Failure {
@@ -20,6 +23,7 @@ impl Failure {
             retryable,
             retry_after: None,
             unknown_issuer: false,
+            hint: None,
         }
     }
 

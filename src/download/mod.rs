@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Error;
+use crate::hint::{Hint, Setting};
 use failure::{Failure, from_reqwest};
 use proxy::{EnvProxy, env_proxies, no_proxy_exempts};
 pub use retry::parse_retry_after;
@@ -45,6 +46,12 @@ impl Default for NetOptions {
             ca_file: None,
         }
     }
+}
+
+/// Why a download failed, and what would fix it.
+pub(crate) struct Failed {
+    pub(crate) message: String,
+    pub(crate) hint: Option<Hint>,
 }
 
 pub(crate) struct Downloader {
@@ -114,7 +121,7 @@ impl Downloader {
     /// HTTP 408, 429, 500, 502, 503 and 504, and a body cut short. A failed name lookup, a
     /// refused connection, TLS and protocol errors fail at once: another try would not pass.
     /// `on_retry` hears, before each wait, what failed and when the next try starts.
-    pub(crate) fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, String> {
+    pub(crate) fn get(&self, url: &str, on_retry: &mut dyn FnMut(&str)) -> Result<Vec<u8>, Failed> {
         let retries = self.options.retries;
         // One deadline for the URL: every try and every wait between tries.
         let deadline = std::time::Instant::now() + self.options.timeout;
@@ -137,12 +144,18 @@ impl Downloader {
                     ),
                     None => format!("the next retry would start in {:.1} s", delay.as_secs_f64()),
                 };
-                let message = format!(
-                    "{}; {asked}, past the --timeout of {} s: not retried",
-                    failure.message,
-                    self.options.timeout.as_secs_f64()
-                );
-                return Err(self.explain(url, Failure { message, ..failure }));
+                let hint = Hint::PastTimeout {
+                    timed_out: failure.hint.is_some(),
+                    wait: asked,
+                    seconds: self.options.timeout.as_secs_f64(),
+                };
+                return Err(self.explain(
+                    url,
+                    Failure {
+                        hint: Some(hint),
+                        ..failure
+                    },
+                ));
             }
             on_retry(&format!(
                 "{}: {}; retrying in {:.1} s (retry {} of {retries})",
@@ -160,13 +173,12 @@ impl Downloader {
     async fn get_once(&self, url: &str, timeout: Duration) -> Result<Vec<u8>, Failure> {
         match tokio::time::timeout(timeout, self.request(url)).await {
             Ok(result) => result,
-            Err(_) => Err(Failure::new(
-                format!(
-                    "timed out (--timeout {} s for the URL, retries included)",
-                    self.options.timeout.as_secs_f64()
-                ),
-                true,
-            )),
+            Err(_) => Err(Failure {
+                hint: Some(Hint::TimedOut {
+                    seconds: self.options.timeout.as_secs_f64(),
+                }),
+                ..Failure::new("timed out", true)
+            }),
         }
     }
 
@@ -208,7 +220,7 @@ impl Downloader {
 
     /// The final failure's message, with the likely fix for an untrusted server certificate,
     /// and the proxy named when it is the proxy that could not be reached.
-    fn explain(&self, url: &str, failure: Failure) -> String {
+    fn explain(&self, url: &str, failure: Failure) -> Failed {
         let mut message = failure.message;
         if let Some(proxy) = self.proxy_for(url)
             && let Some(reason) = message.strip_prefix("could not connect: ")
@@ -218,15 +230,12 @@ impl Downloader {
                 proxy.shown, proxy.variable
             );
         }
-        match (failure.unknown_issuer, self.no_os_roots) {
-            (true, true) => format!(
-                "{message} (this system has no CA store: install ca-certificates, or pass --ca-file)"
-            ),
-            (true, false) => {
-                format!("{message} (behind an intercepting proxy? pass its CA with --ca-file)")
-            }
-            (false, _) => message,
-        }
+        let hint = match (failure.unknown_issuer, self.no_os_roots) {
+            (true, true) => Some(Hint::NoCaStore),
+            (true, false) => Some(Hint::InterceptingProxy),
+            (false, _) => failure.hint,
+        };
+        Failed { message, hint }
     }
 }
 
@@ -239,17 +248,18 @@ fn too_large(length: Option<u64>) -> String {
 
 fn roots_from_ca_file(path: &std::path::Path) -> Result<rustls::RootCertStore, Error> {
     let shown = path.display();
+    let bad = |problem: String| Error::BadSetting {
+        setting: Setting::CaFile,
+        problem,
+    };
     let bytes = crate::read::read_file(path, crate::read::MAX_FILE_BYTES)
-        .map_err(|e| Error::Usage(format!("--ca-file: {e}")))?;
-    let certs = crate::parse::parse_local(&bytes)
-        .map_err(|e| Error::Usage(format!("--ca-file {shown}: {e}")))?;
+        .map_err(|e| bad(format!(": {e}")))?;
+    let certs = crate::parse::parse_local(&bytes).map_err(|e| bad(format!(" {shown}: {e}")))?;
     let mut roots = rustls::RootCertStore::empty();
     let (added, _ignored) =
         roots.add_parsable_certificates(certs.iter().map(|c| c.der().to_vec().into()));
     if added == 0 {
-        return Err(Error::Usage(format!(
-            "--ca-file {shown} holds no usable CA certificate"
-        )));
+        return Err(bad(format!(" {shown} holds no usable CA certificate")));
     }
     Ok(roots)
 }

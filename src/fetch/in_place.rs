@@ -9,6 +9,7 @@ use super::report::{FetchReport, FetchStatus, report};
 use crate::cert::Certificate;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
+use crate::hint::Warning;
 use crate::libpq::TrustFile;
 use crate::quote::path_text;
 use crate::save::{self, Found};
@@ -82,9 +83,14 @@ pub(super) fn check_existing(
         let source = format!("file:{}", path_text(&place.path));
         let certs: Vec<(&Certificate, &str)> = certs.iter().map(|c| (c, source.as_str())).collect();
         let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs, format);
-        report
-            .warnings
-            .extend(place.destination.warnings.iter().cloned());
+        report.warnings.extend(
+            place
+                .destination
+                .warnings
+                .iter()
+                .cloned()
+                .map(Warning::from),
+        );
         return Ok(Some(report));
     }
     if plan.options.force {

@@ -14,6 +14,7 @@ use crate::cert::Certificate;
 use crate::download::NetOptions;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
+use crate::hint::Warning;
 use crate::save::{self, Found, Permissions, Saved};
 pub use format::TrustFormat;
 use format::held_certificates;
@@ -160,7 +161,9 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
     {
         place.destination.tidy();
         let mut report = report(FetchStatus::Unchanged, Some(&place.path), &certs, format);
-        report.warnings.append(&mut place.destination.warnings);
+        report
+            .warnings
+            .extend(place.destination.warnings.drain(..).map(Warning::from));
         return Ok(report);
     }
     let in_place = |bytes: &[u8]| {
@@ -176,6 +179,8 @@ pub fn fetch(options: &FetchOptions) -> Result<FetchReport, Error> {
             Saved::AlreadyThere => FetchStatus::Unchanged,
         };
     let mut report = report(status, Some(&place.path), &certs, format);
-    report.warnings.append(&mut place.destination.warnings);
+    report
+        .warnings
+        .extend(place.destination.warnings.drain(..).map(Warning::from));
     Ok(report)
 }

@@ -8,6 +8,7 @@ use crate::catalog::{self, Profile, default_dir, file_name, resolve_profiles};
 use crate::cert::Certificate;
 use crate::error::Error;
 use crate::fingerprint::Fingerprint;
+use crate::hint::Setting;
 use crate::quote::{path_text, url_text};
 
 /// One certificate to fetch: a name for messages, its pin, and its URLs in order.
@@ -143,12 +144,14 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
         format!("{base}/")
     };
     let shown = url_text(&base);
-    let parsed = reqwest::Url::parse(&base)
-        .map_err(|e| Error::Usage(format!("--mirror {shown}: not a URL ({e})")))?;
+    let bad = |problem: String| Error::BadSetting {
+        setting: Setting::Mirror,
+        problem,
+    };
+    let parsed =
+        reqwest::Url::parse(&base).map_err(|e| bad(format!(" {shown}: not a URL ({e})")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(Error::Usage(format!(
-            "--mirror {shown}: only http and https are supported"
-        )));
+        return Err(bad(format!(" {shown}: only http and https are supported")));
     }
     for w in wanted {
         let spec = profiles
@@ -156,15 +159,15 @@ fn apply_mirror(wanted: &mut [Wanted], profiles: &[&Profile], base: &str) -> Res
             .flat_map(|p| p.certs.iter())
             .find(|c| c.pin() == w.pin)
             .ok_or_else(|| {
-                Error::Usage(format!(
-                    "--mirror needs a catalog certificate's file name; {} is not in the named profiles",
+                bad(format!(
+                    " needs a catalog certificate's file name; {} is not in the named profiles",
                     w.name
                 ))
             })?;
         // The URL crate percent-encodes the file name as one path segment.
         let mut url = parsed.clone();
         url.path_segments_mut()
-            .map_err(|()| Error::Usage(format!("--mirror {shown}: not a base URL")))?
+            .map_err(|()| bad(format!(" {shown}: not a base URL")))?
             .pop_if_empty()
             .push(spec.file_name);
         w.urls = vec![url.to_string()];

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::format::TrustFormat;
 use super::libpq_default_file;
 use crate::cert::Certificate;
+use crate::hint::Warning;
 use crate::quote::{ConnectLines, JavaLines, path_text};
 
 /// One certificate as `fetch` reports it.
@@ -60,7 +61,7 @@ pub struct FetchReport {
     /// The certificates, with where each came from.
     pub certificates: Vec<CertSummary>,
     /// Sanity checks that did not stop the run.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// How to point psql and every libpq client at the saved file (PEM).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect: Option<ConnectLines>,
@@ -101,19 +102,20 @@ pub(super) fn report(
     format: TrustFormat,
 ) -> FetchReport {
     let now = SystemTime::now();
-    let mut warnings: Vec<String> = certs
+    let mut warnings: Vec<Warning> = certs
         .iter()
         .flat_map(|(c, _)| crate::anchor::warnings(c, now))
+        .map(Warning::from)
         .collect();
     if let Some(path) = path
         && libpq_default_file().is_some_and(|default| path == default)
     {
-        warnings.push(format!(
+        warnings.push(Warning::from(format!(
             "{} is the file libpq reads when sslrootcert is not set: while it exists, \
              sslmode=require verifies the server certificate (like verify-ca) for every server \
              this user connects to",
             path_text(path)
-        ));
+        )));
     }
     if let Some(path) = path {
         warnings.extend(crate::owners::others_can_change(path));

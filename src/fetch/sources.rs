@@ -9,6 +9,7 @@ use crate::cert::Certificate;
 use crate::download::Downloader;
 use crate::error::{Attempt, Error};
 use crate::fingerprint::Fingerprint;
+use crate::hint::Hint;
 use crate::parse::{looks_like_html, parse_certificates};
 use crate::quote::url_text;
 use crate::system_store::SystemStore;
@@ -89,6 +90,7 @@ impl<'a> Sources<'a> {
                     attempts.push(Attempt {
                         source: store.source(),
                         error,
+                        hint: None,
                         wrong_content: false,
                     });
                 }
@@ -106,6 +108,7 @@ impl<'a> Sources<'a> {
                 None => attempts.push(Attempt {
                     source: "builtin".to_string(),
                     error: "rootcert has no built-in copy of it".to_string(),
+                    hint: None,
                     wrong_content: false,
                 }),
             }
@@ -137,19 +140,14 @@ impl<'a> Sources<'a> {
             }) {
                 Ok(body) => parse_certificates(&body).map_err(|error| Attempt {
                     source: url_text(url),
-                    error: if looks_like_html(&body) {
-                        format!(
-                            "{error} Open the URL in a browser, or pass --url with the \
-                             certificate's address"
-                        )
-                    } else {
-                        error
-                    },
+                    error,
+                    hint: looks_like_html(&body).then_some(Hint::WebPage),
                     wrong_content: true,
                 }),
-                Err(error) => Err(Attempt {
+                Err(failed) => Err(Attempt {
                     source: url_text(url),
-                    error,
+                    error: failed.message,
+                    hint: failed.hint,
                     wrong_content: false,
                 }),
             };
@@ -167,6 +165,7 @@ fn wrong_certificate(url: &str, wanted: &Wanted, certs: &[Certificate]) -> Attem
             wanted.pin,
             describe(certs)
         ),
+        hint: None,
         wrong_content: true,
     }
 }

@@ -14,6 +14,7 @@ mod pgjdbc;
 pub(crate) mod redact;
 
 use crate::error::Error;
+use crate::hint::Hint;
 pub(crate) use redact::ParseError;
 
 pub(crate) use libpq_settings::{from_env, settings_of};
@@ -187,9 +188,10 @@ pub(crate) fn parse(raw: &str, defaults: &Defaults) -> Result<Target, Error> {
         let (host, port) = split_host_port(raw, protocol.default_port())
             .and_then(|hp| host_name(raw, hp))
             .map_err(|e| match protocol {
-                Protocol::Tls => {
-                    ParseError::new(e.at, format!("{} (--protocol tls needs HOST:PORT)", e.what))
-                }
+                Protocol::Tls => ParseError {
+                    hint: Some(Hint::TlsNeedsHostPort),
+                    ..e
+                },
                 _ => e,
             })
             .map_err(|e| e.into_error(raw))?;

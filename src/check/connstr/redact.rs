@@ -3,7 +3,8 @@
 //! `scram_*`; a URL's password; any keyword that decodes to one of them) is `****`, and an
 //! error names the position and kind of the problem, never the text around it.
 
-use crate::error::Error;
+use crate::error::{Error, at_text};
+use crate::hint::Hint;
 
 /// What a secret is shown as.
 pub(crate) const MASK: &str = "****";
@@ -73,10 +74,12 @@ impl Setting {
 /// A problem with a target's text: where it is (a 1-based character position, 0 for the
 /// string as a whole) and what it is, in words that quote nothing of the string but the
 /// keywords the client knows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ParseError {
     pub(crate) at: usize,
     pub(crate) what: String,
+    /// What would fix it, said right after `what`.
+    pub(crate) hint: Option<Hint>,
 }
 
 impl ParseError {
@@ -84,6 +87,7 @@ impl ParseError {
         ParseError {
             at,
             what: what.into(),
+            hint: None,
         }
     }
 
@@ -99,11 +103,15 @@ impl ParseError {
 
     /// The usage error for a target whose text is `raw`.
     pub(crate) fn into_error(self, raw: &str) -> Error {
-        let at = match self.at {
-            0 => String::new(),
-            n => format!(" (at character {n})"),
-        };
-        Error::Usage(format!("{}: {}{at}", label(raw), self.what))
+        if let Some(hint) = self.hint {
+            return Error::BadTarget {
+                label: label(raw),
+                problem: self.what,
+                hint,
+                at: self.at,
+            };
+        }
+        Error::Usage(format!("{}: {}{}", label(raw), self.what, at_text(self.at)))
     }
 }
 

@@ -18,12 +18,15 @@ impl Preamble for DirectTls {
         self.alpn.iter().map(|p| p.as_bytes().to_vec()).collect()
     }
 
+    fn closed_hint(&self) -> Option<crate::hint::Hint> {
+        self.postgres.then_some(crate::hint::Hint::TryWithoutDirect)
+    }
+
     fn closed_at_handshake(&self, at: &str) -> String {
         if self.postgres {
             format!(
                 "{at} closed the connection at the start of direct TLS: the server may predate \
-                 PostgreSQL 17, or a pooler in front of it may not support direct TLS (try \
-                 without --direct)"
+                 PostgreSQL 17, or a pooler in front of it may not support direct TLS"
             )
         } else {
             format!(

@@ -41,6 +41,10 @@ pub(crate) trait Preamble {
     fn alpn(&self) -> Vec<Vec<u8>>;
     /// What a connection closed at the first handshake byte means for this protocol.
     fn closed_at_handshake(&self, at: &str) -> String;
+    /// What to try instead when the connection was closed at the first handshake byte.
+    fn closed_hint(&self) -> Option<crate::hint::Hint> {
+        None
+    }
 }
 
 /// A connection to the server: a socket, or (for fuzzing) bytes in memory.
@@ -233,7 +237,11 @@ pub(crate) fn exchange(
             if timed_out(&e) {
                 io_error(e)
             } else if e.kind() == std::io::ErrorKind::UnexpectedEof {
-                no_tls(preamble.closed_at_handshake(at))
+                let closed = no_tls(preamble.closed_at_handshake(at));
+                match preamble.closed_hint() {
+                    Some(hint) => closed.with_hint(hint),
+                    None => closed,
+                }
             } else {
                 no_tls(format!("TLS handshake with {at} failed: {e}"))
             }

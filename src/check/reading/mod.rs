@@ -14,6 +14,8 @@ use std::path::PathBuf;
 
 use super::connstr::{Protocol, Source, Target};
 use crate::driver::Driver;
+use crate::error::Error;
+use crate::hint::{Hint, Setting};
 
 /// What a driver verifies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,14 +133,17 @@ impl Context {
 /// `driver`'s reading of `target`; `Err` when rootcert cannot judge the target as that
 /// driver (another protocol, a kind of string the driver does not read, a setting rootcert
 /// cannot see through), which is a usage error.
-pub(crate) fn read(driver: Driver, target: &Target, context: &Context) -> Result<Tls, String> {
+pub(crate) fn read(driver: Driver, target: &Target, context: &Context) -> Result<Tls, Error> {
     if driver.protocol() != target.protocol {
-        return Err(format!(
-            "--client {} speaks {}, and this target is {}",
-            driver.name(),
-            protocol_words(driver.protocol()),
-            protocol_words(target.protocol)
-        ));
+        return Err(Error::BadSetting {
+            setting: Setting::Client,
+            problem: format!(
+                " {} speaks {}, and this target is {}",
+                driver.name(),
+                protocol_words(driver.protocol()),
+                protocol_words(target.protocol)
+            ),
+        });
     }
     match (&target.source, driver) {
         (Source::Bare | Source::Tls, _) => Ok(Tls::full(Roots::Given)),
@@ -148,8 +153,8 @@ pub(crate) fn read(driver: Driver, target: &Target, context: &Context) -> Result
             },
             Driver::Psql | Driver::Psycopg,
         ) => {
-            libpq::refuse_unknown(unknown)?;
-            libpq::read(driver, settings, context)
+            libpq::refuse_unknown(unknown).map_err(Error::Usage)?;
+            libpq::read(driver, settings, context).map_err(Error::Usage)
         }
         (Source::Libpq { settings, uri, .. }, Driver::Pgx) => {
             Ok(pgx::read(settings, *uri, context))
@@ -160,19 +165,21 @@ pub(crate) fn read(driver: Driver, target: &Target, context: &Context) -> Result
         (Source::Libpq { settings, uri, .. }, Driver::Asyncpg) => {
             Ok(libpq::read_asyncpg(settings, *uri, context))
         }
-        (Source::Libpq { .. }, _) => Err(format!(
-            "{} reads only jdbc:postgresql:// URLs: write the string as one, or check \
-             HOST:PORT --ca FILE --client {}",
-            driver.name(),
+        (Source::Libpq { .. }, _) => Err(Error::Usage(format!(
+            "{} reads only jdbc:postgresql:// URLs: write the string as one",
             driver.name()
-        )),
+        ))
+        .with_hint(Hint::OrCheckHostPort {
+            client: driver.name(),
+        })),
         (Source::Jdbc { properties }, Driver::Pgjdbc) => pgjdbc::read(properties, context),
-        (Source::Jdbc { .. }, _) => Err(format!(
-            "{} does not read JDBC URLs: give it a postgresql:// URL, or check HOST:PORT --ca \
-             FILE --client {}",
-            driver.name(),
+        (Source::Jdbc { .. }, _) => Err(Error::Usage(format!(
+            "{} does not read JDBC URLs: give it a postgresql:// URL",
             driver.name()
-        )),
+        ))
+        .with_hint(Hint::OrCheckHostPort {
+            client: driver.name(),
+        })),
         (Source::Mysql { options }, _) => mysql::read(driver, options, context),
     }
 }

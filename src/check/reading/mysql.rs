@@ -16,12 +16,14 @@ use std::path::PathBuf;
 
 use super::{Context, Mode, Roots, Store, Tls};
 use crate::driver::Driver;
+use crate::error::Error;
+use crate::hint::Hint;
 
 pub(super) fn read(
     driver: Driver,
     options: &HashMap<String, String>,
     context: &Context,
-) -> Result<Tls, String> {
+) -> Result<Tls, Error> {
     match driver {
         Driver::Mysql2 => Ok(read_mysql2(options)?),
         Driver::Pymysql => Ok(read_pymysql(options, context)),
@@ -123,7 +125,7 @@ fn read_pymysql(options: &HashMap<String, String>, context: &Context) -> Tls {
 
 /// mysql2's `ConnectionConfig.parseUrl`: every query parameter becomes an option (its value
 /// JSON-parsed when it parses); only `ssl` matters for TLS.
-fn read_mysql2(options: &HashMap<String, String>) -> Result<Tls, String> {
+fn read_mysql2(options: &HashMap<String, String>) -> Result<Tls, Error> {
     match options.get("ssl").map(String::as_str) {
         None => {
             let ignored: Vec<&str> = ["ssl-mode", "ssl-ca", "ssl-verify-server-cert"]
@@ -154,10 +156,13 @@ fn read_mysql2(options: &HashMap<String, String>) -> Result<Tls, String> {
             refused: None,
             notes: Vec::new(),
         }),
-        Some(_) => Err(
+        Some(_) => Err(Error::Usage(
             "mysql2's ssl option carries the CA as PEM text (or names a profile), which \
-             rootcert does not read from a URL: check HOST:PORT --ca FILE --client mysql2"
+             rootcert does not read from a URL"
                 .into(),
-        ),
+        )
+        .with_hint(Hint::CheckHostPort {
+            client: Driver::Mysql2.name(),
+        })),
     }
 }

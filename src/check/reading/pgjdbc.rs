@@ -6,8 +6,10 @@
 use std::collections::HashMap;
 
 use super::{Context, Mode, Roots, Tls, named_or};
+use crate::error::Error;
+use crate::hint::Hint;
 
-pub(super) fn read(properties: &HashMap<String, String>, context: &Context) -> Result<Tls, String> {
+pub(super) fn read(properties: &HashMap<String, String>, context: &Context) -> Result<Tls, Error> {
     let sslmode = properties.get("sslmode").map(|m| m.to_ascii_lowercase());
     let ssl = properties.get("ssl").map(String::as_str);
     let sslmode = match sslmode {
@@ -20,11 +22,11 @@ pub(super) fn read(properties: &HashMap<String, String>, context: &Context) -> R
         .map(String::as_str)
         .unwrap_or("org.postgresql.ssl.LibPQFactory");
     if !factory.ends_with("LibPQFactory") && !factory.ends_with("NonValidatingFactory") {
-        return Err(format!(
+        return Err(Error::Usage(format!(
             "sslfactory={factory} verifies against the JVM's own trust store \
-             (javax.net.ssl.trustStore), which rootcert does not read: check the same roots \
-             with --ca FILE (rootcert fetch --format pkcs12 writes such a store)"
-        ));
+             (javax.net.ssl.trustStore), which rootcert does not read"
+        ))
+        .with_hint(Hint::CheckJavaStore));
     }
     let default = if context.given {
         Roots::Given

@@ -200,7 +200,10 @@ fn module(name: &str, m: ModuleFile) -> Result<Module, String> {
         rootcert::catalog::resolve_profiles(&m.profiles)
             .and_then(|p| rootcert::catalog::default_destination(&p))
             .map_err(|e| {
-                format!("profiles need rootcert's directory ({e}): set ROOTCERT_DIR, or use ca")
+                format!(
+                    "profiles need rootcert's directory ({}): set ROOTCERT_DIR, or use ca",
+                    crate::cmd::flags::error_text(&e)
+                )
             })?;
     }
     let client = match m.client.as_deref() {

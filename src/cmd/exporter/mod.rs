@@ -268,7 +268,11 @@ async fn probe(state: &Arc<State>, request: &Request<Incoming>) -> Response<Full
         Ok(Err(e)) => {
             return plain(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                format!("module {}: {}\n", module.name, flat(&e.to_string())),
+                format!(
+                    "module {}: {}\n",
+                    module.name,
+                    flat(&crate::cmd::flags::error_text(&e))
+                ),
             );
         }
         Err(_) => {
@@ -305,7 +309,10 @@ async fn probe(state: &Arc<State>, request: &Request<Incoming>) -> Response<Full
                     ));
                 }
             }
-            Err(e) => text.push_str(&format!("# error: {}\n", flat(&e.to_string()))),
+            Err(e) => text.push_str(&format!(
+                "# error: {}\n",
+                flat(&crate::cmd::flags::error_text(e))
+            )),
         }
     }
     let mut response = Response::new(Full::new(Bytes::from(text)));

@@ -207,13 +207,13 @@ pub fn check_line(outcome: &CheckOutcome) -> serde_json::Value {
     let mut line = match &outcome.result {
         Ok(report) => serde_json::to_value(report).unwrap_or_default(),
         Err(e) => serde_json::json!({
-            "target": &*outcome.target,
+            "target": crate::cmd::flags::target(outcome),
             "protocol": outcome.protocol.map(|p| p.as_str()),
             "host": outcome.host,
             "port": outcome.port,
             "verdict": "error",
             "ok": false,
-            "error": e.to_string(),
+            "error": crate::cmd::flags::error_text(e),
         }),
     };
     if let Some(map) = line.as_object_mut() {

@@ -78,7 +78,7 @@ pub fn fetch(report: &FetchReport, log: Log) {
         log.detail(&format!("  source   {}", cert.source));
     }
     for warning in &report.warnings {
-        log.warn(warning);
+        log.warn(&warning.said(&super::flags::Flags));
     }
     if let Some(lines) = &report.connect {
         log.detail(&format!(

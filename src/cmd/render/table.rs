@@ -20,9 +20,10 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
     let rows: Vec<[String; 5]> = outcomes
         .iter()
         .map(|o| {
-            let target = shorten(&o.target, TARGET_COLUMN);
+            let given = crate::cmd::flags::target(o);
+            let target = shorten(&given, TARGET_COLUMN);
             let shown = if o.host.is_empty()
-                || (hosts_of(o.target_index) == 1 && o.target.contains(&o.host))
+                || (hosts_of(o.target_index) == 1 && given.contains(&o.host))
             {
                 target.into_owned()
             } else {
@@ -100,7 +101,12 @@ pub fn check_table(outcomes: &[CheckOutcome], out: &mut dyn Sink) {
                     say!(out, "  fix: {fix}");
                 }
             }
-            Err(e) => say!(out, "\n{}: error\n  - {e}", row[0]),
+            Err(e) => say!(
+                out,
+                "\n{}: error\n  - {}",
+                row[0],
+                crate::cmd::flags::error_text(e)
+            ),
         }
     }
 }

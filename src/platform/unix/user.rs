@@ -7,6 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 
 use crate::error::Error;
+use crate::hint::Setting;
 use crate::platform::unix_variant as variant;
 use crate::platform::{Permissions, StoreLocation};
 
@@ -62,37 +63,38 @@ pub(in crate::platform) fn check_permissions(_: &Permissions) -> Result<(), Erro
 
 pub(in crate::platform) fn user_id(name: &str) -> Result<u32, Error> {
     // SAFETY: getpwnam returns null or a pointer into static storage, read at once.
-    id_of("--owner", "user", name, |c| unsafe {
+    id_of(Setting::Owner, "user", name, |c| unsafe {
         libc::getpwnam(c).as_ref().map(|entry| entry.pw_uid)
     })
 }
 
 pub(in crate::platform) fn group_id(name: &str) -> Result<u32, Error> {
     // SAFETY: getgrnam returns null or a pointer into static storage, read at once.
-    id_of("--group", "group", name, |c| unsafe {
+    id_of(Setting::Group, "group", name, |c| unsafe {
         libc::getgrnam(c).as_ref().map(|entry| entry.gr_gid)
     })
 }
 
 /// A number as it is, else the id `lookup` finds for the name.
 fn id_of(
-    flag: &str,
+    setting: Setting,
     what: &str,
     name: &str,
     lookup: impl Fn(*const libc::c_char) -> Option<u32>,
 ) -> Result<u32, Error> {
+    let bad = |problem: String| Error::BadSetting { setting, problem };
     if let Ok(id) = name.parse::<u32>() {
         // chown reads -1 (4294967295) as "leave it as it is": refuse it, not ignore it.
         if id == u32::MAX {
-            return Err(Error::Usage(format!(
-                "{flag} {id} is the id chown reads as \"no change\": give a real {what}"
+            return Err(bad(format!(
+                " {id} is the id chown reads as \"no change\": give a real {what}"
             )));
         }
         return Ok(id);
     }
-    let c_name = std::ffi::CString::new(name)
-        .map_err(|_| Error::Usage(format!("{flag} '{name}' is not a {what} name")))?;
-    lookup(c_name.as_ptr()).ok_or_else(|| Error::Usage(format!("{flag} '{name}': no such {what}")))
+    let c_name =
+        std::ffi::CString::new(name).map_err(|_| bad(format!(" '{name}' is not a {what} name")))?;
+    lookup(c_name.as_ptr()).ok_or_else(|| bad(format!(" '{name}': no such {what}")))
 }
 
 pub(in crate::platform) fn open_file_limit(wanted: u64) -> u64 {

@@ -48,7 +48,7 @@ use handle::{
     attribute_tag, check_regular, final_path, handle, info_of, is_link, long_path, open_dir,
     open_no_follow, share_all,
 };
-use user::NO_OWNERSHIP;
+use user::no_ownership;
 pub(super) use user::{
     HeldInterrupts, caller_uid, check_permissions, default_store_locations, group_id,
     libpq_default_file, open_file_limit, owner_and_mode, passwd_home, shell_command, user_id,
@@ -345,7 +345,10 @@ impl Temp {
         if permissions == Permissions::default() {
             return Ok(());
         }
-        Err(io::Error::new(io::ErrorKind::Unsupported, NO_OWNERSHIP))
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            no_ownership().to_string(),
+        ))
     }
 
     pub(super) fn sync(&self) -> io::Result<()> {

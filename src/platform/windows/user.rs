@@ -8,15 +8,22 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use windows_sys::Win32::System::Console::{CTRL_BREAK_EVENT, CTRL_C_EVENT, SetConsoleCtrlHandler};
 
 use crate::error::Error;
+use crate::hint::Setting;
 use crate::platform::{Permissions, StoreLocation};
 
 /// How a process ends on Ctrl+C, as the default handler ends it.
 const STATUS_CONTROL_C_EXIT: u32 = 0xC000_013A;
 
-pub(super) const NO_OWNERSHIP: &str = "--owner, --group and --mode do not exist on Windows: a saved \
-     file gets the ACL its directory passes on to new files. To choose who may read or \
-     change the trust file, set an inheritable ACL on its directory (icacls DIR /grant \
-     ...) and save there";
+/// Owner, group and mode cannot be given on Windows, and why.
+pub(super) fn no_ownership() -> Error {
+    Error::Unsupported {
+        settings: vec![Setting::Owner, Setting::Group, Setting::Mode],
+        problem: " do not exist on Windows: a saved file gets the ACL its directory passes on \
+                  to new files. To choose who may read or change the trust file, set an \
+                  inheritable ACL on its directory (icacls DIR /grant ...) and save there"
+            .into(),
+    }
+}
 
 /// Set by the console handler while interrupts are held.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
@@ -70,15 +77,15 @@ pub(in crate::platform) fn check_permissions(permissions: &Permissions) -> Resul
     if *permissions == Permissions::default() {
         return Ok(());
     }
-    Err(Error::Usage(NO_OWNERSHIP.to_string()))
+    Err(no_ownership())
 }
 
 pub(in crate::platform) fn user_id(_name: &str) -> Result<u32, Error> {
-    Err(Error::Usage(NO_OWNERSHIP.to_string()))
+    Err(no_ownership())
 }
 
 pub(in crate::platform) fn group_id(_name: &str) -> Result<u32, Error> {
-    Err(Error::Usage(NO_OWNERSHIP.to_string()))
+    Err(no_ownership())
 }
 
 pub(in crate::platform) fn open_file_limit(_wanted: u64) -> u64 {
