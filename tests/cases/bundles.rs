@@ -135,7 +135,7 @@ fn the_azure_mysql_bundle_holds_the_three_roots_azure_asks_for() {
     let path = run.stdout.trim();
     assert!(path.ends_with("azure-mysql-flexible.pem"), "{path}");
     assert_eq!(
-        std::fs::read_to_string(path).unwrap(),
+        std::fs::read_to_string(host_path(path)).unwrap(),
         format!(
             "{}{}{}",
             g2_pem(),
