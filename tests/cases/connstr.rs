@@ -440,3 +440,20 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
         assert!(strings.len() >= 15, "{strings:?}");
     }
 }
+
+#[test]
+fn env_without_a_host_is_a_usage_error_named_once() {
+    let env = Env::new();
+    let run = Run::from(
+        env.cmd()
+            .env_remove("DATABASE_URL")
+            .env_remove("PGHOST")
+            .env_remove("PGHOSTADDR")
+            .env_remove("PGSERVICE")
+            .args(["check", "--env"])
+            .output()
+            .unwrap(),
+    );
+    run.expect(2)
+        .stderr_has("error: --env: neither DATABASE_URL nor PGHOST is set");
+}

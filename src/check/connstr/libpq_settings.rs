@@ -103,12 +103,12 @@ pub(crate) fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<Target, E
                 && !defaults.contains_key("hostaddr")
                 && !defaults.contains_key("service")
             {
-                return Err(Error::BadSetting {
-                    setting: crate::hint::Setting::Env,
-                    problem: ": neither DATABASE_URL nor PGHOST is set (libpq would use the local \
-                              Unix socket, which has no TLS to check)"
+                // The caller says where this came from (InSetting: `--env`).
+                return Err(Error::Usage(
+                    "neither DATABASE_URL nor PGHOST is set (libpq would use the local Unix \
+                     socket, which has no TLS to check)"
                         .into(),
-                });
+                ));
             }
             let shown = ENVIRONMENT
                 .iter()
