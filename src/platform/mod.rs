@@ -42,6 +42,8 @@ use macos as unix_variant;
 mod windows;
 #[cfg(windows)]
 use windows as os;
+#[cfg(any(windows, test))]
+mod windows_rules;
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
 compile_error!("rootcert runs on Linux, macOS and Windows");

@@ -11,21 +11,15 @@ use std::path::{Path, PathBuf};
 
 use windows_sys::Win32::Foundation::{ERROR_SHARING_VIOLATION, HANDLE};
 use windows_sys::Win32::Storage::FileSystem::{
-    BY_HANDLE_FILE_INFORMATION, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_REPARSE_POINT,
-    FILE_ATTRIBUTE_TAG_INFO, FILE_BASIC_INFO, FILE_FLAG_BACKUP_SEMANTICS,
-    FILE_FLAG_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, FILE_SHARE_DELETE, FILE_SHARE_READ,
-    FILE_SHARE_WRITE, FILE_TYPE_CHAR, FILE_TYPE_DISK, FILE_TYPE_PIPE, FileAttributeTagInfo,
-    FileBasicInfo, GetFileInformationByHandle, GetFileInformationByHandleEx, GetFileType,
-    GetFinalPathNameByHandleW, SYNCHRONIZE,
+    BY_HANDLE_FILE_INFORMATION, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_TAG_INFO, FILE_BASIC_INFO,
+    FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES,
+    FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE, FILE_TYPE_CHAR, FILE_TYPE_DISK,
+    FILE_TYPE_PIPE, FileAttributeTagInfo, FileBasicInfo, GetFileInformationByHandle,
+    GetFileInformationByHandleEx, GetFileType, GetFinalPathNameByHandleW, SYNCHRONIZE,
 };
 
+use crate::platform::windows_rules as rules;
 use crate::platform::{FileInfo, Identity, Kind, OpenError};
-
-/// A reparse tag whose point stands for another name (symlink, junction), as opposed to
-/// one that only stores data elsewhere (a cloud placeholder, a deduplicated file).
-const NAME_SURROGATE: u32 = 0x2000_0000;
-/// A Unix domain socket in the file system.
-const IO_REPARSE_TAG_AF_UNIX: u32 = 0x8000_0023;
 
 /// Opens `path` for its attributes only, without following a reparse point at it.
 pub(super) fn open_no_follow(path: &Path, share: u32) -> io::Result<File> {
@@ -79,7 +73,7 @@ pub(super) fn attribute_tag(file: &File) -> io::Result<FILE_ATTRIBUTE_TAG_INFO> 
 }
 
 pub(super) fn is_link(info: &FILE_ATTRIBUTE_TAG_INFO) -> bool {
-    info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT != 0 && info.ReparseTag & NAME_SURROGATE != 0
+    rules::is_link(info.FileAttributes, info.ReparseTag)
 }
 
 pub(super) fn handle(file: &File) -> HANDLE {
@@ -90,7 +84,7 @@ pub(super) fn handle(file: &File) -> HANDLE {
 /// as Rust's own file functions do.
 pub(super) fn long_path(path: &Path) -> OsString {
     let text = path.as_os_str();
-    if text.len() < 248 || text.encode_wide().take(2).eq("\\\\".encode_utf16()) {
+    if !rules::needs_long_prefix(&text.encode_wide().collect::<Vec<u16>>()) {
         return text.to_os_string();
     }
     let mut long = OsString::from("\\\\?\\");
@@ -137,9 +131,7 @@ pub(super) fn check_regular(file: &File) -> Result<(), OpenError> {
     if is_link(&info) {
         return Err(OpenError::NotRegular(Kind::Link));
     }
-    if info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT != 0
-        && info.ReparseTag == IO_REPARSE_TAG_AF_UNIX
-    {
+    if rules::is_unix_socket(info.FileAttributes, info.ReparseTag) {
         return Err(OpenError::NotRegular(Kind::Socket));
     }
     if info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY != 0 {

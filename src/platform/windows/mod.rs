@@ -32,10 +32,9 @@ use windows_sys::Win32::Foundation::{
     WAIT_ABANDONED, WAIT_OBJECT_0,
 };
 use windows_sys::Win32::Storage::FileSystem::{
-    DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_ATTRIBUTE_REPARSE_POINT,
-    FILE_DISPOSITION_INFO, FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT,
-    FILE_GENERIC_WRITE, FILE_RENAME_INFO, FileDispositionInfo, FileRenameInfo,
-    SetFileInformationByHandle,
+    DELETE, FILE_ATTRIBUTE_DIRECTORY, FILE_ATTRIBUTE_READONLY, FILE_DISPOSITION_INFO,
+    FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT, FILE_GENERIC_WRITE, FILE_RENAME_INFO,
+    FileDispositionInfo, FileRenameInfo, SetFileInformationByHandle,
 };
 use windows_sys::Win32::System::Threading::{
     CreateMutexW, INFINITE, ReleaseMutex, WaitForSingleObject,
@@ -160,9 +159,7 @@ impl Dir {
         }
         let file = open_dir(&path, false).map_err(CreateDirError::Io)?;
         let info = attribute_tag(&file).map_err(CreateDirError::Io)?;
-        if info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY == 0
-            || info.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT != 0
-        {
+        if !super::windows_rules::is_plain_directory(info.FileAttributes) {
             return Err(CreateDirError::Replaced);
         }
         Ok(Dir { path, file })
@@ -387,12 +384,7 @@ pub(super) fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
 }
 
 pub(super) fn path_text(path: &OsStr) -> String {
-    char::decode_utf16(path.encode_wide())
-        .map(|unit| match unit {
-            Ok(c) => c.to_string(),
-            Err(e) => format!("\\u{{{:04X}}}", e.unpaired_surrogate()),
-        })
-        .collect()
+    super::windows_rules::path_text(path.encode_wide())
 }
 
 fn cannot(shown: &Path, verb: &str, e: io::Error) -> Error {
