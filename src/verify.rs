@@ -309,7 +309,7 @@ fn check(
             .filter(|c| c.pinned && c.days_left < i64::from(days))
         {
             problems.push(format!(
-                "{} expires on {} ({} days left, fewer than --min-days {days})",
+                "{} expires on {} ({} days left, fewer than the {days} days asked for)",
                 cert.subject, cert.not_after, cert.days_left
             ));
         }

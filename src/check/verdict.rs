@@ -240,7 +240,7 @@ pub(super) fn judge(
         for cert in all.iter().filter(|c| seen.insert(c.sha256)) {
             if cert.not_after() < limit && cert.not_after() >= now {
                 problems.push(format!(
-                    "{} expires on {}, within {days} days (--min-days)",
+                    "{} expires on {}, within the {days} days asked for",
                     cert.subject(),
                     cert.not_after_rfc3339()
                 ));

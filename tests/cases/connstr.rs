@@ -399,7 +399,7 @@ fn a_strings_own_tls_settings_decide_the_verdict() {
     // --min-days fails a chain that expires too soon; --client adds a driver's form.
     check(&env, &[&url, "--min-days", "1000000"])
         .expect(4)
-        .stdout_has("--min-days");
+        .stdout_has("within the 1000000 days asked for");
     let run = check(
         &env,
         &[&url, "--client", "psycopg", "--client", "pgx", "--json"],

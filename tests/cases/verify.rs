@@ -125,7 +125,7 @@ fn min_days_fails_on_a_certificate_that_expires_too_soon() {
         json["error"]
             .as_str()
             .unwrap()
-            .contains("fewer than --min-days 7300"),
+            .contains("fewer than the 7300 days asked for"),
         "{json}"
     );
     assert_eq!(json["missing"], serde_json::json!([]));
