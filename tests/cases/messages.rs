@@ -108,7 +108,8 @@ fn min_days_fails_without_offering_settings() {
         "--min-days",
         "10000000",
     ]);
-    run.expect(4).stdout_has("within the 10000000 days asked for");
+    run.expect(4)
+        .stdout_has("within the 10000000 days asked for");
     assert!(
         !run.stdout.contains("settings that would work"),
         "{}",
