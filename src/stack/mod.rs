@@ -61,15 +61,20 @@ pub(crate) fn judge(stack: Stack, case: &Case<'_>) -> Decision {
 }
 
 #[cfg(test)]
-mod causes_tests {
-    //! Each stack words its refusals its own way; the kind of each is the same.
-
+mod tests {
     use super::testing::Ca;
     use crate::driver::Driver;
-    use crate::libpq::Cause;
+    use crate::libpq::{Cause, Decision};
 
-    fn causes(driver: Driver, ca: &Ca, trust_pem: &str, host: &str) -> Vec<Cause> {
-        let chain = [ca.leaf(&["db.example.test"], &["DNS:db.example.test"])];
+    /// `driver`'s decision on a server certificate from `ca` with these CNs and SANs.
+    fn decide(
+        driver: Driver,
+        ca: &Ca,
+        leaf: (&[&str], &[&str]),
+        trust_pem: &str,
+        host: &str,
+    ) -> Decision {
+        let chain = [ca.leaf(leaf.0, leaf.1)];
         let trust = super::load(driver.stack(), trust_pem.as_bytes());
         let case = crate::libpq::Case {
             chain: &chain,
@@ -80,54 +85,40 @@ mod causes_tests {
             names: driver.names(),
             client: driver.in_words(),
         };
-        let decision = super::judge(driver.stack(), &case);
-        assert_eq!(decision.ok, decision.causes.is_empty(), "{driver:?}");
-        decision.causes
+        super::judge(driver.stack(), &case)
     }
 
+    /// Each stack words its refusals its own way; the kind of each is the same.
     #[test]
     fn every_driver_gives_the_same_kind_for_the_same_refusal() {
         let ca = Ca::new("causes root");
         let stranger = Ca::new("another root");
+        let leaf: (&[&str], &[&str]) = (&["db.example.test"], &["DNS:db.example.test"]);
+        let causes = |driver, trust_pem: &str, host| {
+            let decision = decide(driver, &ca, leaf, trust_pem, host);
+            assert_eq!(decision.ok, decision.causes.is_empty(), "{driver:?}");
+            decision.causes
+        };
         for driver in Driver::ALL {
-            let right = causes(driver, &ca, &ca.pem(), "db.example.test");
+            let right = causes(driver, &ca.pem(), "db.example.test");
             assert_eq!(right, [], "{driver:?}");
-            let other_root = causes(driver, &ca, &stranger.pem(), "db.example.test");
+            let other_root = causes(driver, &stranger.pem(), "db.example.test");
             assert_eq!(other_root, [Cause::UntrustedRoot], "{driver:?}");
-            let other_name = causes(driver, &ca, &ca.pem(), "other.example.test");
+            let other_name = causes(driver, &ca.pem(), "other.example.test");
             assert_eq!(other_name, [Cause::HostName], "{driver:?}");
-            let no_roots = causes(driver, &ca, "", "db.example.test");
+            let no_roots = causes(driver, "", "db.example.test");
             assert_eq!(no_roots.first(), Some(&Cause::TrustFile), "{driver:?}");
         }
     }
-}
 
-#[cfg(test)]
-mod oracle_mysql_tests {
-    //! docs/drivers/mysql.md §4: an address matches iPAddress entries only; the mariadb
-    //! client also tries it as a name.
-
-    use super::testing::Ca;
-    use crate::driver::Driver;
-
-    fn connects(driver: Driver, cns: &[&str], sans: &[&str], host: &str) -> bool {
-        let ca = Ca::new("mysql names root");
-        let chain = [ca.leaf(cns, sans)];
-        let trust = super::load(driver.stack(), ca.pem().as_bytes());
-        let case = crate::libpq::Case {
-            chain: &chain,
-            trust: &trust,
-            trust_name: "root.pem",
-            host,
-            now: std::time::SystemTime::now(),
-            names: driver.names(),
-            client: driver.in_words(),
-        };
-        super::judge(driver.stack(), &case).ok
-    }
-
+    /// docs/drivers/mysql.md §4: an address matches iPAddress entries only in Oracle's
+    /// client; the mariadb client also tries it as a name.
     #[test]
     fn an_address_host_matches_ip_entries_only_in_oracles_client() {
+        let ca = Ca::new("mysql names root");
+        let connects = |driver, cns: &[&str], sans: &[&str], host| {
+            decide(driver, &ca, (cns, sans), &ca.pem(), host).ok
+        };
         // Case 12: the address as a dNSName.
         let dns = (["db"], ["DNS:10.0.0.5"]);
         assert!(connects(Driver::Mariadb, &dns.0, &dns.1, "10.0.0.5"));

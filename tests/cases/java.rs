@@ -80,15 +80,6 @@ fn keytool_entries(file: &Path) -> Vec<(String, String)> {
     entries
 }
 
-fn colon_hex(hex: &str) -> String {
-    hex.to_uppercase()
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| std::str::from_utf8(pair).unwrap())
-        .collect::<Vec<_>>()
-        .join(":")
-}
-
 #[test]
 fn a_pkcs12_truststore_lists_every_pin_as_a_trusted_entry_and_is_saved_once() {
     let env = Env::new();
@@ -278,10 +269,7 @@ fn pgjdbc_connects_with_verify_full_through_the_truststore_and_not_with_another_
     let right = save(&chain.root_sha256, &mirror.url("/root.pem"), "right.p12");
     assert_eq!(
         keytool_entries(&right),
-        [(
-            "trustedCertEntry".to_string(),
-            colon_hex(&chain.root_sha256)
-        )]
+        [("trustedCertEntry".to_string(), chain.root_fingerprint())]
     );
     let other = TestChain::new("another root", false);
     let other_mirror = Server::serving(other.root_pem.clone());
