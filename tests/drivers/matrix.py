@@ -617,14 +617,15 @@ def my_settings():
     out.append(Setting("mariadb", "--ssl-verify-server-cert, SSL_CERT_FILE=ROOT",
                        url("mariadb", "ssl-verify-server-cert", "mariadb"),
                        env=lambda r: {"SSL_CERT_FILE": str(r)}))
-    out.append(Setting("mariadb", "--ssl", url("mariadb", "ssl", "mariadb")))
-    out.append(Setting("mariadb", "--skip-ssl", url("mariadb", "skip-ssl", "mariadb")))
-    out.append(Setting("mariadb", "--ssl-ca=ROOT --ssl-verify-server-cert=0",
-                       url("mariadb", "ssl-ca={root}&ssl-verify-server-cert=0", "mariadb")))
-    out.append(Setting("mariadb", "--ssl-ca=ROOT --ssl-verify-server-cert=1",
-                       url("mariadb", "ssl-ca={root}&ssl-verify-server-cert=1", "mariadb")))
-    out.append(Setting("mariadb", "--ssl --ssl-ca=ROOT --ssl-verify-server-cert",
-                       url("mariadb", "ssl&ssl-ca={root}&ssl-verify-server-cert", "mariadb")))
+    for label, query in [
+        ("--ssl", "ssl"),
+        ("--skip-ssl", "skip-ssl"),
+        ("--ssl-ca=ROOT --ssl-verify-server-cert=0", "ssl-ca={root}&ssl-verify-server-cert=0"),
+        ("--ssl-ca=ROOT --ssl-verify-server-cert=1", "ssl-ca={root}&ssl-verify-server-cert=1"),
+        ("--ssl --ssl-ca=ROOT --ssl-verify-server-cert",
+         "ssl&ssl-ca={root}&ssl-verify-server-cert"),
+    ]:
+        out.append(Setting("mariadb", label, url("mariadb", query, "mariadb")))
     out.append(Setting("mariadb", "~/.my.cnf: ssl-ca=ROOT, ssl-verify-server-cert",
                        url("mariadb", "", "mariadb", express=False),
                        home=lambda r: {".my.cnf": f"[client]\nssl-ca={r}\n"
@@ -647,16 +648,10 @@ def my_settings():
     # Options of the other clients that mysql2 ignores ("Ignoring invalid configuration
     # option"): plaintext, whatever they ask.
     out.append(Setting("mysql2", "URL without options", url("mysql", "", "mysql2")))
-    out.append(Setting("mysql2", "URL ?ssl-ca=ROOT (ignored)",
-                       url("mysql", "ssl-ca={root}", "mysql2")))
-    out.append(Setting("mysql2", "URL ?ssl-ca=ROOT&ssl-verify-server-cert (ignored)",
-                       url("mysql", "ssl-ca={root}&ssl-verify-server-cert", "mysql2")))
-    out.append(Setting("mysql2", "URL ?ssl-mode=REQUIRED (ignored)",
-                       url("mysql", "ssl-mode=REQUIRED", "mysql2")))
-    out.append(Setting("mysql2", "URL ?ssl-mode=VERIFY_CA&ssl-ca=ROOT (ignored)",
-                       url("mysql", "ssl-mode=VERIFY_CA&ssl-ca={root}", "mysql2")))
-    out.append(Setting("mysql2", "URL ?sslmode=verify-full&sslrootcert=ROOT (ignored)",
-                       url("mysql", "sslmode=verify-full&sslrootcert={root}", "mysql2")))
+    for query in ("ssl-ca={root}", "ssl-ca={root}&ssl-verify-server-cert", "ssl-mode=REQUIRED",
+                  "ssl-mode=VERIFY_CA&ssl-ca={root}", "sslmode=verify-full&sslrootcert={root}"):
+        label = "URL ?" + query.replace("{root}", "ROOT") + " (ignored)"
+        out.append(Setting("mysql2", label, url("mysql", query, "mysql2")))
 
     out.append(Setting("pymysql", "ssl_ca, ssl_verify_cert, ssl_verify_identity (runner)",
                        mode("verify-full", "pymysql")))
@@ -670,14 +665,13 @@ def my_settings():
     out.append(Setting("pymysql", "ssl_ca=ROOT, ssl_verify_identity=True "
                        "(URL ?ssl-verify-server-cert)",
                        url("mysql", "ssl-ca={root}&ssl-verify-server-cert", "pymysql")))
-    out.append(Setting("pymysql", "no keywords (URL without options)",
-                       url("mysql", "", "pymysql")))
-    out.append(Setting("pymysql", "ssl_disabled=True (URL ?ssl-mode=DISABLED)",
-                       url("mysql", "ssl-mode=DISABLED", "pymysql")))
-    out.append(Setting("pymysql", "nothing (URL ?ssl-mode=PREFERRED)",
-                       url("mysql", "ssl-mode=PREFERRED", "pymysql")))
-    out.append(Setting("pymysql", "ssl_verify_cert=False (URL ?ssl-mode=REQUIRED)",
-                       url("mysql", "ssl-mode=REQUIRED", "pymysql")))
+    for label, query in [
+        ("no keywords (URL without options)", ""),
+        ("ssl_disabled=True (URL ?ssl-mode=DISABLED)", "ssl-mode=DISABLED"),
+        ("nothing (URL ?ssl-mode=PREFERRED)", "ssl-mode=PREFERRED"),
+        ("ssl_verify_cert=False (URL ?ssl-mode=REQUIRED)", "ssl-mode=REQUIRED"),
+    ]:
+        out.append(Setting("pymysql", label, url("mysql", query, "pymysql")))
     out.append(Setting("pymysql", "ssl_verify_cert=True, ssl_verify_identity=True, "
                        "SSL_CERT_FILE=ROOT (URL ?ssl-mode=VERIFY_IDENTITY)",
                        url("mysql", "ssl-mode=VERIFY_IDENTITY", "pymysql"),
